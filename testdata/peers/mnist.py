@@ -1,0 +1,52 @@
+"""Tiny MNIST IDX loader shared by the peer scripts in this folder.
+
+Reads the 10,000 MNIST test images and labels committed under
+testdata/mnist/ (IDX format, gzip). Paths are relative to this file, so the
+peer scripts run from any working directory. Uses only gzip, struct and NumPy.
+"""
+
+import gzip
+import os
+import struct
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MNIST_DIR = os.path.join(HERE, os.pardir, "mnist")
+IMAGES = "t10k-images-idx3-ubyte.gz"
+LABELS = "t10k-labels-idx1-ubyte.gz"
+
+
+def _read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError("%s: not an unsigned-byte IDX file" % path)
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if arr.size != int(np.prod(dims)):
+        raise ValueError("%s: expected %d values, found %d"
+                         % (path, int(np.prod(dims)), arr.size))
+    return arr.reshape(dims)
+
+
+def load(n=10000, data_dir=MNIST_DIR):
+    """Return (X, labels): X is n x 784 float64 in [0, 1] (pixels / 255.0),
+    labels is a length-n int64 vector of digits 0..9. Samples x features;
+    transpose X for the features x samples layout."""
+    images = _read_idx(os.path.join(data_dir, IMAGES))
+    labels = _read_idx(os.path.join(data_dir, LABELS))
+    if not 1 <= n <= images.shape[0]:
+        raise ValueError("n must be in 1..%d, got %d" % (images.shape[0], n))
+    X = images[:n].reshape(n, -1).astype(np.float64) / 255.0
+    y = labels[:n].astype(np.int64)
+    return X, y
+
+
+def one_hot(y, k=10):
+    """n x k one-hot float64 matrix (samples x classes)."""
+    Y = np.zeros((y.shape[0], k), dtype=np.float64)
+    Y[np.arange(y.shape[0]), y] = 1.0
+    return Y

@@ -1,0 +1,153 @@
+package tracer
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Dot is np.dot(a, b) for ranks 0 to 2: a matrix product for two matrices,
+// an inner product for two vectors, a matrix-vector product when one is a
+// vector, and a plain product when either is a scalar. Mismatched inner
+// sizes fail with NumPy's "shapes ... not aligned" text.
+func (t *Tape) Dot(a, b *Array) *Array {
+	name := a.name + "·" + b.name
+	if len(a.shape) == 0 || len(b.shape) == 0 {
+		out := t.Mul(a, b) // NumPy: dot with a 0-d operand is multiply
+		if t != nil {
+			t.Events[len(t.Events)-1].Op = "dot"
+		}
+		out.name = name
+		return out
+	}
+	// Treat vectors as a row (left) or a column (right), as NumPy does,
+	// and drop that axis from the result.
+	ar, ac := 1, a.shape[0]
+	if len(a.shape) == 2 {
+		ar, ac = a.shape[0], a.shape[1]
+	}
+	br, bc := b.shape[0], 1
+	if len(b.shape) == 2 {
+		bc = b.shape[1]
+	}
+	if ac != br {
+		adim := len(a.shape) - 1
+		panic(shapeErrorf("dot", "shapes %v and %v not aligned: %d (dim %d) != %d (dim 0)", a.shape, b.shape, ac, adim, br))
+	}
+	out := &Array{name: name, data: make([]float64, ar*bc)}
+	switch {
+	case len(a.shape) == 2 && len(b.shape) == 2:
+		out.shape = Shape{ar, bc}
+		out.labels = [2]string{a.labels[0], b.labels[1]}
+	case len(a.shape) == 2:
+		out.shape = Shape{ar}
+		out.labels = [2]string{a.labels[0]}
+	case len(b.shape) == 2:
+		out.shape = Shape{bc}
+		out.labels = [2]string{b.labels[1]}
+	default:
+		out.shape = Shape{}
+	}
+	gemm(out.data, a, b, ar, ac, bc)
+	t.record("dot", out, nil, false, false, false, a, b)
+	return out
+}
+
+// gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
+// reading transposed views in place.
+func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
+	if ar == 0 || bc == 0 {
+		return
+	}
+	if ac == 0 {
+		return // empty inner dimension: the product is all zeros
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	lda, ldb := ac, bc
+	if a.trans {
+		ta, lda = blas.Trans, ar
+	}
+	if b.trans {
+		tb, ldb = blas.Trans, ac
+	}
+	A := blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: a.data}
+	if a.trans {
+		A = blas64.General{Rows: ac, Cols: ar, Stride: lda, Data: a.data}
+	}
+	B := blas64.General{Rows: ac, Cols: bc, Stride: ldb, Data: b.data}
+	if b.trans {
+		B = blas64.General{Rows: bc, Cols: ac, Stride: ldb, Data: b.data}
+	}
+	C := blas64.General{Rows: ar, Cols: bc, Stride: bc, Data: dst}
+	blas64.Gemm(ta, tb, 1, A, B, 0, C)
+}
+
+// T returns the transpose of a as a view (a vector or scalar is returned
+// unchanged, as with NumPy's .T).
+func (t *Tape) T(a *Array) *Array {
+	out := *a
+	out.name = a.name + "ᵀ"
+	if len(a.shape) == 2 {
+		out.shape = Shape{a.shape[1], a.shape[0]}
+		out.labels = [2]string{a.labels[1], a.labels[0]}
+		out.trans = !a.trans
+	}
+	if t != nil {
+		// The values are the same set as a's, so are the statistics.
+		t.recordView("transpose", &out, a)
+	}
+	return &out
+}
+
+// recordView records an operation whose result shares a's values.
+func (t *Tape) recordView(op string, out, a *Array) {
+	e := Event{
+		Statement: t.statement,
+		Op:        op,
+		Result:    out.name,
+		Shape:     append(Shape(nil), out.shape...),
+		Labels:    out.Labels(),
+		Inputs:    []Operand{operand(a, nil)},
+		Value:     out,
+	}
+	if !t.NoStats {
+		e.Stats = summarize(a.data)
+	}
+	t.Events = append(t.Events, e)
+}
+
+// Dim returns a.shape[axis] as a scalar, recorded as a "shape" operation so
+// a trace shows where a count such as m came from.
+func (t *Tape) Dim(a *Array, axis int) *Array {
+	ax, err := normAxis(axis, len(a.shape))
+	if err != nil {
+		err.Op = "shape"
+		err.Msg = "tuple index out of range"
+		panic(err)
+	}
+	out := Scalar(float64(a.shape[ax]))
+	out.name = a.name + ".shape[" + itoa(axis) + "]"
+	if t != nil {
+		ax := ax
+		e := Event{Statement: t.statement, Op: "shape", Result: out.name, Shape: Shape{},
+			Inputs: []Operand{operand(a, nil)}, Axis: &ax, Value: out}
+		if !t.NoStats {
+			e.Stats = summarize(out.data)
+		}
+		t.Events = append(t.Events, e)
+	}
+	return out
+}
+
+// OneHot returns the len(labels)×classes matrix with a 1 in each row at the
+// label's column, as np.eye(classes)[labels]. A label outside 0..classes-1
+// fails with NumPy's index error text.
+func OneHot(labels []int, classes int) *Array {
+	out := Zeros(len(labels), classes)
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			panic(shapeErrorf("onehot", "index %d is out of bounds for axis 0 with size %d", l, classes))
+		}
+		out.data[i*classes+l] = 1
+	}
+	return out
+}

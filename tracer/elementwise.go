@@ -1,0 +1,371 @@
+package tracer
+
+import (
+	"math"
+)
+
+// binaryOp names an elementwise operation of two operands. Kernels switch
+// on it once per row rather than calling a function per element.
+type binaryOp int
+
+const (
+	opAdd binaryOp = iota
+	opSub
+	opMul
+	opDiv
+	opPow
+	opMaximum
+	opEqual
+	opGreater
+)
+
+var binaryNames = [...]string{"add", "subtract", "multiply", "divide", "power", "maximum", "equal", "greater"}
+
+// infix is how a result's name writes the operation, e.g. "X·W1 + b1".
+var binaryInfix = [...]string{" + ", " − ", " * ", " / ", "**", "", " == ", " > "}
+
+// Add returns a + b with NumPy broadcasting.
+func (t *Tape) Add(a, b *Array) *Array { return t.binary(opAdd, a, b) }
+
+// Sub returns a − b with NumPy broadcasting.
+func (t *Tape) Sub(a, b *Array) *Array { return t.binary(opSub, a, b) }
+
+// Mul returns the elementwise product a * b with NumPy broadcasting.
+func (t *Tape) Mul(a, b *Array) *Array { return t.binary(opMul, a, b) }
+
+// Div returns a / b with NumPy broadcasting (x/0 is ±Inf or NaN, as in NumPy).
+func (t *Tape) Div(a, b *Array) *Array { return t.binary(opDiv, a, b) }
+
+// Pow returns a ** b with NumPy broadcasting.
+func (t *Tape) Pow(a, b *Array) *Array { return t.binary(opPow, a, b) }
+
+// Maximum returns the elementwise larger of a and b; NaN wins, as in NumPy.
+func (t *Tape) Maximum(a, b *Array) *Array { return t.binary(opMaximum, a, b) }
+
+// Equal returns 1 where a == b and 0 elsewhere.
+func (t *Tape) Equal(a, b *Array) *Array { return t.binary(opEqual, a, b) }
+
+// Greater returns 1 where a > b and 0 elsewhere.
+func (t *Tape) Greater(a, b *Array) *Array { return t.binary(opGreater, a, b) }
+
+func (t *Tape) binary(op binaryOp, a, b *Array) *Array {
+	a, b = a.contiguous(), b.contiguous()
+	shape, ok := broadcastShapes(a.shape, b.shape)
+	if !ok {
+		panic(shapeErrorf(binaryNames[op], "operands could not be broadcast together with shapes %v %v", a.shape, b.shape))
+	}
+	out := &Array{shape: shape, data: make([]float64, shape.Size())}
+	out.labels = broadcastLabels(shape, a, b)
+	if op == opMaximum {
+		out.name = "maximum(" + a.name + ", " + b.name + ")"
+	} else {
+		out.name = a.name + binaryInfix[op] + b.name
+	}
+	broadcastApply(op, out, a, b)
+	t.record(binaryNames[op], out, nil, false, false, true, a, b)
+	return out
+}
+
+// view2 describes how an operand of rank ≤ 2 is read when broadcast to an
+// r×c result: element (i, j) is data[i*rs + j*cs].
+type view2 struct {
+	data   []float64
+	rs, cs int
+}
+
+func as2(a *Array, r, c int) view2 {
+	var rows, cols int
+	switch len(a.shape) {
+	case 0:
+		rows, cols = 1, 1
+	case 1:
+		rows, cols = 1, a.shape[0]
+	default:
+		rows, cols = a.shape[0], a.shape[1]
+	}
+	v := view2{data: a.data}
+	if rows == r && r != 1 {
+		v.rs = cols
+	}
+	if cols == c && c != 1 {
+		v.cs = 1
+	}
+	return v
+}
+
+func broadcastApply(op binaryOp, out, a, b *Array) {
+	r, c := 1, 1
+	switch len(out.shape) {
+	case 1:
+		c = out.shape[0]
+	case 2:
+		r, c = out.shape[0], out.shape[1]
+	}
+	if len(a.data) == len(out.data) && len(b.data) == len(out.data) {
+		kernelVV(op, out.data, a.data, b.data)
+		return
+	}
+	va, vb := as2(a, r, c), as2(b, r, c)
+	for i := 0; i < r; i++ {
+		o := out.data[i*c : i*c+c]
+		ao, bo := i*va.rs, i*vb.rs
+		switch {
+		case va.cs == 1 && vb.cs == 1:
+			kernelVV(op, o, va.data[ao:ao+c], vb.data[bo:bo+c])
+		case va.cs == 1:
+			kernelVS(op, o, va.data[ao:ao+c], vb.data[bo])
+		case vb.cs == 1:
+			kernelSV(op, o, va.data[ao], vb.data[bo:bo+c])
+		default:
+			v := apply(op, va.data[ao], vb.data[bo])
+			for j := range o {
+				o[j] = v
+			}
+		}
+	}
+}
+
+func apply(op binaryOp, x, y float64) float64 {
+	switch op {
+	case opAdd:
+		return x + y
+	case opSub:
+		return x - y
+	case opMul:
+		return x * y
+	case opDiv:
+		return x / y
+	case opPow:
+		return pow(x, y)
+	case opMaximum:
+		return maximum(x, y)
+	case opEqual:
+		return bool01(x == y)
+	default:
+		return bool01(x > y)
+	}
+}
+
+func kernelVV(op binaryOp, o, x, y []float64) {
+	x, y = x[:len(o)], y[:len(o)]
+	switch op {
+	case opAdd:
+		for i := range o {
+			o[i] = x[i] + y[i]
+		}
+	case opSub:
+		for i := range o {
+			o[i] = x[i] - y[i]
+		}
+	case opMul:
+		for i := range o {
+			o[i] = x[i] * y[i]
+		}
+	case opDiv:
+		for i := range o {
+			o[i] = x[i] / y[i]
+		}
+	default:
+		for i := range o {
+			o[i] = apply(op, x[i], y[i])
+		}
+	}
+}
+
+func kernelVS(op binaryOp, o, x []float64, y float64) {
+	x = x[:len(o)]
+	switch op {
+	case opAdd:
+		for i := range o {
+			o[i] = x[i] + y
+		}
+	case opSub:
+		for i := range o {
+			o[i] = x[i] - y
+		}
+	case opMul:
+		for i := range o {
+			o[i] = x[i] * y
+		}
+	case opDiv:
+		for i := range o {
+			o[i] = x[i] / y
+		}
+	case opPow:
+		if y == 2 {
+			for i := range o {
+				o[i] = x[i] * x[i]
+			}
+			return
+		}
+		fallthrough
+	default:
+		for i := range o {
+			o[i] = apply(op, x[i], y)
+		}
+	}
+}
+
+func kernelSV(op binaryOp, o []float64, x float64, y []float64) {
+	y = y[:len(o)]
+	switch op {
+	case opAdd:
+		for i := range o {
+			o[i] = x + y[i]
+		}
+	case opSub:
+		for i := range o {
+			o[i] = x - y[i]
+		}
+	case opMul:
+		for i := range o {
+			o[i] = x * y[i]
+		}
+	default:
+		for i := range o {
+			o[i] = apply(op, x, y[i])
+		}
+	}
+}
+
+// pow follows NumPy where Go's math.Pow differs: NumPy's float power is C's
+// pow, and the two agree on every case the fixtures pin.
+func pow(x, y float64) float64 {
+	if y == 2 {
+		return x * x
+	}
+	return math.Pow(x, y)
+}
+
+func maximum(x, y float64) float64 {
+	switch {
+	case x != x:
+		return x
+	case y != y:
+		return y
+	case x >= y:
+		return x
+	default:
+		return y
+	}
+}
+
+func bool01(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// broadcastLabels takes each result axis's label from an operand that was
+// not stretched along it, preferring the first operand.
+func broadcastLabels(out Shape, ops ...*Array) [2]string {
+	var labels [2]string
+	for i := range out {
+		for _, a := range ops {
+			off := len(out) - len(a.shape)
+			if i < off {
+				continue
+			}
+			if a.shape[i-off] == out[i] && a.labels[i-off] != "" {
+				labels[i] = a.labels[i-off]
+				break
+			}
+		}
+	}
+	return labels
+}
+
+// unaryOp names an elementwise function of one operand.
+type unaryOp int
+
+const (
+	opExp unaryOp = iota
+	opLog
+	opTanh
+	opSigmoid
+	opNeg
+	opSqrt
+	opAbs
+)
+
+var unaryNames = [...]string{"exp", "log", "tanh", "sigmoid", "negative", "sqrt", "abs"}
+
+// Exp returns e**a elementwise; it overflows to +Inf above 709.78, as NumPy does.
+func (t *Tape) Exp(a *Array) *Array { return t.unary(opExp, a) }
+
+// Log returns the natural logarithm elementwise (log 0 = −Inf, log of a
+// negative number = NaN).
+func (t *Tape) Log(a *Array) *Array { return t.unary(opLog, a) }
+
+// Tanh returns the hyperbolic tangent elementwise (NumPy's np.tanh, which
+// never overflows).
+func (t *Tape) Tanh(a *Array) *Array { return t.unary(opTanh, a) }
+
+// Sigmoid returns 1/(1+exp(−a)) elementwise.
+func (t *Tape) Sigmoid(a *Array) *Array { return t.unary(opSigmoid, a) }
+
+// Neg returns −a.
+func (t *Tape) Neg(a *Array) *Array { return t.unary(opNeg, a) }
+
+// Sqrt returns the square root elementwise.
+func (t *Tape) Sqrt(a *Array) *Array { return t.unary(opSqrt, a) }
+
+// Abs returns the absolute value elementwise.
+func (t *Tape) Abs(a *Array) *Array { return t.unary(opAbs, a) }
+
+func (t *Tape) unary(op unaryOp, a *Array) *Array {
+	a = a.contiguous()
+	out := &Array{shape: append(Shape(nil), a.shape...), labels: a.labels, data: make([]float64, len(a.data))}
+	if op == opNeg {
+		out.name = "−" + a.name
+	} else {
+		out.name = unaryNames[op] + "(" + a.name + ")"
+	}
+	o, x := out.data, a.data
+	switch op {
+	case opExp:
+		for i, v := range x {
+			o[i] = exp(v)
+		}
+	case opLog:
+		for i, v := range x {
+			o[i] = math.Log(v)
+		}
+	case opTanh:
+		for i, v := range x {
+			o[i] = math.Tanh(v)
+		}
+	case opSigmoid:
+		for i, v := range x {
+			o[i] = 1 / (1 + exp(-v))
+		}
+	case opNeg:
+		for i, v := range x {
+			o[i] = -v
+		}
+	case opSqrt:
+		for i, v := range x {
+			o[i] = math.Sqrt(v)
+		}
+	case opAbs:
+		for i, v := range x {
+			o[i] = math.Abs(v)
+		}
+	}
+	t.record(unaryNames[op], out, nil, false, false, false, a)
+	return out
+}
+
+// expOverflow is the largest x whose exp is finite in float64.
+const expOverflow = 7.09782712893383973096e+02
+
+// exp is math.Exp, except near the overflow threshold where Go's assembly
+// version gives +Inf a little early (exp(709.78) is 1.79e308 in NumPy).
+func exp(x float64) float64 {
+	y := math.Exp(x)
+	if y > math.MaxFloat64 && x <= expOverflow {
+		return math.Exp(x-1) * math.E
+	}
+	return y
+}
