@@ -1,0 +1,128 @@
+package net
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/backstep/backstep/tracer"
+)
+
+// Epoch is what one epoch of training measured. For full-batch training the
+// loss and accuracies are those of the forward pass that starts the epoch,
+// before its update, as the question's code prints them; with mini-batches
+// they are averaged over the epoch's batches, each before its own update.
+type Epoch struct {
+	Epoch    int     `json:"epoch"`
+	Loss     float64 `json:"loss"`
+	Accuracy float64 `json:"accuracy"` // recomputed from the output: argmax over classes vs labels
+	// Reported is what the program's own accuracy statement said; it
+	// differs from Accuracy only when the metric code is buggy.
+	Reported float64 `json:"reported_accuracy"`
+}
+
+// TrainResult is a finished (or stopped) training run.
+type TrainResult struct {
+	Epochs          []Epoch
+	Params          Vars          // the parameters after the last update
+	Elapsed         time.Duration // training only, data loading excluded
+	SecondsPerEpoch float64
+}
+
+// Final returns the last epoch's figures.
+func (r *TrainResult) Final() Epoch {
+	if len(r.Epochs) == 0 {
+		return Epoch{}
+	}
+	return r.Epochs[len(r.Epochs)-1]
+}
+
+// TrainOptions tunes a training run.
+type TrainOptions struct {
+	// OnEpoch, if set, is called after every epoch (for progress display).
+	OnEpoch func(e Epoch)
+	// Tape, if set, records the operations of every step (slow; for tests
+	// of tracing overhead and for debugging).
+	Tape *tracer.Tape
+}
+
+// Train runs p for p.Config.Epochs epochs over data, starting from params
+// (which it does not modify), and returns the per-epoch figures and the
+// final parameters. Mini-batches (Config.Batch > 0) are taken in the data's
+// order. A statement that fails (a shape error a bug causes) stops training
+// with an error naming the epoch and the statement.
+func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainResult, error) {
+	cfg := p.Config
+	n := data.Len()
+	batch := cfg.Batch
+	if batch == 0 || batch > n {
+		batch = n
+	}
+	cur := Vars{}
+	for k, a := range params {
+		cur[k] = a
+	}
+	// Slice the batches and their one-hot labels once: every epoch reuses them.
+	type part struct{ x, y *tracer.Array }
+	var parts []part
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		d := data.Slice(lo, hi)
+		parts = append(parts, part{d.Images, d.OneHot()})
+	}
+	res := &TrainResult{}
+	persistent := Vars{} // state a buggy metric carries across epochs
+	start := time.Now()
+	for ep := 1; ep <= cfg.Epochs; ep++ {
+		var e Epoch
+		e.Epoch = ep
+		for bi, pt := range parts {
+			v := p.Bind(pt.x, pt.y, cur)
+			for k, a := range persistent {
+				v[k] = a
+			}
+			opts.Tape.Reset()
+			if err := p.Run(opts.Tape, v); err != nil {
+				return res, fmt.Errorf("net: epoch %d, batch %d: %w", ep, bi+1, err)
+			}
+			w := float64(pt.x.Shape()[0]) / float64(n)
+			e.Loss += w * v["loss"].Item()
+			e.Accuracy += w * p.TrueAccuracy(v)
+			e.Reported += w * v["acc"].Item()
+			for _, name := range ParamNames(cfg.Layers()) {
+				cur[name] = v[name]
+			}
+			for _, name := range p.Persistent {
+				persistent[name] = v[name]
+			}
+		}
+		res.Epochs = append(res.Epochs, e)
+		if opts.OnEpoch != nil {
+			opts.OnEpoch(e)
+		}
+	}
+	res.Elapsed = time.Since(start)
+	res.SecondsPerEpoch = res.Elapsed.Seconds() / float64(cfg.Epochs)
+	res.Params = cur
+	return res, nil
+}
+
+// TrueAccuracy recomputes the share of samples whose largest output is the
+// labelled class, from the output and Y bound in v, whatever the program's
+// own metric statement says.
+func (p *Program) TrueAccuracy(v Vars) float64 {
+	var tp *tracer.Tape
+	A := v.Get(fmt.Sprintf("A%d", p.Config.Layers()))
+	ax := p.unitAxis()
+	pred := tp.Argmax(A, ax, false).Data()
+	want := tp.Argmax(v.Get("Y"), ax, false).Data()
+	if len(pred) != len(want) {
+		return 0
+	}
+	hit := 0
+	for i := range pred {
+		if pred[i] == want[i] {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(pred))
+}
