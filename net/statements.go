@@ -16,9 +16,9 @@ const (
 // layer names the variables of layer l (1-based) so the builders read like
 // the formulas they build.
 type layer struct {
-	l                            int
+	l                             int
 	W, b, Z, A, prevA, dZ, dW, db string
-	units                        string // what this layer's axis means
+	units                         string // what this layer's axis means
 }
 
 func (p *Program) layer(l int) layer {

@@ -82,22 +82,31 @@ def finite(x):
     return x
 
 
+def die(msg):
+    """One line on stderr, exit code 2 (bad input), as backstep does."""
+    sys.stderr.write("numpy_train.py: %s\n" % msg)
+    sys.exit(2)
+
+
 def init_params(args):
     if args.init:
-        with np.load(args.init, allow_pickle=False) as z:
-            missing = [k for k in ("W1", "b1", "W2", "b2") if k not in z]
-            if missing:
-                sys.exit("numpy_train.py: %s lacks %s" % (args.init, ", ".join(missing)))
-            W1, b1, W2, b2 = (np.array(z[k], dtype=np.float64)
-                              for k in ("W1", "b1", "W2", "b2"))
+        try:
+            with np.load(args.init, allow_pickle=False) as z:
+                missing = [k for k in ("W1", "b1", "W2", "b2") if k not in z]
+                if missing:
+                    die("%s lacks %s" % (args.init, ", ".join(missing)))
+                W1, b1, W2, b2 = (np.array(z[k], dtype=np.float64)
+                                  for k in ("W1", "b1", "W2", "b2"))
+        except (OSError, ValueError) as e:
+            die("cannot read %s as .npz: %s" % (args.init, e))
         b1 = b1.reshape(-1, 1)
         b2 = b2.reshape(-1, 1)
-        h = W1.shape[0]
+        h = W1.shape[0] if W1.ndim == 2 else -1
         if (W1.shape != (h, 784) or b1.shape != (h, 1)
                 or W2.shape != (10, h) or b2.shape != (10, 1)):
-            sys.exit("numpy_train.py: %s: want cols layout W1 (h,784) b1 (h,1) "
-                     "W2 (10,h) b2 (10,1), got %s %s %s %s"
-                     % (args.init, W1.shape, b1.shape, W2.shape, b2.shape))
+            die("%s: want cols layout W1 (h,784) b1 (h,1) "
+                "W2 (10,h) b2 (10,1), got %s %s %s %s"
+                % (args.init, W1.shape, b1.shape, W2.shape, b2.shape))
         return W1, b1, W2, b2
     np.random.seed(args.seed)
     W1 = np.random.randn(args.hidden, 784) * 0.01
@@ -152,6 +161,8 @@ def main():
     if args.epochs < 1:
         p.error("--epochs must be >= 1")
 
+    if not 1 <= args.n <= 10000:
+        p.error("--n must be in 1..10000")
     Xs, labels = mnist.load(args.n)
     X = np.ascontiguousarray(Xs.T)          # 784 x N
     Y = np.ascontiguousarray(mnist.one_hot(labels).T)  # 10 x N
