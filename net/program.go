@@ -163,3 +163,48 @@ func (p *Program) labelled(name string, a *tracer.Array) *tracer.Array {
 	}
 	return a.Named(name)
 }
+
+// Replace swaps in s for the statement that assigns s.Name, marking it as
+// patched by bug. It panics if no statement assigns that name: a patch
+// names statements of the program it was written for.
+func (p *Program) Replace(bug string, s Statement) {
+	i := p.Index(s.Name)
+	if i < 0 {
+		panic(fmt.Sprintf("net: no statement assigns %s", s.Name))
+	}
+	s.Bug = bug
+	p.Statements[i] = s
+}
+
+// Statement returns the statement that assigns name; ok is false if none.
+func (p *Program) Statement(name string) (s Statement, ok bool) {
+	if i := p.Index(name); i >= 0 {
+		return p.Statements[i], true
+	}
+	return Statement{}, false
+}
+
+// Patched reports whether any statement was replaced by a bug.
+func (p *Program) Patched() bool {
+	for _, s := range p.Statements {
+		if s.Bug != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// RunThrough executes statements in order up to and including the one that
+// assigns name (for example "loss" for a forward pass and its loss).
+func (p *Program) RunThrough(name string, tp *tracer.Tape, v Vars) error {
+	last := p.Index(name)
+	if last < 0 {
+		panic(fmt.Sprintf("net: no statement assigns %s", name))
+	}
+	for i := 0; i <= last; i++ {
+		if err := p.Exec(i, tp, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/backstep/backstep/lessons"
+	"github.com/backstep/backstep/net"
+	"github.com/spf13/pflag"
+)
+
+// netFlags are the network, data and bug flags shared by train, step,
+// gradcheck and lesson run.
+type netFlags struct {
+	hidden    string
+	act       string
+	layout    string
+	epochs    int
+	lr        float64
+	n         int
+	batch     int
+	initScale float64
+	seed      uint64
+	data      string
+	bugs      []string
+	// trains is set for commands that take --epochs.
+	trains bool
+}
+
+// register adds the flags; epochs only for commands that train.
+func (f *netFlags) register(fs *pflag.FlagSet, withEpochs bool, defaultN int) {
+	d := net.DefaultConfig()
+	fs.StringVar(&f.hidden, "hidden", "60", "hidden layer sizes, a comma list for depth (e.g. 128,64)")
+	fs.StringVar(&f.act, "act", string(d.Act), "hidden activation: tanh, sigmoid or relu")
+	fs.StringVar(&f.layout, "layout", string(d.Layout), "rows (samples × features, Z1 = X·W1 + b1) or cols (features × samples, Z1 = W1·X + b1)")
+	f.trains = withEpochs
+	if withEpochs {
+		fs.IntVar(&f.epochs, "epochs", d.Epochs, "training epochs")
+	}
+	fs.Float64Var(&f.lr, "lr", d.LR, "learning rate")
+	fs.IntVar(&f.n, "n", defaultN, "number of images to use (the first n)")
+	fs.IntVar(&f.batch, "batch", 0, "samples per update; 0 = the full batch")
+	fs.Float64Var(&f.initScale, "init-scale", d.InitScale, "initial weights are randn × this")
+	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed for the initial weights")
+	fs.StringVar(&f.data, "data", "", "folder with an IDX image/label pair (gzip or raw); default: the embedded MNIST test set")
+	fs.StringArrayVar(&f.bugs, "bug", nil, "inject a known bug (repeatable); see backstep lesson list")
+}
+
+// config checks the flags and returns the network configuration.
+func (f *netFlags) config() (net.Config, error) {
+	cfg := net.DefaultConfig()
+	hidden, err := net.ParseHidden(f.hidden)
+	if err != nil {
+		return cfg, usagef("--hidden: %s", strings.TrimPrefix(err.Error(), "net: "))
+	}
+	cfg.Hidden = hidden
+	cfg.Act = net.Activation(f.act)
+	if cfg.Act != net.Tanh && cfg.Act != net.Sigmoid && cfg.Act != net.ReLU {
+		return cfg, usagef("--act %q is not an activation backstep knows: use tanh, sigmoid or relu", f.act)
+	}
+	cfg.Layout = net.Layout(f.layout)
+	if cfg.Layout != net.Rows && cfg.Layout != net.Cols {
+		return cfg, usagef("--layout %q is not a layout: use rows (samples × features) or cols (features × samples)", f.layout)
+	}
+	if f.trains {
+		if f.epochs < 1 {
+			return cfg, usagef("--epochs must be at least 1, got %d", f.epochs)
+		}
+		cfg.Epochs = f.epochs
+	}
+	if math.IsNaN(f.lr) || math.IsInf(f.lr, 0) || f.lr <= 0 {
+		return cfg, usagef("--lr must be a positive number such as 0.3, got %v", f.lr)
+	}
+	cfg.LR = f.lr
+	if f.n < 1 {
+		return cfg, usagef("--n must be at least 1, got %d", f.n)
+	}
+	if f.batch < 0 {
+		return cfg, usagef("--batch must be 0 (full batch) or a positive number of samples, got %d", f.batch)
+	}
+	cfg.Batch = f.batch
+	if math.IsNaN(f.initScale) || math.IsInf(f.initScale, 0) || f.initScale < 0 {
+		return cfg, usagef("--init-scale must be a finite number ≥ 0, got %v", f.initScale)
+	}
+	cfg.InitScale = f.initScale
+	cfg.Seed = f.seed
+	return cfg, nil
+}
+
+// program builds the (possibly patched) training step.
+func (f *netFlags) program(cfg net.Config) (*net.Program, error) {
+	p, err := lessons.Program(cfg, f.bugs)
+	if err != nil {
+		return nil, usagef("--bug: %s", strings.TrimPrefix(err.Error(), "lessons: "))
+	}
+	return p, nil
+}
+
+// dataset loads the images (embedded or --data) and keeps the first n.
+func (f *netFlags) dataset(inputs int) (*net.Dataset, error) {
+	var d *net.Dataset
+	var err error
+	if f.data == "" {
+		d, err = net.LoadMNIST()
+	} else {
+		d, err = net.LoadDir(f.data)
+	}
+	if err != nil {
+		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "net: "))
+	}
+	if f.n > d.Len() {
+		return nil, usagef("--n %d is more than the %d images available (%s): use --n %d or less, or --data DIR with more images", f.n, d.Len(), d.Source, d.Len())
+	}
+	if d.Height*d.Width != inputs {
+		return nil, usagef("%s has %d×%d images, but the network takes %d inputs", d.Source, d.Height, d.Width, inputs)
+	}
+	return d.Slice(0, f.n), nil
+}
+
+// describe summarises the run's configuration in two short lines.
+func describe(cfg net.Config, d *net.Dataset, bugs []string) string {
+	sizes := make([]string, 0, len(cfg.Sizes()))
+	for _, s := range cfg.Sizes() {
+		sizes = append(sizes, fmt.Sprint(s))
+	}
+	batch := "full batch"
+	if cfg.Batch > 0 && cfg.Batch < d.Len() {
+		batch = fmt.Sprintf("batches of %d", cfg.Batch)
+	}
+	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s, init randn × %v, seed %d",
+		strings.Join(sizes, "-"), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch, cfg.InitScale, cfg.Seed)
+	if len(bugs) > 0 {
+		s += "\nbugs     " + strings.Join(bugs, ", ")
+	}
+	return s
+}

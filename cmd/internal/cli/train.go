@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/backstep/backstep/cmd/internal/render"
+	"github.com/backstep/backstep/net"
+	"github.com/spf13/cobra"
+)
+
+// TrainOptions are the parsed flags of `backstep train`.
+type TrainOptions struct {
+	IO   *IOStreams
+	Net  netFlags
+	JSON bool
+}
+
+// NewCmdTrain builds `backstep train`. runF replaces the work in tests.
+func NewCmdTrain(io *IOStreams, runF func(*TrainOptions) error) *cobra.Command {
+	opts := &TrainOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train the reference network and print loss and accuracy per epoch",
+		Long: `Train the reference network (784-60-10, tanh, softmax, mean cross-entropy, plain
+gradient descent) on the MNIST images and print each epoch's loss and accuracy. An epoch's
+figures are those of the forward pass that starts it, before its update.`,
+		Example: `  backstep train                          # the question's network, 100 epochs, full batch
+  backstep train --layout cols            # the answer's layout: Z1 = W1·X + b1
+  backstep train --hidden 128,64 --act relu --epochs 20
+  backstep train --bug sign-flip --epochs 30
+  backstep train --json > run.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return trainRun(opts)
+		},
+	}
+	opts.Net.register(cmd.Flags(), true, 10000)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the run as JSON: config, epochs, final, seconds_per_epoch")
+	return cmd
+}
+
+type trainJSON struct {
+	Config          configJSON   `json:"config"`
+	Epochs          []epochJSON  `json:"epochs"`
+	Final           epochSummary `json:"final"`
+	SecondsPerEpoch float64      `json:"seconds_per_epoch"`
+}
+
+type configJSON struct {
+	Sizes     []int    `json:"sizes"`
+	Act       string   `json:"act"`
+	Layout    string   `json:"layout"`
+	Epochs    int      `json:"epochs"`
+	LR        float64  `json:"lr"`
+	N         int      `json:"n"`
+	Batch     int      `json:"batch"`
+	InitScale float64  `json:"init_scale"`
+	Seed      uint64   `json:"seed"`
+	Data      string   `json:"data"`
+	Bugs      []string `json:"bugs"`
+}
+
+type epochJSON struct {
+	Epoch    int            `json:"epoch"`
+	Loss     render.Number  `json:"loss"`
+	Accuracy render.Number  `json:"accuracy"`
+	Reported *render.Number `json:"reported_accuracy,omitempty"`
+}
+
+type epochSummary struct {
+	Loss     render.Number `json:"loss"`
+	Accuracy render.Number `json:"accuracy"`
+}
+
+func configOf(cfg net.Config, d *net.Dataset, bugs []string) configJSON {
+	if bugs == nil {
+		bugs = []string{}
+	}
+	return configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
+		LR: cfg.LR, N: d.Len(), Batch: cfg.Batch, InitScale: cfg.InitScale, Seed: cfg.Seed, Data: d.Source, Bugs: bugs}
+}
+
+// epochsJSON writes the reported accuracy only where the metric code gave
+// something other than the recomputed accuracy.
+func epochsJSON(eps []net.Epoch) []epochJSON {
+	out := make([]epochJSON, len(eps))
+	for i, e := range eps {
+		out[i] = epochJSON{Epoch: e.Epoch, Loss: render.Number(e.Loss), Accuracy: render.Number(e.Accuracy)}
+		if e.Reported != e.Accuracy {
+			r := render.Number(e.Reported)
+			out[i].Reported = &r
+		}
+	}
+	return out
+}
+
+func trainRun(opts *TrainOptions) error {
+	cfg, err := opts.Net.config()
+	if err != nil {
+		return err
+	}
+	p, err := opts.Net.program(cfg)
+	if err != nil {
+		return err
+	}
+	cfg = p.Config
+	data, err := opts.Net.dataset(cfg.Inputs)
+	if err != nil {
+		return err
+	}
+	io := opts.IO
+	pal := render.Palette{Enabled: io.Color}
+	if !opts.JSON {
+		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs))
+	}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
+	start := time.Now()
+	res, err := net.Train(p, net.Init(cfg), data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
+		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
+	}})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		f := res.Final()
+		return render.JSON(io.Out, trainJSON{Config: configOf(cfg, data, opts.Net.bugs), Epochs: epochsJSON(res.Epochs),
+			Final: epochSummary{Loss: render.Number(f.Loss), Accuracy: render.Number(f.Accuracy)}, SecondsPerEpoch: res.SecondsPerEpoch})
+	}
+	if err := epochTable(io, res.Epochs); err != nil {
+		return err
+	}
+	f := res.Final()
+	fmt.Fprintf(io.Out, "final: loss %s, accuracy %s after %d epochs (%.1f ms an epoch, %.1f s in all)\n",
+		render.Float(f.Loss, 4), pal.Bold(render.Percent(f.Accuracy)), cfg.Epochs, 1000*res.SecondsPerEpoch, time.Since(start).Seconds())
+	return nil
+}
+
+// shownEpochs picks the epochs a table shows: all of them for short runs,
+// otherwise every k-th (about 20 rows), always the first and the last.
+func shownEpochs(n int) []int {
+	step := 1
+	if n > 25 {
+		step = (n + 19) / 20
+		for _, nice := range []int{5, 10, 20, 25, 50, 100, 200, 250, 500, 1000} {
+			if nice >= step {
+				step = nice
+				break
+			}
+		}
+	}
+	var idx []int
+	for e := 1; e <= n; e++ {
+		if e == 1 || e == n || e%step == 0 {
+			idx = append(idx, e-1)
+		}
+	}
+	return idx
+}
+
+func epochTable(io *IOStreams, eps []net.Epoch) error {
+	metricBug := false
+	for _, e := range eps {
+		metricBug = metricBug || e.Reported != e.Accuracy
+	}
+	headers := []string{"epoch", "loss", "accuracy"}
+	if metricBug {
+		headers = append(headers, "reported accuracy")
+	}
+	var rows [][]string
+	for _, i := range shownEpochs(len(eps)) {
+		e := eps[i]
+		row := []string{fmt.Sprint(e.Epoch), render.Float(e.Loss, 4), render.Percent(e.Accuracy)}
+		if metricBug {
+			row = append(row, render.Percent(e.Reported))
+		}
+		rows = append(rows, row)
+	}
+	return render.Table(io.Out, headers, rows, 0, 1, 2, 3)
+}

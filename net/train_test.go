@@ -1,0 +1,79 @@
+package net
+
+import (
+	"math"
+	"testing"
+)
+
+// TestDefaultRunBothLayouts trains the question's network with the default
+// settings in both layouts: the answer's published run reached 89.37 %,
+// NumPy here 89.34 %; both layouts must land in [88.5 %, 90.5 %] and agree
+// epoch by epoch, since they start from transposed copies of one network.
+func TestDefaultRunBothLayouts(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[Layout]*TrainResult{}
+	for _, layout := range []Layout{Rows, Cols} {
+		cfg := DefaultConfig()
+		cfg.Layout = layout
+		res, err := Train(Build(cfg), Init(cfg), data, TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc := res.Final().Accuracy; acc < 0.885 || acc > 0.905 {
+			t.Errorf("%s: final accuracy %.4f, want between 0.885 and 0.905", layout, acc)
+		}
+		if l := res.Epochs[0].Loss; math.Abs(l-math.Log(10)) > 0.01 {
+			t.Errorf("%s: loss at init %.4f, want ≈ ln 10 = 2.3026", layout, l)
+		}
+		results[layout] = res
+	}
+	for i, r := range results[Rows].Epochs {
+		c := results[Cols].Epochs[i]
+		if math.Abs(r.Loss-c.Loss) > 1e-9 {
+			t.Fatalf("epoch %d: loss %.12f in rows, %.12f in cols", r.Epoch, r.Loss, c.Loss)
+		}
+	}
+}
+
+func TestInitIsTransposedAcrossLayouts(t *testing.T) {
+	cfg := DefaultConfig()
+	rows := Init(cfg)
+	cfg.Layout = Cols
+	cols := Init(cfg)
+	for _, name := range []string{"W1", "W2"} {
+		r, c := rows[name], cols[name]
+		if r.Shape()[0] != c.Shape()[1] || r.Shape()[1] != c.Shape()[0] {
+			t.Fatalf("%s: shapes %v and %v", name, r.Shape(), c.Shape())
+		}
+		for i := 0; i < r.Shape()[0]; i += 37 {
+			for j := 0; j < r.Shape()[1]; j += 3 {
+				if r.At(i, j) != c.At(j, i) {
+					t.Fatalf("%s[%d,%d] differs between layouts", name, i, j)
+				}
+			}
+		}
+	}
+	if !rows["b1"].Shape().Equal([]int{1, 60}) || !cols["b1"].Shape().Equal([]int{60, 1}) {
+		t.Fatalf("b1 shapes %v and %v", rows["b1"].Shape(), cols["b1"].Shape())
+	}
+}
+
+func TestMiniBatchesLearnFaster(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Epochs, cfg.Batch = 3, 100
+	res, err := Train(Build(cfg), Init(cfg), data.Slice(0, 2000), TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twenty updates an epoch learn far faster than one.
+	if acc := res.Final().Accuracy; acc < 0.6 {
+		t.Fatalf("mini-batch accuracy after 3 epochs %.3f, want > 0.6", acc)
+	}
+}
