@@ -40,6 +40,14 @@ func (r *TrainResult) Final() Epoch {
 type TrainOptions struct {
 	// OnEpoch, if set, is called after every epoch (for progress display).
 	OnEpoch func(e Epoch)
+	// BeforeEpoch, if set, sees the parameters an epoch starts from (for
+	// measuring held-out accuracy at the same point as the training
+	// figures). It must not modify them.
+	BeforeEpoch func(epoch int, params Vars)
+	// AfterStep, if set, sees every variable of each iteration once it has
+	// run (Z1, A1, dW1, the updated parameters, ...), for detectors. It
+	// must not modify them.
+	AfterStep func(epoch, batch int, v Vars)
 	// Tape, if set, records the operations of every step (slow; for tests
 	// of tracing overhead and for debugging).
 	Tape *tracer.Tape
@@ -75,6 +83,9 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		var e Epoch
 		e.Epoch = ep
+		if opts.BeforeEpoch != nil {
+			opts.BeforeEpoch(ep, cur)
+		}
 		for bi, pt := range parts {
 			v := p.Bind(pt.x, pt.y, cur)
 			for k, a := range persistent {
@@ -83,6 +94,9 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			opts.Tape.Reset()
 			if err := p.Run(opts.Tape, v); err != nil {
 				return res, fmt.Errorf("net: epoch %d, batch %d: %w", ep, bi+1, err)
+			}
+			if opts.AfterStep != nil {
+				opts.AfterStep(ep, bi+1, v)
 			}
 			w := float64(pt.x.Shape()[0]) / float64(n)
 			e.Loss += w * v["loss"].Item()
