@@ -65,6 +65,9 @@ func Build(cfg Config) *Program {
 	p.Labels["Y"] = lab(SamplesAxis, ClassesAxis)
 	for l := 1; l <= cfg.Layers(); l++ {
 		y := p.layer(l)
+		for _, n := range []string{y.Z, y.A, y.dZ} {
+			p.Labels[n] = lab(SamplesAxis, y.units)
+		}
 		if rows {
 			p.Labels[y.W] = []string{p.unitsOf(l - 1), y.units}
 			p.Shapes[y.W] = tracer.Shape{sizes[l-1], sizes[l]}

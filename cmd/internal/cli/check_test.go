@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The dumps and their manifest are written by testdata/peers/make_dumps.py,
+// NumPy code written independently of backstep's statements.
+type dumpManifest struct {
+	Files []struct {
+		File       string              `json:"file"`
+		Layout     string              `json:"layout"`
+		Bugs       []string            `json:"bugs"`
+		Faulty     []string            `json:"faulty"`
+		ExpectExit int                 `json:"expect_exit"`
+		Args       []string            `json:"args"`
+		Causes     map[string][]string `json:"causes"`
+		Note       string              `json:"note"`
+	} `json:"files"`
+}
+
+const dumpDir = "../../../testdata/dumps"
+
+type checkResult struct {
+	OK          bool    `json:"ok"`
+	FirstFaulty *string `json:"first_faulty"`
+	Findings    []struct {
+		Tensor  string   `json:"tensor"`
+		Verdict string   `json:"verdict"`
+		Bug     string   `json:"bug"`
+		With    []string `json:"with"`
+	} `json:"findings"`
+}
+
+func TestCheckDumps(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(dumpDir, "MANIFEST.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m dumpManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		t.Run(f.File, func(t *testing.T) {
+			path := filepath.Join(dumpDir, f.File)
+			before, _ := os.ReadFile(path)
+			args := append([]string{"check", path, "--json"}, f.Args...)
+			stdout, stderr, code := run(t, args...)
+			if after, _ := os.ReadFile(path); string(after) != string(before) {
+				t.Fatal("check modified its input file")
+			}
+			if code != f.ExpectExit {
+				t.Fatalf("exit %d, want %d (%s)\nstderr: %s", code, f.ExpectExit, f.Note, stderr)
+			}
+			if code == 2 {
+				if stdout != "" || strings.Count(stderr, "\n") != 1 {
+					t.Fatalf("refusal must be one line on stderr, got stdout %q stderr %q", stdout, stderr)
+				}
+				return
+			}
+			var got checkResult
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("not JSON: %v", err)
+			}
+			var faulty []string
+			for _, fd := range got.Findings {
+				if fd.Verdict == "wrong" || fd.Verdict == "failed" {
+					faulty = append(faulty, fd.Tensor)
+					want := append([]string(nil), f.Causes[fd.Tensor]...)
+					named := fd.With
+					if fd.Bug != "" {
+						named = append(append([]string(nil), fd.With...), fd.Bug)
+					}
+					sort.Strings(want)
+					sort.Strings(named)
+					if strings.Join(named, ",") != strings.Join(want, ",") {
+						t.Errorf("%s: named %v, the dump was made with %v", fd.Tensor, named, want)
+					}
+				}
+			}
+			if strings.Join(faulty, ",") != strings.Join(f.Faulty, ",") {
+				t.Errorf("faulty %v, want %v", faulty, f.Faulty)
+			}
+			if got.OK != (len(f.Faulty) == 0) {
+				t.Errorf("ok = %v with faulty %v", got.OK, f.Faulty)
+			}
+			if len(f.Faulty) > 0 && (got.FirstFaulty == nil || *got.FirstFaulty != f.Faulty[0]) {
+				t.Errorf("first faulty %v, want %s", got.FirstFaulty, f.Faulty[0])
+			}
+		})
+	}
+}
+
+func TestCheckRefusals(t *testing.T) {
+	cases := []struct {
+		file string
+		args []string
+		want string
+	}{
+		{"object.npz", nil, "object array (pickled Python objects); backstep never unpickles"},
+		{"complex.npz", nil, "complex numbers"},
+		{"rank3.npz", nil, "X has rank 3 (shape (37,28,28))"},
+		{"truncated.npz", nil, "truncated or damaged .npz archive"},
+		{"notnumpy.npz", nil, "is not a NumPy file"},
+		{"badbias.npz", nil, "b1 has shape (1,12), which fits no layer"},
+		{"ambiguous.npz", nil, "the layout is ambiguous"},
+		{"single.npy", nil, "the dump has no X"},
+		{"renamed-rows.npz", []string{"--map", "dW1=nothing"}, "--map dW1=nothing: the file has no array nothing"},
+		{"ok-rows-tanh-d1.npz", []string{"--layout", "cols"}, "--layout cols needs W1.shape[1] == X.shape[0]"},
+		{"ok-rows-tanh-d1.npz", []string{"--act", "swish"}, "--act \"swish\""},
+		{"ok-rows-tanh-d1.npz", []string{"--map", "dW1"}, "write OURS=THEIRS"},
+		{"no-such-file.npz", nil, "no such file"},
+	}
+	for _, c := range cases {
+		t.Run(c.file+strings.Join(c.args, " "), func(t *testing.T) {
+			args := append([]string{"check", filepath.Join(dumpDir, c.file)}, c.args...)
+			stdout, stderr, code := run(t, args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 and one line containing %q", code, stderr, c.want)
+			}
+		})
+	}
+	t.Run("ambiguous with --layout rows", func(t *testing.T) {
+		if _, stderr, code := run(t, "check", filepath.Join(dumpDir, "ambiguous.npz"), "--layout", "rows"); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+}
+
+func TestCheckText(t *testing.T) {
+	stdout, _, code := run(t, "check", filepath.Join(dumpDir, "question-rows.npz"))
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"first faulty statement: A2",
+		"normalised over samples (axis 0), not classes (axis 1)",
+		"scaled by 0.04719 = 37/784 (samples/features: m counts features instead of samples)",
+		"summed over classes (axis 1) instead of samples (axis 0)",
+		"reproduced by the bug bias-axis (together with wrong-m)",
+		"backstep lesson show softmax-axis",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	stdout, _, code = run(t, "check", filepath.Join(dumpDir, "float32-rows.npz"))
+	if code != 0 || !strings.Contains(stdout, "float32, upcast to float64") {
+		t.Fatalf("float32 dump: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestCheckSnippet(t *testing.T) {
+	stdout, _, code := run(t, "check", "--snippet", "--layout", "cols")
+	if code != 0 || !strings.Contains(stdout, "np.savez(\"step.npz\", X=X, Y=Y") || !strings.Contains(stdout, "Layout cols") {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	if _, stderr, code := run(t, "check"); code != 2 || !strings.Contains(stderr, "--snippet") {
+		t.Fatalf("no file: exit %d %q", code, stderr)
+	}
+}

@@ -1,0 +1,125 @@
+package net
+
+import (
+	"math"
+
+	"github.com/backstep/backstep/tracer"
+)
+
+// Verdict of a recomputed tensor.
+type Verdict string
+
+// The verdicts Recompute gives.
+const (
+	Correct    Verdict = "correct"     // equal to the statement applied to its own inputs
+	Wrong      Verdict = "wrong"       // differs from it
+	Failed     Verdict = "failed"      // the statement itself fails on these inputs
+	NotChecked Verdict = "not checked" // an input it needs is missing or failed
+	Absent     Verdict = "absent"      // not given, so computed by backstep
+)
+
+// Recomputed is one statement's output checked against the statement
+// applied to the given inputs.
+type Recomputed struct {
+	Index     int // position of the statement in the program
+	Statement Statement
+	Given     bool
+	Verdict   Verdict
+	// Relation of the given value to the recomputed one (Given only).
+	Relation tracer.Relation
+	// Expected is what the statement gives on these inputs (nil if it failed).
+	Expected *tracer.Array
+	Err      error // why it failed or was not checked
+}
+
+// Recompute runs the forward pass, the loss and the backward pass of p in
+// order. Where given holds a statement's output, it is compared with the
+// statement applied to the inputs that statement reads — the given ones
+// when the dump holds them — and the given value is kept for what comes
+// after, so each faulty statement is found on its own even when several
+// are wrong. Where given lacks an output, backstep's value is used.
+// tol is the relative error under which two values count as the same.
+func (p *Program) Recompute(given Vars, tol float64) []Recomputed {
+	env := Vars{}
+	for k, a := range given {
+		env[k] = a
+	}
+	broken := map[string]error{}
+	var out []Recomputed
+	for i, s := range p.Statements {
+		if s.Phase == Update || s.Phase == Metric {
+			continue
+		}
+		r := Recomputed{Index: i, Statement: s}
+		_, r.Given = given[s.Name]
+		var missing error
+		for _, in := range s.Inputs {
+			if err, ok := broken[in]; ok {
+				missing = err
+			}
+		}
+		if missing != nil {
+			r.Verdict, r.Err = NotChecked, missing
+			if !r.Given {
+				broken[s.Name] = missing
+			}
+			out = append(out, r)
+			continue
+		}
+		v, err := p.Eval(i, nil, env)
+		switch {
+		case err != nil:
+			r.Verdict, r.Err = Failed, err
+			if !r.Given {
+				broken[s.Name] = err
+			}
+		case r.Given:
+			r.Expected = v
+			r.Relation = tracer.Relate(given[s.Name], v)
+			r.Verdict = Wrong
+			if agrees(r.Relation, given[s.Name], v, tol, inputScale(s, env)) {
+				r.Verdict = Correct
+			}
+		default:
+			r.Expected = v
+			r.Verdict = Absent
+			env[s.Name] = v
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// agrees decides whether a given value equals the recomputed one: the same
+// up to the relative tolerance, or — where the true value cancels to almost
+// nothing, as a bias gradient of softmax + cross-entropy summed over the
+// classes does — apart by no more than rounding of the inputs' size.
+func agrees(r tracer.Relation, got, want *tracer.Array, tol, scale float64) bool {
+	switch r.Kind {
+	case tracer.Same:
+		return true
+	case tracer.ShapeDiff, tracer.NonFinite, tracer.Transposed:
+		return false
+	}
+	if r.RelError <= tol {
+		return true
+	}
+	var d float64
+	g, w := got.Data(), want.Data()
+	for i := range g {
+		d = math.Max(d, math.Abs(g[i]-w[i]))
+	}
+	return d <= 1e-12*scale
+}
+
+// inputScale is the largest magnitude among a statement's inputs.
+func inputScale(s Statement, env Vars) float64 {
+	var m float64
+	for _, in := range s.Inputs {
+		if a, ok := env[in]; ok {
+			st := tracer.Summarize(a)
+			m = math.Max(m, math.Max(math.Abs(st.Min), math.Abs(st.Max)))
+		}
+	}
+	return m
+}
