@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -168,5 +169,55 @@ func TestCheckSnippet(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "check"); code != 2 || !strings.Contains(stderr, "--snippet") {
 		t.Fatalf("no file: exit %d %q", code, stderr)
+	}
+}
+
+// TestTrainFromNumPyInit trains from the weights of a dump and compares the
+// loss curve with an independent NumPy run from the same weights
+// (testdata/peers/make_dumps.py), epoch by epoch.
+func TestTrainFromNumPyInit(t *testing.T) {
+	for _, layout := range []string{"rows", "cols"} {
+		for _, runLayout := range []string{"rows", "cols"} {
+			t.Run(layout+"-dump/"+runLayout+"-run", func(t *testing.T) {
+				b, err := os.ReadFile(filepath.Join(dumpDir, "init-"+layout+"-curve.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []struct {
+					Epoch    int     `json:"epoch"`
+					Loss     float64 `json:"loss"`
+					Accuracy float64 `json:"accuracy"`
+				}
+				if err := json.Unmarshal(b, &want); err != nil {
+					t.Fatal(err)
+				}
+				stdout, stderr, code := run(t, "train", "--init", filepath.Join(dumpDir, "init-"+layout+".npz"),
+					"--layout", runLayout, "--n", "1000", "--epochs", "20", "--json")
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				var got struct {
+					Epochs []struct {
+						Loss     float64 `json:"loss"`
+						Accuracy float64 `json:"accuracy"`
+					} `json:"epochs"`
+				}
+				if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Epochs) != 20 || len(want) != 20 {
+					t.Fatalf("%d epochs, NumPy %d", len(got.Epochs), len(want))
+				}
+				for i, w := range want {
+					g := got.Epochs[i]
+					if math.Abs(g.Loss-w.Loss) > 1e-9 || g.Accuracy != w.Accuracy {
+						t.Fatalf("epoch %d: loss %.15f accuracy %v, NumPy %.15f %v", w.Epoch, g.Loss, g.Accuracy, w.Loss, w.Accuracy)
+					}
+				}
+			})
+		}
+	}
+	if _, stderr, code := run(t, "train", "--init", filepath.Join(dumpDir, "object.npz")); code != 2 || !strings.Contains(stderr, "--init") {
+		t.Fatalf("bad --init file: exit %d %q", code, stderr)
 	}
 }

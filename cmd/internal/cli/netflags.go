@@ -24,6 +24,9 @@ type netFlags struct {
 	seed      uint64
 	data      string
 	bugs      []string
+	initFile  string
+	// initParams holds the weights read from --init, in the run's layout.
+	initParams net.Vars
 	// trains is set for commands that take --epochs.
 	trains bool
 }
@@ -45,6 +48,7 @@ func (f *netFlags) register(fs *pflag.FlagSet, withEpochs bool, defaultN int) {
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed for the initial weights")
 	fs.StringVar(&f.data, "data", "", "folder with an IDX image/label pair (gzip or raw); default: the embedded MNIST test set")
 	fs.StringArrayVar(&f.bugs, "bug", nil, "inject a known bug (repeatable); see backstep lesson list")
+	fs.StringVar(&f.initFile, "init", "", "start from the weights W1, b1, … in a .npz dump (either layout; sets the layer sizes)")
 }
 
 // config checks the flags and returns the network configuration.
@@ -85,7 +89,26 @@ func (f *netFlags) config() (net.Config, error) {
 	}
 	cfg.InitScale = f.initScale
 	cfg.Seed = f.seed
+	if f.initFile != "" {
+		file, err := net.ReadNumPy(f.initFile)
+		if err != nil {
+			return cfg, usagef("--init: %s", strings.TrimPrefix(err.Error(), "net: "))
+		}
+		cfg, f.initParams, err = net.ParamsFromNumPy(file, cfg)
+		if err != nil {
+			return cfg, usagef("--init: %s", strings.TrimPrefix(err.Error(), "net: "))
+		}
+	}
 	return cfg, nil
+}
+
+// initial returns the starting parameters: those of --init, or the seeded
+// random initialisation.
+func (f *netFlags) initial(cfg net.Config) net.Vars {
+	if f.initParams != nil {
+		return f.initParams
+	}
+	return net.Init(cfg)
 }
 
 // program builds the (possibly patched) training step.

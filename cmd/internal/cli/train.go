@@ -119,7 +119,7 @@ func trainRun(opts *TrainOptions) error {
 	}
 	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
 	start := time.Now()
-	res, err := net.Train(p, net.Init(cfg), data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
+	res, err := net.Train(p, opts.Net.initial(cfg), data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
 	}})
 	bar.Done()
