@@ -1,0 +1,279 @@
+package net
+
+import (
+	"strconv"
+
+	"github.com/backstep/backstep/tracer"
+)
+
+// Stepper executes one training iteration statement by statement, the way
+// a debugger steps through a program, and keeps everything a learner may
+// ask about afterwards: each statement's operations with shapes, axis
+// meanings and statistics, the values it read, and — when the program was
+// patched by a bug — how each value differs from the correct program's.
+//
+// For a patched program the Stepper runs a shadow copy of the correct
+// program in lockstep, from the same data and starting parameters, so it
+// can say both what is wrong with a patched line (the correct statement on
+// the same inputs) and what the bug has done to every later value (the
+// same statement in the correct run).
+type Stepper struct {
+	Program *Program
+	// Correct is the unpatched program for the same configuration, nil
+	// when Program is not patched.
+	Correct *Program
+	// Vars holds the data, the parameters and every value computed so far.
+	Vars Vars
+	// Records lists the executed statements in order.
+	Records []*StepRecord
+
+	shadow Vars // the correct run's values, nil when not patched
+	err    error
+	// firstNonFinite locates the first operation of the iteration that
+	// produced a NaN or an Inf: record and event index, or -1.
+	firstRec, firstOp int
+}
+
+// StepRecord is one executed statement.
+type StepRecord struct {
+	// Index is the statement's position in the program.
+	Index     int
+	Statement Statement
+	// Events are the statement's operations, in order.
+	Events []tracer.Event
+	// Inputs are the values the statement read, as they were before it
+	// ran (an update rebinds its parameter).
+	Inputs Vars
+	// Value is the result bound under Statement.Name; nil if Err is set.
+	Value *tracer.Array
+	// Err is the shape error that stopped the statement (NumPy's text).
+	Err error
+	// Line, for a statement a bug patched, compares it with the correct
+	// statement evaluated on the same inputs.
+	Line *Divergence
+	// Run compares the value with the same statement in the correct run,
+	// when the program is patched and the two differ.
+	Run *Divergence
+	// Drift is set when an update changed a parameter's shape.
+	Drift *ShapeDrift
+	// NonFinite is the index in Events of the first operation that turned
+	// finite operands into NaN or Inf, or -1.
+	NonFinite int
+	// Notes are facts computed from the values that say whether the
+	// statement did what it is meant to (softmax rows sum to 1, the loss
+	// at initialisation is near ln 10, a gradient has its parameter's
+	// shape, ...).
+	Notes []Note
+
+	samples int // the batch size, for notes
+	program *Program
+}
+
+// Note is one computed fact about a statement. Warn marks a fact that
+// points at a bug.
+type Note struct {
+	Warn bool
+	Text string
+}
+
+// NewStepper prepares one iteration of p on the batch x, y (in rows
+// layout, as Program.Bind takes them) from the given parameters, which it
+// does not modify. Nothing is executed yet.
+func NewStepper(p *Program, x, y *tracer.Array, params Vars) *Stepper {
+	s := &Stepper{Program: p, Vars: p.Bind(x, y, params), firstRec: -1, firstOp: -1}
+	if p.Patched() {
+		s.Correct = Build(p.Config)
+		s.shadow = s.Correct.Bind(x, y, params)
+	}
+	return s
+}
+
+// Pos is the index of the next statement to execute.
+func (s *Stepper) Pos() int { return len(s.Records) }
+
+// Finished reports whether the iteration has run to its end or stopped
+// at a statement that failed.
+func (s *Stepper) Finished() bool { return s.err != nil || len(s.Records) == len(s.Program.Statements) }
+
+// Err is the error of the statement that stopped the iteration, or nil.
+func (s *Stepper) Err() error { return s.err }
+
+// FirstNonFinite returns the record and the operation (index into its
+// Events) that first produced a NaN or an Inf, or nil and -1.
+func (s *Stepper) FirstNonFinite() (*StepRecord, int) {
+	if s.firstRec < 0 {
+		return nil, -1
+	}
+	return s.Records[s.firstRec], s.firstOp
+}
+
+// Drifts lists the parameters whose shape an update changed so far.
+func (s *Stepper) Drifts() []ShapeDrift {
+	var out []ShapeDrift
+	for _, r := range s.Records {
+		if r.Drift != nil {
+			out = append(out, *r.Drift)
+		}
+	}
+	return out
+}
+
+// Run executes the remaining statements and returns the error of one that
+// failed, if any.
+func (s *Stepper) Run() error {
+	for s.Next() != nil {
+	}
+	return s.err
+}
+
+// Next executes the next statement and returns its record, or nil when
+// the iteration is finished. A statement that fails with a shape error
+// still returns its record (with Err set and the operations that ran); the
+// iteration stops there.
+func (s *Stepper) Next() *StepRecord {
+	if s.Finished() {
+		return nil
+	}
+	p := s.Program
+	i := len(s.Records)
+	st := p.Statements[i]
+	rec := &StepRecord{Index: i, Statement: st, Inputs: Vars{}, NonFinite: -1, program: p,
+		samples: sampleCount(p, s.Vars)}
+	for _, name := range st.Inputs {
+		if a, ok := s.Vars[name]; ok {
+			rec.Inputs[name] = a
+		}
+	}
+	before := make(Vars, len(s.Vars))
+	for k, a := range s.Vars {
+		before[k] = a
+	}
+	tp := &tracer.Tape{}
+	err := p.Exec(i, tp, s.Vars)
+	rec.Events = tp.Events
+	s.Records = append(s.Records, rec)
+	if err != nil {
+		rec.Err = err
+		s.err = err
+	} else {
+		rec.Value = s.Vars[st.Name]
+	}
+	rec.NonFinite = rec.firstNonFinite()
+	if rec.NonFinite >= 0 && s.firstRec < 0 {
+		s.firstRec, s.firstOp = i, rec.NonFinite
+	}
+	if err == nil {
+		s.compare(rec, before)
+		if st.Phase == Update {
+			if d, ok := p.DriftOf(st.Name, rec.Inputs[st.Name], rec.Value); ok {
+				rec.Drift = &d
+			}
+		}
+	}
+	rec.Notes = rec.notes()
+	return rec
+}
+
+// compare fills Line and Run for a patched program and advances the
+// shadow run.
+func (s *Stepper) compare(rec *StepRecord, before Vars) {
+	if s.Correct == nil {
+		return
+	}
+	st := rec.Statement
+	if st.Bug != "" {
+		if d, ok := CompareStatement(s.Correct, st.Name, before, rec.Value); ok {
+			d.Axes = axisChange(rec.Events, d.wantEvents)
+			rec.Line = &d
+		}
+	}
+	if s.shadow == nil || rec.Index >= len(s.Correct.Statements) || s.Correct.Statements[rec.Index].Name != st.Name {
+		s.shadow = nil // the programs no longer line up: stop comparing runs
+		return
+	}
+	if err := s.Correct.Exec(rec.Index, nil, s.shadow); err != nil {
+		s.shadow = nil
+		return
+	}
+	d := Relate(s.Program.Config, st.Name, rec.Value, s.shadow[st.Name], rec.samples)
+	if d.Relation.Kind != tracer.Same {
+		rec.Run = &d
+	}
+}
+
+// Lookup returns a value by name: a bound variable, or else the result of
+// an operation recorded so far (such as E inside the softmax), the latest
+// first.
+func (s *Stepper) Lookup(name string) (*tracer.Array, bool) {
+	if a, ok := s.Vars[name]; ok {
+		return a, true
+	}
+	for i := len(s.Records) - 1; i >= 0; i-- {
+		evs := s.Records[i].Events
+		for k := len(evs) - 1; k >= 0; k-- {
+			if evs[k].Result == name {
+				return evs[k].Value, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Operand returns the value of operand j of operation k, as the operation
+// read it: the result of an earlier operation in the statement, a value
+// the statement read, or a constant (lr, 1, 2, ...). nil if unknown.
+func (r *StepRecord) Operand(k, j int) *tracer.Array {
+	name := r.Events[k].Inputs[j].Name
+	for i := k - 1; i >= 0; i-- {
+		if r.Events[i].Result == name {
+			return r.Events[i].Value
+		}
+	}
+	if a, ok := r.Inputs[name]; ok {
+		return a
+	}
+	if name == "lr" && r.program != nil {
+		return tracer.Scalar(r.program.Config.LR)
+	}
+	if v, err := strconv.ParseFloat(name, 64); err == nil {
+		return tracer.Scalar(v)
+	}
+	return nil
+}
+
+// Producer returns the index of the earlier operation of the statement
+// whose result operand j of operation k is, or -1 for a variable or a
+// constant.
+func (r *StepRecord) Producer(k, j int) int {
+	name := r.Events[k].Inputs[j].Name
+	if _, ok := r.Inputs[name]; ok {
+		return -1
+	}
+	for i := k - 1; i >= 0; i-- {
+		if r.Events[i].Result == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// firstNonFinite finds the first operation whose result holds a NaN or an
+// Inf although its operands did not.
+func (r *StepRecord) firstNonFinite() int {
+	for k, e := range r.Events {
+		if e.Stats.Finite() {
+			continue
+		}
+		clean := true
+		for j := range e.Inputs {
+			if a := r.Operand(k, j); a != nil && !tracer.Summarize(a).Finite() {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			return k
+		}
+	}
+	return -1
+}
