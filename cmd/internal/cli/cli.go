@@ -66,6 +66,8 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	root.AddCommand(NewCmdTrain(io, nil))
 	root.AddCommand(NewCmdCheck(io, nil))
 	root.AddCommand(NewCmdStep(io, nil))
+	root.AddCommand(NewCmdGradcheck(io, nil))
+	root.AddCommand(NewCmdLesson(io, nil))
 	// Cobra reports an unknown command as a plain error: mark it as usage.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
