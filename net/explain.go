@@ -273,7 +273,7 @@ func valueText(a *tracer.Array) string {
 func (r *StepRecord) Explain() []string {
 	var out []string
 	s := r.Statement
-	out = append(out, fmt.Sprintf("%s   (NumPy: %s)", s.Formula, s.NumPy))
+	out = append(out, fmt.Sprintf("statement %d: %s (NumPy: %s)", r.Index+1, s.Formula, s.NumPy))
 	for k := range r.Events {
 		if txt := r.explainOp(k); txt != "" {
 			out = append(out, txt)
@@ -283,12 +283,20 @@ func (r *StepRecord) Explain() []string {
 		out = append(out, fmt.Sprintf("It fails here with NumPy's error: %v.", errText(r.Err)))
 	}
 	for _, n := range r.Notes {
-		out = append(out, n.Text)
+		out = append(out, capital(n.Text))
 	}
 	if r.Line != nil {
 		out = append(out, r.lineText())
 	}
 	return out
+}
+
+// capital starts a sentence with a capital letter.
+func capital(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // errText is a statement error without the statement in front.

@@ -134,36 +134,69 @@ func (s *Stepper) Next() *StepRecord {
 	if s.Finished() {
 		return nil
 	}
+	rec := s.execute(s.Vars)
+	s.Records = append(s.Records, rec)
+	if rec.Err != nil {
+		s.err = rec.Err
+	}
+	if rec.NonFinite >= 0 && s.firstRec < 0 {
+		s.firstRec, s.firstOp = rec.Index, rec.NonFinite
+	}
+	if rec.Err == nil {
+		s.compareRun(rec)
+	}
+	return rec
+}
+
+// Preview evaluates the next statement on the current values without
+// binding its result or moving on, so a debugger can explain a line
+// before it runs. It returns nil when the iteration is finished. The
+// comparison with the correct run is left out (the shadow run does not
+// move either).
+func (s *Stepper) Preview() *StepRecord {
+	if s.Finished() {
+		return nil
+	}
+	scratch := make(Vars, len(s.Vars))
+	for k, a := range s.Vars {
+		scratch[k] = a
+	}
+	return s.execute(scratch)
+}
+
+// execute runs the next statement on v (binding its result there) and
+// records everything but the comparison with the correct run.
+func (s *Stepper) execute(v Vars) *StepRecord {
 	p := s.Program
 	i := len(s.Records)
 	st := p.Statements[i]
 	rec := &StepRecord{Index: i, Statement: st, Inputs: Vars{}, NonFinite: -1, program: p,
-		samples: sampleCount(p, s.Vars)}
+		samples: sampleCount(p, v)}
 	for _, name := range st.Inputs {
-		if a, ok := s.Vars[name]; ok {
+		if a, ok := v[name]; ok {
 			rec.Inputs[name] = a
 		}
 	}
-	before := make(Vars, len(s.Vars))
-	for k, a := range s.Vars {
+	before := make(Vars, len(v))
+	for k, a := range v {
 		before[k] = a
 	}
 	tp := &tracer.Tape{}
-	err := p.Exec(i, tp, s.Vars)
+	err := p.Exec(i, tp, v)
 	rec.Events = tp.Events
-	s.Records = append(s.Records, rec)
 	if err != nil {
 		rec.Err = err
-		s.err = err
 	} else {
-		rec.Value = s.Vars[st.Name]
+		rec.Value = v[st.Name]
 	}
 	rec.NonFinite = rec.firstNonFinite()
-	if rec.NonFinite >= 0 && s.firstRec < 0 {
-		s.firstRec, s.firstOp = i, rec.NonFinite
-	}
 	if err == nil {
-		s.compare(rec, before)
+		if s.Correct != nil && st.Bug != "" {
+			if d, ok := CompareStatement(s.Correct, st.Name, before, rec.Value); ok {
+				d.Axes = axisChange(rec.Events, d.wantEvents)
+				rec.Line = &d
+			}
+		}
 		if st.Phase == Update {
 			if d, ok := p.DriftOf(st.Name, rec.Inputs[st.Name], rec.Value); ok {
 				rec.Drift = &d
@@ -174,20 +207,14 @@ func (s *Stepper) Next() *StepRecord {
 	return rec
 }
 
-// compare fills Line and Run for a patched program and advances the
-// shadow run.
-func (s *Stepper) compare(rec *StepRecord, before Vars) {
-	if s.Correct == nil {
+// compareRun advances the shadow run of the correct program by the same
+// statement and relates the two values.
+func (s *Stepper) compareRun(rec *StepRecord) {
+	if s.Correct == nil || s.shadow == nil {
 		return
 	}
 	st := rec.Statement
-	if st.Bug != "" {
-		if d, ok := CompareStatement(s.Correct, st.Name, before, rec.Value); ok {
-			d.Axes = axisChange(rec.Events, d.wantEvents)
-			rec.Line = &d
-		}
-	}
-	if s.shadow == nil || rec.Index >= len(s.Correct.Statements) || s.Correct.Statements[rec.Index].Name != st.Name {
+	if rec.Index >= len(s.Correct.Statements) || s.Correct.Statements[rec.Index].Name != st.Name {
 		s.shadow = nil // the programs no longer line up: stop comparing runs
 		return
 	}
