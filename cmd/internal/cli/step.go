@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/backstep/backstep/cmd/internal/render"
+	"github.com/backstep/backstep/cmd/internal/repl"
+	"github.com/backstep/backstep/lessons"
+	"github.com/backstep/backstep/net"
+	"github.com/spf13/cobra"
+)
+
+// StepOptions are the parsed flags of `backstep step`.
+type StepOptions struct {
+	IO  *IOStreams
+	Net netFlags
+	// Interactive is auto (the debugger when stdin and stdout are
+	// terminals), on or off (the printed trace).
+	Interactive string
+	JSON        bool
+}
+
+// NewCmdStep builds `backstep step`. runF replaces the work in tests.
+func NewCmdStep(io *IOStreams, runF func(*StepOptions) error) *cobra.Command {
+	opts := &StepOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "step",
+		Short: "Step through one training iteration like a debugger, or print its trace",
+		Long: `Step through one training iteration of the reference network — forward pass, loss,
+backward pass, update, accuracy — statement by statement and operation by operation. Every
+operand is shown with its shape and what each axis means (samples, features, hidden, classes),
+every reduction with the axis it collapses, every broadcast with what was repeated, and every
+result with its statistics.
+
+On a terminal it starts a debugger with a (backstep) prompt (type help there); otherwise, or
+with --interactive off, it prints the whole trace. With --bug the patched statements are
+marked and compared with the correct statement on the same inputs, later values with a
+correct run from the same weights, and parameters whose shape changes are flagged.`,
+		Example: `  backstep step                               # the debugger on a terminal
+  backstep step --interactive off             # the printed trace
+  backstep step --bug bias-axis --interactive off
+  backstep step --layout cols --bug wrong-m
+  printf 'break db1\nc\nexplain\nq\n' | backstep step --interactive on
+  backstep step --json > trace.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return stepRun(opts)
+		},
+	}
+	opts.Net.register(cmd.Flags(), false, 10000)
+	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto (the debugger on a terminal), on, or off (print the trace)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the whole trace as JSON: config, statements and events")
+	return cmd
+}
+
+// interactive decides between the debugger and the printed trace.
+func (o *StepOptions) interactive() (bool, error) {
+	switch o.Interactive {
+	case "on":
+		if o.JSON {
+			return false, usagef("--json writes the whole trace; it cannot be combined with --interactive on")
+		}
+		return true, nil
+	case "off":
+		return false, nil
+	case "auto", "":
+		return !o.JSON && o.IO.InTTY && o.IO.OutTTY, nil
+	}
+	return false, usagef("--interactive must be auto, on or off, got %q", o.Interactive)
+}
+
+// bugTitle is the catalog's title of a bug, for markers.
+func bugTitle(id string) string {
+	if b, err := lessons.Lookup(id); err == nil {
+		return b.Title
+	}
+	return ""
+}
+
+// stepSession is everything a step needs: the program, its first batch
+// and starting weights, and a way to start the iteration over.
+type stepSession struct {
+	cfg     net.Config
+	program *net.Program
+	data    *net.Dataset
+	params  net.Vars
+}
+
+func (s *stepSession) stepper() *net.Stepper {
+	batch := s.data
+	if s.cfg.Batch > 0 && s.cfg.Batch < s.data.Len() {
+		batch = s.data.Slice(0, s.cfg.Batch)
+	}
+	return net.NewStepper(s.program, batch.Images, batch.OneHot(), s.params)
+}
+
+func stepRun(opts *StepOptions) error {
+	interactive, err := opts.interactive()
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.Net.config()
+	if err != nil {
+		return err
+	}
+	p, err := opts.Net.program(cfg)
+	if err != nil {
+		return err
+	}
+	cfg = p.Config
+	data, err := opts.Net.dataset(cfg.Inputs)
+	if err != nil {
+		return err
+	}
+	sess := &stepSession{cfg: cfg, program: p, data: data, params: net.Init(cfg)}
+	io := opts.IO
+	st := sess.stepper()
+	if opts.JSON {
+		st.Run()
+		return render.JSON(io.Out, stepJSONOf(cfg, data, opts.Net.bugs, st))
+	}
+	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle}
+	header := describe(cfg, data, opts.Net.bugs)
+	if interactive {
+		return repl.Run(repl.Config{
+			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
+			Trace: trace, Header: header, Stepper: st, Restart: sess.stepper,
+			ImageHeight: data.Height, ImageWidth: data.Width,
+		})
+	}
+	fmt.Fprintln(io.Out, header)
+	fmt.Fprintln(io.Out, axesLine(p, st.Vars))
+	printTrace(trace, st)
+	return nil
+}
+
+// axesLine says what each axis of the data and parameters means in this
+// layout, once, above the trace.
+func axesLine(p *net.Program, v net.Vars) string {
+	names := append([]string{"X", "Y"}, net.ParamNames(p.Config.Layers())...)
+	var parts []string
+	for _, n := range names {
+		if a, ok := v[n]; ok {
+			parts = append(parts, n+" "+net.AxesText(a.Shape(), a.Labels()))
+		}
+	}
+	lines := render.Wrap(strings.Join(parts, ", "), render.Width-9)
+	return "axes     " + strings.Join(lines, "\n         ")
+}
+
+// printTrace runs the iteration to its end, printing every statement.
+func printTrace(t *render.Trace, st *net.Stepper) {
+	t.Columns()
+	phase := net.Phase("")
+	for rec := st.Next(); rec != nil; rec = st.Next() {
+		if rec.Statement.Phase != phase {
+			phase = rec.Statement.Phase
+			t.Phase(string(phase))
+		}
+		t.Statement(rec)
+	}
+	t.Summary(st)
+}
