@@ -61,14 +61,14 @@ tensor passes, 1 when one is wrong.`,
 	opts.Net.register(fs, false, 16)
 	// One batch of --samples images is the whole check: the count flag is
 	// called --samples here, and batch and lr play no part.
-	fs.IntVar(&opts.Net.n, "samples", 16, "check on the first N images as one batch (at least 2: a wrong m hides at 1)")
+	fs.IntVar(&opts.Net.n, "samples", 16, "the first N images, checked as one batch (at least 2)")
 	for _, hidden := range []string{"n", "batch", "lr"} {
 		_ = fs.MarkHidden(hidden)
 	}
-	fs.StringVar(&opts.Mode, "mode", "full", "full (every element), sparse (--k random elements per tensor) or fast (random directions)")
+	fs.StringVar(&opts.Mode, "mode", "full", "full (every element), sparse or fast (projections)")
 	fs.Float64Var(&opts.Eps, "eps", tracer.DefaultEps, "step h of the centred differences")
-	fs.IntVar(&opts.K, "k", tracer.DefaultK, "elements per tensor: the worst k are reported; sparse mode checks k")
-	fs.BoolVar(&opts.JSON, "json", false, "write the check as JSON: tensors (name, max_rel_error, verdict, worst), values, faults")
+	fs.IntVar(&opts.K, "k", tracer.DefaultK, "worst elements reported per tensor; sparse mode checks k")
+	fs.BoolVar(&opts.JSON, "json", false, "write JSON: tensors, values (forward) and faults")
 	return cmd
 }
 
