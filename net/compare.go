@@ -94,20 +94,31 @@ func axisChange(got, want []tracer.Event) string {
 		return out
 	}
 	g, w := pick(got), pick(want)
+	used := make([]bool, len(w))
 	var parts []string
-	for i := 0; i < len(g) && i < len(w); i++ {
-		if g[i].Op != w[i].Op {
+	for _, ge := range g {
+		// Pair with the first unused reduction of the same kind, so a
+		// softmax written without its max still pairs sum with sum.
+		j := -1
+		for k, we := range w {
+			if !used[k] && we.Op == ge.Op {
+				j = k
+				break
+			}
+		}
+		if j < 0 {
 			continue
 		}
-		ga, wa := axisOf(g[i]), axisOf(w[i])
+		used[j] = true
+		ga, wa := axisOf(ge), axisOf(w[j])
 		if ga == wa {
 			continue
 		}
-		verb := g[i].Op + " over"
-		if g[i].Op == "shape" {
+		verb := ge.Op + " over"
+		if ge.Op == "shape" {
 			verb = "counts"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s instead of %s", verb, axisWords(g[i], ga), axisWords(w[i], wa)))
+		parts = append(parts, fmt.Sprintf("%s %s instead of %s", verb, axisWords(ge, ga), axisWords(w[j], wa)))
 	}
 	return strings.Join(parts, "; ")
 }

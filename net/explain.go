@@ -481,7 +481,20 @@ func (r *StepRecord) biasOverSamples(in tracer.Operand) bool {
 // notes computes the facts that say whether the statement did what it is
 // meant to.
 func (r *StepRecord) notes() []Note {
-	if r.Err != nil || r.Value == nil || r.program == nil {
+	if r.Err != nil && r.program != nil {
+		// Say what the operands' axes mean: NumPy's message has only sizes.
+		var parts []string
+		for _, name := range r.Statement.Inputs {
+			if a, ok := r.Inputs[name]; ok && a.Rank() > 0 {
+				parts = append(parts, fmt.Sprintf("%s is %s", name, AxesText(a.Shape(), a.Labels())))
+			}
+		}
+		if len(parts) == 0 {
+			return nil
+		}
+		return []Note{{Warn: true, Text: "the line read " + strings.Join(parts, ", ") + "."}}
+	}
+	if r.Value == nil || r.program == nil {
 		return nil
 	}
 	p := r.program
@@ -532,8 +545,14 @@ func (r *StepRecord) notes() []Note {
 		}
 	case s.Phase == Update && r.Drift != nil:
 		add(true, "%s: the update changed the parameter's shape, and it keeps the new one in every later iteration.", r.Drift)
-	case s.Phase == Metric && r.Value.Size() == 1:
-		add(false, "accuracy %.2f %% on this batch, before the update.", 100*r.Value.Item())
+	case s.Name == "acc" && r.Value.Size() == 1:
+		reported := r.Value.Item()
+		if math.IsNaN(r.trueAccuracy) || math.Abs(r.trueAccuracy-reported) < 1e-12 {
+			add(false, "accuracy %.2f %% on this batch, before the update.", 100*reported)
+		} else {
+			add(true, "the program reports an accuracy of %.2f %%, but %.2f %% of the samples have their largest output "+
+				"at the labelled class (argmax over the classes).", 100*reported, 100*r.trueAccuracy)
+		}
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package net
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/backstep/backstep/tracer"
@@ -66,7 +68,10 @@ type StepRecord struct {
 	Notes []Note
 
 	samples int // the batch size, for notes
-	program *Program
+	// trueAccuracy is the accuracy recomputed from the output, for the
+	// metric's note (NaN when the output is not there).
+	trueAccuracy float64
+	program      *Program
 }
 
 // Note is one computed fact about a statement. Warn marks a fact that
@@ -105,6 +110,19 @@ func (s *Stepper) FirstNonFinite() (*StepRecord, int) {
 		return nil, -1
 	}
 	return s.Records[s.firstRec], s.firstOp
+}
+
+// Accuracy returns the share of the batch whose largest output is the
+// labelled class, recomputed from the output, and what the program's own
+// accuracy statement reported (NaN if it has not run). ok is false
+// before the output exists.
+func (s *Stepper) Accuracy() (recomputed, reported float64, ok bool) {
+	recomputed = trueAccuracy(s.Program, s.Vars)
+	reported = math.NaN()
+	if a, found := s.Vars["acc"]; found && a.Size() == 1 {
+		reported = a.Item()
+	}
+	return recomputed, reported, !math.IsNaN(recomputed)
 }
 
 // Drifts lists the parameters whose shape an update changed so far.
@@ -171,7 +189,7 @@ func (s *Stepper) execute(v Vars) *StepRecord {
 	i := len(s.Records)
 	st := p.Statements[i]
 	rec := &StepRecord{Index: i, Statement: st, Inputs: Vars{}, NonFinite: -1, program: p,
-		samples: sampleCount(p, v)}
+		samples: sampleCount(p, v), trueAccuracy: math.NaN()}
 	for _, name := range st.Inputs {
 		if a, ok := v[name]; ok {
 			rec.Inputs[name] = a
@@ -203,8 +221,22 @@ func (s *Stepper) execute(v Vars) *StepRecord {
 			}
 		}
 	}
+	if st.Name == "acc" && err == nil {
+		rec.trueAccuracy = trueAccuracy(p, v)
+	}
 	rec.Notes = rec.notes()
 	return rec
+}
+
+// trueAccuracy recomputes the accuracy from the output and the labels
+// bound in v, or NaN when they are not there or do not fit.
+func trueAccuracy(p *Program, v Vars) float64 {
+	a, ok1 := v[fmt.Sprintf("A%d", p.Config.Layers())]
+	y, ok2 := v["Y"]
+	if !ok1 || !ok2 || !a.Shape().Equal(y.Shape()) {
+		return math.NaN()
+	}
+	return p.TrueAccuracy(v)
 }
 
 // compareRun advances the shadow run of the correct program by the same

@@ -297,3 +297,35 @@ func TestAxesText(t *testing.T) {
 		}
 	}
 }
+
+func TestStepperPairsAxesAndRecomputesAccuracy(t *testing.T) {
+	st := stepper(t, Rows, 0.01, func(p *Program) {
+		// A softmax written without the max shift, over the samples, and a
+		// metric that reports nothing: the pairs must still line up.
+		p.Replace("unshifted", Statement{Name: "A2", Phase: Forward, Inputs: []string{"Z2"},
+			Formula: "A2 = e^Z2 / Σ e^Z2 over axis 0", NumPy: "A2 = np.exp(Z2) / np.exp(Z2).sum(axis=0)",
+			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
+				e := tp.Exp(v.Get("Z2")).Named("E")
+				return tp.Div(e, tp.Sum(e, 0, true))
+			}})
+		p.Replace("zero-metric", Statement{Name: "acc", Phase: Metric, Inputs: []string{"A2"},
+			Formula: "acc = 0", NumPy: "acc = 0",
+			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
+				return tp.Mul(tracer.Scalar(0).Named("0"), tp.Dim(v.Get("A2"), 0))
+			}})
+	})
+	if err := st.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if a2 := record(t, st, "A2"); a2.Line == nil || a2.Line.Axes != "sum over samples (axis 0) instead of classes (axis 1)" {
+		t.Errorf("A2 axes %+v", a2.Line)
+	}
+	acc := record(t, st, "acc")
+	if len(acc.Notes) != 1 || !acc.Notes[0].Warn || !strings.Contains(acc.Notes[0].Text, "the program reports an accuracy of 0.00 %") {
+		t.Errorf("acc notes %+v", acc.Notes)
+	}
+	got, reported, ok := st.Accuracy()
+	if !ok || reported != 0 || got != st.Program.TrueAccuracy(st.Vars) {
+		t.Errorf("Accuracy() = %v, %v, %v", got, reported, ok)
+	}
+}

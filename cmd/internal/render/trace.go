@@ -56,17 +56,36 @@ func (t *Trace) Phase(name string) {
 // StatementHead writes a statement's number, formula, bug marker and
 // NumPy line.
 func (t *Trace) StatementHead(i int, s net.Statement) {
-	head := fmt.Sprintf("%2d  %s", i+1, s.Formula)
-	line := t.Pal.Bold(head)
-	if s.Bug != "" {
-		mark := "✗ " + s.Bug
-		if gap := Width - DisplayWidth(head) - DisplayWidth(mark); gap >= 2 {
-			line += strings.Repeat(" ", gap) + t.Pal.Bad(mark)
+	lines := wrap(s.Formula, Width-4)
+	for k := range lines {
+		if k == 0 {
+			lines[k] = fmt.Sprintf("%2d  %s", i+1, lines[k])
 		} else {
-			line += "\n" + strings.Repeat(" ", Width-DisplayWidth(mark)) + t.Pal.Bad(mark)
+			lines[k] = "    " + lines[k]
 		}
 	}
-	t.printf("%s\n", line)
+	if s.Bug != "" {
+		mark := "✗ " + s.Bug
+		last := lines[len(lines)-1]
+		if gap := Width - DisplayWidth(last) - DisplayWidth(mark); gap >= 2 {
+			lines[len(lines)-1] = t.Pal.Bold(last) + strings.Repeat(" ", gap) + t.Pal.Bad(mark)
+		} else {
+			lines[len(lines)-1] = t.Pal.Bold(last)
+			lines = append(lines, strings.Repeat(" ", Width-DisplayWidth(mark))+t.Pal.Bad(mark))
+		}
+		for k := 0; k < len(lines)-1; k++ {
+			if !strings.Contains(lines[k], "✗") {
+				lines[k] = t.Pal.Bold(lines[k])
+			}
+		}
+	} else {
+		for k := range lines {
+			lines[k] = t.Pal.Bold(lines[k])
+		}
+	}
+	for _, l := range lines {
+		t.printf("%s\n", l)
+	}
 	for _, l := range wrap("np: "+s.NumPy, Width-4) {
 		t.printf("    %s\n", t.Pal.Dim(l))
 	}
@@ -306,6 +325,14 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 			bp = "●"
 		}
 		body := fmt.Sprintf("%2d  %s", i+1, s.Formula)
+		room := Width - 5
+		if s.Bug != "" {
+			room -= 2 + DisplayWidth("✗ "+s.Bug)
+		}
+		if DisplayWidth(body) > room {
+			body = cond.Truncate(body, room, "…")
+		}
+		plain := body
 		switch {
 		case i == next:
 			body = t.Pal.Accent(body)
@@ -314,13 +341,9 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 		}
 		line := t.Pal.Accent(mark) + " " + t.Pal.Bad(bp) + " " + body
 		if s.Bug != "" {
-			w := 5 + DisplayWidth(fmt.Sprintf("%2d  %s", i+1, s.Formula))
 			mark := "✗ " + s.Bug
-			if gap := Width - w - DisplayWidth(mark); gap >= 2 {
-				line += strings.Repeat(" ", gap) + t.Pal.Bad(mark)
-			} else {
-				line += "  " + t.Pal.Bad("✗")
-			}
+			gap := Width - 5 - DisplayWidth(plain) - DisplayWidth(mark)
+			line += strings.Repeat(" ", max(gap, 2)) + t.Pal.Bad(mark)
 		}
 		t.printf("%s\n", line)
 	}
@@ -339,10 +362,13 @@ func (t *Trace) Summary(st *net.Stepper) {
 		rec := st.Records[len(st.Records)-1]
 		t.bullet("", "✗", fmt.Sprintf("the iteration stopped at statement %d (%s): %s", rec.Index+1, rec.Statement.Name, errOnly(err)), t.Pal.Bad)
 	}
-	if loss, ok := st.Vars["loss"]; ok {
+	if loss, ok := st.Vars["loss"]; ok && loss.Size() == 1 {
 		line := "loss " + Float(loss.Item(), 4)
-		if acc, ok := st.Vars["acc"]; ok && acc.Size() == 1 {
-			line += fmt.Sprintf(", accuracy %s (this batch, before the update)", Percent(acc.Item()))
+		if acc, reported, ok := st.Accuracy(); ok {
+			line += fmt.Sprintf(", accuracy %s (this batch, before the update)", Percent(acc))
+			if !math.IsNaN(reported) && math.Abs(reported-acc) > 1e-12 {
+				line += fmt.Sprintf("; the program reports %s", Percent(reported))
+			}
 		}
 		t.printf("%s\n", line)
 	}
@@ -357,6 +383,8 @@ func (t *Trace) Summary(st *net.Stepper) {
 		e := rec.Events[k]
 		t.bullet("", "✗", fmt.Sprintf("first NaN/Inf: statement %d (%s), operation %d (%s of %s)", rec.Index+1,
 			rec.Statement.Name, k+1, e.Op, inputNames(rec, k)), t.Pal.Bad)
+	} else if st.Err() != nil {
+		t.printf("%s\n", t.Pal.Good("no NaN or Inf before it stopped"))
 	} else if st.Finished() {
 		t.printf("%s\n", t.Pal.Good("no NaN or Inf anywhere in the iteration"))
 	}

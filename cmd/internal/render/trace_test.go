@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
 )
 
@@ -114,5 +115,34 @@ func TestWrap(t *testing.T) {
 	}
 	if got := wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
 		t.Errorf("a long word is cut: %q", got)
+	}
+}
+
+// TestTraceShowsAStatementThatFails: a line NumPy refuses shows NumPy's
+// text, the meaning of what it read, and the summary says where it stopped.
+func TestTraceShowsAStatementThatFails(t *testing.T) {
+	cfg := net.Config{Inputs: 6, Hidden: []int{4}, Classes: 3, Act: net.Tanh, Layout: net.Rows,
+		LR: 0.3, Epochs: 1, InitScale: 0.1, Seed: 1}
+	p := net.Build(cfg)
+	p.Replace("no-transpose", net.Statement{Name: "dZ1", Phase: net.Backward, Inputs: []string{"dZ2", "W2"},
+		Formula: "dZ1 = dZ2 · W2", NumPy: "dZ1 = np.dot(dZ2, W2)",
+		Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array { return tp.Dot(v.Get("dZ2"), v.Get("W2")) }})
+	x := tracer.Matrix(5, 6, make([]float64, 30))
+	st := net.NewStepper(p, x, tracer.OneHot([]int{0, 1, 2, 0, 1}, 3), net.Init(cfg))
+	var b bytes.Buffer
+	tr := &Trace{W: &b}
+	for rec := st.Next(); rec != nil; rec = st.Next() {
+		tr.Statement(rec)
+	}
+	tr.Summary(st)
+	out := b.String()
+	for _, w := range []string{
+		"✗ NumPy would stop here: shapes (5,3) and (4,3) not aligned: 3 (dim 1) != 4 (dim 0)",
+		"⚠ the line read dZ2 is 5 samples × 3 classes, W2 is 4 hidden × 3 classes.",
+		"✗ the iteration stopped at statement 10 (dZ1)", "no NaN or Inf before it stopped",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("trace lacks %q:\n%s", w, out)
+		}
 	}
 }
