@@ -31,6 +31,11 @@ type TensorFinding struct {
 	Bug  string
 	With []string
 	Err  error
+	// Gradient is the independent numerical check of a gradient the dump
+	// holds (dZl, dWl, dbl) against centred differences of the mean
+	// cross-entropy at the dump's own X, Y and parameters; nil for other
+	// tensors or when the check could not run.
+	Gradient *tracer.TensorCheck
 }
 
 // DumpReport is the whole check of a dump.
@@ -41,10 +46,24 @@ type DumpReport struct {
 	First string
 	// Bugs lists the named bugs in the order they were found.
 	Bugs []string
+	// GradientError says why the numerical check could not run ("" if it
+	// ran).
+	GradientError string
 }
 
-// OK reports whether every given tensor is right.
-func (r *DumpReport) OK() bool { return r.First == "" }
+// OK reports whether every given tensor is right, on its own inputs and
+// against the numerical gradients.
+func (r *DumpReport) OK() bool {
+	if r.First != "" {
+		return false
+	}
+	for _, f := range r.Findings {
+		if f.Gradient != nil && !f.Gradient.Verdict.Passed() {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckDump recomputes every tensor of the dump from the user's own inputs
 // to its statement, and for each faulty one tries the catalog's patches on
@@ -54,7 +73,8 @@ func CheckDump(d *net.Dump, tol float64) *DumpReport {
 	p := d.Program()
 	rep := &DumpReport{Dump: d}
 	named := map[string]bool{}
-	for _, r := range p.Recompute(d.Vars, tol) {
+	results, all := p.RecomputeAll(d.Vars, tol)
+	for _, r := range results {
 		f := TensorFinding{Tensor: r.Statement.Name, Statement: r.Statement, Present: r.Given,
 			Verdict: r.Verdict, Relation: r.Relation, Err: r.Err}
 		if r.Given {
@@ -76,7 +96,32 @@ func CheckDump(d *net.Dump, tol float64) *DumpReport {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
+	rep.checkGradients(p, all, tol)
 	return rep
+}
+
+// checkGradients compares every gradient the dump holds with finite
+// differences of the loss at the dump's parameters — independently of the
+// recomputation, so a wrong result is caught even when the tensors that
+// lead to it were not dumped. Dumps in float32 only get a verdict when the
+// disagreement is far beyond their precision.
+func (r *DumpReport) checkGradients(p *net.Program, all net.Vars, tol float64) {
+	sc, err := net.CheckValues(p, all, tracer.GradCheckOptions{Mode: tracer.FullCheck})
+	if err != nil {
+		r.GradientError = oneLine(err)
+		return
+	}
+	for _, s := range sc.Gradients() {
+		for i := range r.Findings {
+			if r.Findings[i].Tensor == s.Statement.Name && r.Findings[i].Present {
+				g := *s.Gradient
+				if tol > tracer.SameTolerance && g.Verdict != tracer.WrongShape && g.MaxRelError <= 1e3*tol {
+					g.Verdict = tracer.Fine // the dump's own precision, not a bug
+				}
+				r.Findings[i].Gradient = &g
+			}
+		}
+	}
 }
 
 // patchedProgram builds the correct step for cfg with only the statement

@@ -40,6 +40,17 @@ type Recomputed struct {
 // are wrong. Where given lacks an output, backstep's value is used.
 // tol is the relative error under which two values count as the same.
 func (p *Program) Recompute(given Vars, tol float64) []Recomputed {
+	out, _ := p.recompute(given, tol)
+	return out
+}
+
+// RecomputeAll is Recompute that also returns every value of the step: the
+// given ones, and backstep's for those not given.
+func (p *Program) RecomputeAll(given Vars, tol float64) ([]Recomputed, Vars) {
+	return p.recompute(given, tol)
+}
+
+func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 	env := Vars{}
 	for k, a := range given {
 		env[k] = a
@@ -87,7 +98,10 @@ func (p *Program) Recompute(given Vars, tol float64) []Recomputed {
 		}
 		out = append(out, r)
 	}
-	return out
+	for k, a := range given {
+		env[k] = a
+	}
+	return out, env
 }
 
 // agrees decides whether a given value equals the recomputed one: the same

@@ -155,6 +155,8 @@ type checkJSON struct {
 	FirstFaulty *string            `json:"first_faulty"`
 	Bugs        []string           `json:"bugs"`
 	Findings    []checkFindingJSON `json:"findings"`
+	// GradientError says why the numerical check could not run.
+	GradientError string `json:"gradient_check_error,omitempty"`
 }
 
 type checkFindingJSON struct {
@@ -172,6 +174,13 @@ type checkFindingJSON struct {
 	With        []string      `json:"with,omitempty"`
 	Lesson      string        `json:"lesson,omitempty"`
 	Error       string        `json:"error,omitempty"`
+	// Numerical is the gradient against centred differences of the loss.
+	Numerical *numericalJSON `json:"numerical,omitempty"`
+}
+
+type numericalJSON struct {
+	Verdict     string        `json:"verdict"`
+	MaxRelError render.Number `json:"max_rel_error"`
 }
 
 func intsOf(s tracer.Shape) []int {
@@ -191,6 +200,7 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 	if j.Bugs == nil {
 		j.Bugs = []string{}
 	}
+	j.GradientError = rep.GradientError
 	if rep.First != "" {
 		first := rep.First
 		j.FirstFaulty = &first
@@ -209,6 +219,9 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 		}
 		if f.Err != nil {
 			fj.Error = f.Err.Error()
+		}
+		if g := f.Gradient; g != nil {
+			fj.Numerical = &numericalJSON{Verdict: string(g.Verdict), MaxRelError: render.Number(g.MaxRelError)}
 		}
 		j.Findings = append(j.Findings, fj)
 	}
@@ -249,19 +262,47 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		if bug == "" && (f.Verdict == net.Wrong || f.Verdict == net.Failed) {
 			bug = "none in the catalog"
 		}
-		rows = append(rows, []string{f.Tensor, shape, verdict, bug})
+		numeric := ""
+		if g := f.Gradient; g != nil {
+			numeric = string(g.Verdict)
+			if g.Verdict != tracer.WrongShape {
+				numeric += " " + render.Sci(g.MaxRelError)
+			}
+			if g.Verdict.Passed() {
+				numeric = pal.Good(numeric)
+			} else {
+				numeric = pal.Bad(numeric)
+			}
+		}
+		rows = append(rows, []string{f.Tensor, shape, verdict, numeric, bug})
 	}
 	fmt.Fprintln(io.Out)
-	_ = render.Table(io.Out, []string{"tensor", "shape", "verdict", "bug"}, rows)
+	_ = render.Table(io.Out, []string{"tensor", "shape", "on your inputs", "vs numerical", "bug"}, rows)
+	if rep.GradientError != "" {
+		fmt.Fprintf(io.Out, "%s the numerical gradient check could not run: %s\n", pal.Warn("note:"), rep.GradientError)
+	}
 	absent := absentNames(rep)
 	if len(absent) > 0 {
 		fmt.Fprintf(io.Out, "not in the dump (computed by backstep from your inputs): %s\n", strings.Join(absent, ", "))
 	}
 	if rep.OK() {
-		fmt.Fprintf(io.Out, "\n%s every tensor in the dump is what its statement gives on your inputs\n", pal.Good("ok:"))
+		fmt.Fprintf(io.Out, "\n%s every tensor is what its statement gives on your inputs, and every gradient\n    matches centred differences of the loss\n", pal.Good("ok:"))
+		return
+	}
+	if rep.First == "" {
+		fmt.Fprintf(io.Out, "\n%s every statement gives what it should on your inputs, yet a gradient differs from\n    the numerical one: the dump's tensors do not come from one consistent step\n", pal.Bad("fault:"))
 		return
 	}
 	fmt.Fprintf(io.Out, "\n%s first faulty statement: %s\n", pal.Bad("fault:"), rep.First)
+	var inherit []string
+	for _, f := range rep.Findings {
+		if f.Verdict == net.Correct && f.Gradient != nil && !f.Gradient.Verdict.Passed() {
+			inherit = append(inherit, f.Tensor)
+		}
+	}
+	if len(inherit) > 0 {
+		fmt.Fprintf(io.Out, "%s: right on your inputs, wrong against the numerical gradient: they inherit\n    a fault from a statement before them\n", strings.Join(inherit, ", "))
+	}
 	for _, f := range rep.Findings {
 		if f.Verdict != net.Wrong && !(f.Verdict == net.Failed && f.Present) {
 			continue
