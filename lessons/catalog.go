@@ -6,22 +6,51 @@ import (
 	"strings"
 
 	"github.com/backstep/backstep/net"
-	"github.com/backstep/backstep/tracer"
 )
 
-// Bug is one known mistake, as a patch to the reference training step.
+// Bug is one known mistake, as a change to the reference training run: to
+// named statements of the step (Patch), to the configuration (Configure:
+// the learning rate, the initial weights' scale) or to the data (Data).
 type Bug struct {
 	ID      string
 	Title   string
 	Symptom string // one line: what a learner sees
-	// Configure adjusts the configuration before the program is built
-	// (for example a learning rate or a hidden size). May be nil.
+	// Setting puts the network in the conditions the bug needs in order to
+	// exist at all (no-transpose-square needs a square W2: 10 hidden
+	// units). Unlike Configure it is not the mistake: a lesson applies it
+	// to the correct run too. May be nil.
+	Setting func(cfg *net.Config)
+	// Configure is the mistake when it is a setting (a learning rate, the
+	// initial weights' scale). It is applied after Setting. May be nil.
 	Configure func(cfg *net.Config)
-	// Patch replaces statements of the built program. May be nil.
+	// Data is the mistake when it is in the data (raw 0–255 pixels). It
+	// returns a new dataset and leaves d alone. May be nil.
+	Data func(d *net.Dataset) *net.Dataset
+	// Patch replaces (or inserts) statements of the built program. May be
+	// nil. It never reads the data.
 	Patch func(p *net.Program)
+	// Parts lists the bugs a composite bug is made of (seed-original); nil
+	// for a single mistake. A composite's Patch applies its parts' patches.
+	Parts []string
+	// Requires, if set, says in which networks the patch is this bug and
+	// not another: the same missing .T is no-transpose when W2 is not
+	// square and no-transpose-square when it is.
+	Requires func(cfg net.Config) bool
+}
+
+// Names reports whether b can name one fault found in a network of cfg:
+// a composite bug is several mistakes, and a bug whose Requires excludes
+// cfg is another bug there.
+func (b *Bug) Names(cfg net.Config) bool {
+	return b.Parts == nil && (b.Requires == nil || b.Requires(cfg))
 }
 
 var catalog = map[string]*Bug{}
+
+func init() {
+	registerBugs()
+	registerLessons()
+}
 
 func register(b *Bug) { catalog[b.ID] = b }
 
@@ -43,24 +72,50 @@ func IDs() []string {
 	return ids
 }
 
-// Program builds the training step for cfg with the given bugs applied in
-// order, and returns it with the configuration the bugs left.
-func Program(cfg net.Config, bugIDs []string) (*net.Program, error) {
+func lookupAll(ids []string) ([]*Bug, error) {
 	var bugs []*Bug
-	for _, id := range bugIDs {
+	for _, id := range ids {
 		b, err := Lookup(id)
 		if err != nil {
 			return nil, err
 		}
 		bugs = append(bugs, b)
+	}
+	return bugs, nil
+}
+
+// Configure returns cfg as the given bugs leave it: every bug's Setting,
+// then every bug's Configure, in order.
+func Configure(cfg net.Config, bugIDs []string) (net.Config, error) {
+	bugs, err := lookupAll(bugIDs)
+	if err != nil {
+		return cfg, err
+	}
+	for _, b := range bugs {
+		if b.Setting != nil {
+			b.Setting(&cfg)
+		}
+	}
+	for _, b := range bugs {
 		if b.Configure != nil {
 			b.Configure(&cfg)
 		}
+	}
+	return cfg, nil
+}
+
+// Program builds the training step for cfg with the given bugs applied in
+// order, and returns it with the configuration the bugs left.
+func Program(cfg net.Config, bugIDs []string) (*net.Program, error) {
+	cfg, err := Configure(cfg, bugIDs)
+	if err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	p := net.Build(cfg)
+	bugs, _ := lookupAll(bugIDs)
 	for _, b := range bugs {
 		if b.Patch != nil {
 			b.Patch(p)
@@ -69,46 +124,17 @@ func Program(cfg net.Config, bugIDs []string) (*net.Program, error) {
 	return p, nil
 }
 
-func init() {
-	register(&Bug{ID: "wrong-m", Title: "m counts features instead of samples",
-		Symptom: "every gradient is scaled by samples/features (×12.76 for 10,000 images of 784 pixels)",
-		Patch: func(p *net.Program) {
-			axis := 1
-			if p.Config.Layout == net.Cols {
-				axis = 0
-			}
-			p.Replace("wrong-m", p.CountAlong(axis))
-		}})
-	register(&Bug{ID: "softmax-axis", Title: "softmax normalised over the samples",
-		Symptom: "loss starts near ln(samples) instead of ln 10; the columns of the output sum to 1, not its rows",
-		Patch: func(p *net.Program) {
-			axis := 0
-			if p.Config.Layout == net.Cols {
-				axis = 1
-			}
-			p.Replace("softmax-axis", p.Softmax(p.Config.Layers(), axis))
-		}})
-	register(&Bug{ID: "bias-axis", Title: "bias gradients summed over the units instead of the samples",
-		Symptom: "no error, but b1 and b2 become samples × units matrices after the first update",
-		Patch: func(p *net.Program) {
-			axis := 1
-			if p.Config.Layout == net.Cols {
-				axis = 0
-			}
-			for l := 1; l <= p.Config.Layers(); l++ {
-				p.Replace("bias-axis", p.BiasGrad(l, axis, true))
-			}
-		}})
-	register(&Bug{ID: "sign-flip", Title: "output error written as Y − A instead of A − Y",
-		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, predictions collapse onto one class",
-		Patch: func(p *net.Program) {
-			L := p.Config.Layers()
-			A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
-			p.Replace("sign-flip", net.Statement{Name: dZ, Phase: net.Backward, Inputs: []string{"Y", A},
-				Formula: fmt.Sprintf("%s = Y − %s", dZ, A),
-				NumPy:   fmt.Sprintf("%s = Y - %s", dZ, A),
-				Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
-					return tp.Sub(v.Get("Y"), v.Get(A))
-				}})
-		}})
+// Dataset returns d as the given bugs leave it (raw pixels for
+// no-normalize); d itself is not modified. With no data bug it is d.
+func Dataset(d *net.Dataset, bugIDs []string) (*net.Dataset, error) {
+	bugs, err := lookupAll(bugIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bugs {
+		if b.Data != nil {
+			d = b.Data(d)
+		}
+	}
+	return d, nil
 }

@@ -136,7 +136,7 @@ func patchedProgram(d *net.Dump, ids []string) (p *net.Program, ok bool) {
 	p = d.Program()
 	for _, id := range ids {
 		b, err := Lookup(id)
-		if err != nil || b.Patch == nil {
+		if err != nil || b.Patch == nil || !b.Names(d.Config) {
 			return nil, false
 		}
 		b.Patch(p)

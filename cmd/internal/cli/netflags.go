@@ -120,7 +120,8 @@ func (f *netFlags) program(cfg net.Config) (*net.Program, error) {
 	return p, nil
 }
 
-// dataset loads the images (embedded or --data) and keeps the first n.
+// dataset loads the images (embedded or --data), keeps the first n and
+// applies the data bugs among --bug.
 func (f *netFlags) dataset(inputs int) (*net.Dataset, error) {
 	var d *net.Dataset
 	var err error
@@ -138,7 +139,12 @@ func (f *netFlags) dataset(inputs int) (*net.Dataset, error) {
 	if d.Height*d.Width != inputs {
 		return nil, usagef("%s has %d×%d images, but the network takes %d inputs", d.Source, d.Height, d.Width, inputs)
 	}
-	return d.Slice(0, f.n), nil
+	// Data bugs (raw pixels for no-normalize) change the images themselves.
+	d, err = lessons.Dataset(d.Slice(0, f.n), f.bugs)
+	if err != nil {
+		return nil, usagef("--bug: %s", strings.TrimPrefix(err.Error(), "lessons: "))
+	}
+	return d, nil
 }
 
 // describe summarises the run's configuration in two short lines.

@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/backstep/backstep/cmd/internal/render"
+	"github.com/backstep/backstep/lessons"
+	"github.com/backstep/backstep/net"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdLesson builds `backstep lesson` and its subcommands. runF replaces
+// the work of `lesson run` in tests.
+func NewCmdLesson(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lesson",
+		Short: "Replay known backprop bugs beside the correct network",
+		Long: `Each lesson injects one known bug (or the question's whole set) into the reference
+network, trains it beside the correct network from the same initial weights and data, and
+shows how and where it breaks learning: loss, training and held-out accuracy per epoch, a
+chart, and what backstep's detectors find.`,
+		Example: `  backstep lesson list
+  backstep lesson show sign-flip
+  backstep lesson run sign-flip --plot sign-flip.png
+  backstep lesson run seed-original       # the question's own code, reported vs true accuracy
+  backstep lesson run --all               # every lesson, then a summary table`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newCmdLessonList(io), newCmdLessonShow(io), newCmdLessonRun(io, runF))
+	return cmd
+}
+
+func newCmdLessonList(io *IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the lessons: id, title and what a learner sees",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pal := render.Palette{Enabled: io.Color}
+			const idWidth = 22
+			for _, l := range lessons.All() {
+				b := l.Bug
+				fmt.Fprintf(io.Out, "%s%s%s\n", pal.Bold(b.ID), strings.Repeat(" ", max(1, idWidth-len(b.ID))), b.Title)
+				for _, line := range wrap(b.Symptom, 100-idWidth) {
+					fmt.Fprintf(io.Out, "%s%s\n", strings.Repeat(" ", idWidth), pal.Dim(line))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func newCmdLessonShow(io *IOStreams) *cobra.Command {
+	var layout string
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Tell a lesson's story without running it",
+		Args:  exactlyOneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := lookupLesson(args[0])
+			if err != nil {
+				return err
+			}
+			lay, err := parseLayout(layout)
+			if err != nil {
+				return err
+			}
+			pal := render.Palette{Enabled: io.Color}
+			opts := lessons.Options{Layout: lay}
+			cfg := l.ScenarioConfig(l.Scenarios[0], opts)
+			writeStory(io, pal, l, l.LinesFor(cfg), cfg.Layout)
+			fmt.Fprintln(io.Out)
+			writeWrapped(io, pal.Bold("claim")+"  ", nil, l.Claim)
+			fmt.Fprintf(io.Out, "%s\n", pal.Bold("replay"))
+			for _, s := range l.Scenarios {
+				c := l.ScenarioConfig(s, opts)
+				writeWrapped(io, "  ", nil, fmt.Sprintf("%s: %s, %d epochs, %s", s.Name, networkText(c), c.Epochs, imagesText(s.N, s.Heldout)))
+				if s.Note != "" {
+					writeWrapped(io, "    ", pal.Dim, s.Note)
+				}
+			}
+			fmt.Fprintf(io.Out, "\nrun it: backstep lesson run %s\n", l.Bug.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&layout, "layout", "rows", "write the lines in the rows or cols layout")
+	return cmd
+}
+
+// writeStory prints the title, the buggy and fixed lines, the mechanism
+// and how to catch the bug.
+func writeStory(io *IOStreams, pal render.Palette, l *lessons.Lesson, lines []lessons.LinePair, layout net.Layout) {
+	b := l.Bug
+	fmt.Fprintf(io.Out, "%s — %s\n", pal.Bold(b.ID), b.Title)
+	for _, lp := range lines {
+		writeWrapped(io, "  buggy  ", pal.Bad, lp.Buggy)
+		writeWrapped(io, "  fixed  ", pal.Good, lp.Fixed)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(io.Out, "  %s\n", pal.Dim(fmt.Sprintf("(%s layout)", layout)))
+	}
+	fmt.Fprintln(io.Out)
+	writeWrapped(io, pal.Bold("why")+"    ", nil, l.Mechanism)
+	writeWrapped(io, pal.Bold("catch")+"  ", nil, l.Catch)
+}
+
+// writeWrapped prints text wrapped to 100 columns after a prefix of
+// visible width 7 or 9, indenting continuation lines to match.
+func writeWrapped(io *IOStreams, prefix string, paint func(string) string, text string) {
+	width := len([]rune(stripANSI(prefix)))
+	for i, line := range wrap(text, 100-width) {
+		if paint != nil {
+			line = paint(line)
+		}
+		p := prefix
+		if i > 0 {
+			p = strings.Repeat(" ", width)
+		}
+		fmt.Fprintln(io.Out, p+line)
+	}
+}
+
+// wrap breaks text into lines of at most width runes at spaces (a longer
+// word gets a line of its own).
+func wrap(text string, width int) []string {
+	var lines []string
+	var cur []string
+	n := 0
+	for _, w := range strings.Fields(text) {
+		lw := len([]rune(w))
+		if n > 0 && n+1+lw > width {
+			lines = append(lines, strings.Join(cur, " "))
+			cur, n = nil, 0
+		}
+		if n > 0 {
+			n++
+		}
+		cur = append(cur, w)
+		n += lw
+	}
+	if len(cur) > 0 {
+		lines = append(lines, strings.Join(cur, " "))
+	}
+	return lines
+}
+
+// stripANSI drops colour escape sequences, to measure visible width.
+func stripANSI(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '\x1b':
+			in = true
+		case in && r == 'm':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func lookupLesson(id string) (*lessons.Lesson, error) {
+	l, err := lessons.LessonFor(id)
+	if err != nil {
+		return nil, usagef("%s (see backstep lesson list)", strings.TrimPrefix(err.Error(), "lessons: "))
+	}
+	return l, nil
+}
+
+func parseLayout(s string) (net.Layout, error) {
+	switch net.Layout(s) {
+	case net.Rows, net.Cols:
+		return net.Layout(s), nil
+	}
+	return "", usagef("--layout %q is not a layout: use rows (samples × features) or cols (features × samples)", s)
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+func exactlyOneID(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usagef("%s needs one lesson id (see backstep lesson list)", cmd.CommandPath())
+	}
+	return nil
+}
+
+// networkText describes a configuration in a few words.
+func networkText(cfg net.Config) string {
+	sizes := make([]string, 0, len(cfg.Sizes()))
+	for _, s := range cfg.Sizes() {
+		sizes = append(sizes, fmt.Sprint(s))
+	}
+	s := fmt.Sprintf("%s %s, %s, lr %g", strings.Join(sizes, "-"), cfg.Act, cfg.Layout, cfg.LR)
+	if cfg.Batch > 0 {
+		s += fmt.Sprintf(", batches of %d", cfg.Batch)
+	}
+	return s
+}
+
+func imagesText(n, held int) string {
+	if held == 0 {
+		return fmt.Sprintf("%d training images, none held out", n)
+	}
+	return fmt.Sprintf("%d training + %d held-out images", n, held)
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/backstep/backstep/lessons"
+)
+
+func checkWidth(t *testing.T, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour written to a pipe")
+	}
+}
+
+func TestLessonList(t *testing.T) {
+	stdout, stderr, code := run(t, "lesson", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, id := range lessons.IDs() {
+		if !strings.Contains(stdout, id+" ") {
+			t.Errorf("list lacks %s", id)
+		}
+	}
+	if !strings.HasPrefix(stdout, "seed-original ") {
+		t.Errorf("list does not start with the question's code:\n%s", stdout)
+	}
+	checkWidth(t, stdout)
+}
+
+func TestLessonShow(t *testing.T) {
+	for _, layout := range []string{"rows", "cols"} {
+		stdout, stderr, code := run(t, "lesson", "show", "bias-axis", "--layout", layout)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		buggy := map[string]string{"rows": "db1 = np.sum(dZ1, axis=1, keepdims=True) / m",
+			"cols": "db1 = np.sum(dZ1, axis=0, keepdims=True) / m"}[layout]
+		for _, want := range []string{"bias-axis — ", "buggy  " + buggy, "why ", "catch ", "claim ", "run it: backstep lesson run bias-axis"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s: show lacks %q:\n%s", layout, want, stdout)
+			}
+		}
+		checkWidth(t, stdout)
+	}
+}
+
+func TestLessonBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lesson", "run"}, "needs one lesson id"},
+		{[]string{"lesson", "run", "no-such"}, "no bug \"no-such\""},
+		{[]string{"lesson", "run", "sign-flip", "--all"}, "not both"},
+		{[]string{"lesson", "run", "sign-flip", "zero-init"}, "needs one lesson id"},
+		{[]string{"lesson", "run", "sign-flip", "--epochs", "-1"}, "--epochs"},
+		{[]string{"lesson", "run", "sign-flip", "--n", "-5"}, "--n"},
+		{[]string{"lesson", "run", "sign-flip", "--heldout", "-2"}, "--heldout"},
+		{[]string{"lesson", "run", "sign-flip", "--layout", "diag"}, "--layout"},
+		{[]string{"lesson", "run", "sign-flip", "--plot", "out.jpg"}, ".png or .svg"},
+		{[]string{"lesson", "run", "--all", "--plot", "out.png"}, "--plot draws one lesson"},
+		{[]string{"lesson", "run", "sign-flip", "--n", "20000"}, "20000"},
+		{[]string{"lesson", "run", "sign-flip", "--data", "/nonexistent"}, "/nonexistent"},
+		{[]string{"lesson", "show"}, "needs one lesson id"},
+		{[]string{"lesson", "show", "nope"}, "no bug"},
+		{[]string{"lesson", "list", "extra"}, "takes no arguments"},
+		{[]string{"train", "--bug", "no-such"}, "known bugs:"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			stdout, stderr, code := run(t, c.args...)
+			if code != 2 {
+				t.Fatalf("exit code %d, want 2 (stderr %q)", code, stderr)
+			}
+			if stdout != "" {
+				t.Fatalf("stdout not empty: %q", stdout)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+				t.Fatalf("stderr %q, want one line containing %q", stderr, c.want)
+			}
+		})
+	}
+}
+
+func TestLessonRunText(t *testing.T) {
+	dir := t.TempDir()
+	plot := filepath.Join(dir, "sign.png")
+	stdout, stderr, code := run(t, "lesson", "run", "sign-flip", "--epochs", "4", "--n", "600", "--heldout", "200", "--plot", plot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"buggy  dZ2 = Y - A2", "fixed  dZ2 = A2 - Y", "│ epoch │ buggy loss │",
+		"600 training + 200 held-out images", "o correct (training accuracy)", "findings (buggy run):",
+		"below-chance", "plot written to " + plot} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	checkWidth(t, stdout)
+	b, err := os.ReadFile(plot)
+	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("no PNG written: %v", err)
+	}
+	if stderr != "" {
+		t.Errorf("progress written to a pipe: %q", stderr)
+	}
+}
+
+func TestLessonRunMetricColumn(t *testing.T) {
+	stdout, _, code := run(t, "lesson", "run", "counter-not-reset", "--epochs", "3", "--n", "300", "--heldout", "-1")
+	if code != 0 {
+		t.Fatal("exit", code)
+	}
+	for _, want := range []string{"reported", "+ buggy, reported", "300 training images, none held out"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "held-out │") {
+		t.Error("held-out column without held-out images")
+	}
+}
+
+func TestLessonRunJSON(t *testing.T) {
+	stdout, stderr, code := run(t, "lesson", "run", "bias-axis", "--epochs", "2", "--n", "400", "--heldout", "100", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Lesson string `json:"lesson"`
+		Shown  bool   `json:"shown"`
+		Lines  []struct {
+			Buggy, Fixed string
+		} `json:"lines"`
+		Buggy struct {
+			Epochs []map[string]any `json:"epochs"`
+			Shapes map[string][]int `json:"shapes"`
+		} `json:"buggy"`
+		Correct struct {
+			Epochs []map[string]any `json:"epochs"`
+		} `json:"correct"`
+		Findings []struct {
+			ID      string `json:"id"`
+			Message string `json:"message"`
+		} `json:"findings"`
+		Scenarios []map[string]any `json:"scenarios"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if got.Lesson != "bias-axis" || len(got.Lines) != 2 || len(got.Scenarios) != 2 {
+		t.Fatalf("unexpected document: %+v", got)
+	}
+	if len(got.Buggy.Epochs) != 2 || len(got.Correct.Epochs) != 2 {
+		t.Fatalf("epochs: %d and %d", len(got.Buggy.Epochs), len(got.Correct.Epochs))
+	}
+	e := got.Buggy.Epochs[1]
+	for _, key := range []string{"epoch", "loss", "accuracy", "heldout_accuracy"} {
+		if _, ok := e[key]; !ok {
+			t.Errorf("epoch lacks %q: %v", key, e)
+		}
+	}
+	if e["heldout_accuracy"] != "NaN" {
+		t.Errorf("held-out accuracy of a drifted network: %v, want \"NaN\"", e["heldout_accuracy"])
+	}
+	if s := got.Buggy.Shapes["b1"]; len(s) != 2 || s[0] != 400 || s[1] != 60 {
+		t.Errorf("b1 shape %v, want [400 60]", s)
+	}
+	ids := map[string]bool{}
+	for _, f := range got.Findings {
+		ids[f.ID] = f.Message != ""
+	}
+	if !ids["shape-drift"] || !ids["heldout-error"] {
+		t.Errorf("findings %v", got.Findings)
+	}
+}

@@ -1,0 +1,288 @@
+package lessons
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/tracer"
+)
+
+// SaturationZ is the |z| from which a tanh or sigmoid unit counts as
+// saturated: its derivative is below 2e-4 (tanh) or 7e-3 (sigmoid).
+// DeepDiagnosis (ICSE'22, callbacks.py) uses |z| ≥ 5.
+const SaturationZ = 5
+
+// Observation is what one executed training step shows: measured from the
+// step's variables (and the parameters it started from), so the same
+// measurements serve a replay, where every step is observed, and a check
+// of one dumped step.
+type Observation struct {
+	Samples int
+	Classes int
+	// Loss is what the program's own loss statement computed.
+	Loss float64
+	// CrossEntropy is recomputed from the output and the labels: the mean
+	// over samples of −log(output of the true class). It is +Inf when a
+	// true class got exactly 0.
+	CrossEntropy float64
+	// Accuracy is recomputed (argmax over the classes against the labels);
+	// Reported is the program's own accuracy statement.
+	Accuracy float64
+	Reported float64
+	// Predicted is the share of samples predicted as each class.
+	Predicted []float64
+	// RowSumError is the mean over samples of |Σ_k output_k − 1|: 0 for a
+	// softmax over the classes.
+	RowSumError float64
+	// NaNSamples counts samples whose output holds a NaN.
+	NaNSamples int
+	// Per hidden layer (index 0 is layer 1):
+	Saturation     []float64 // share of |Z| ≥ 5 (tanh and sigmoid; NaN for relu)
+	Inactive       []float64 // share of relu outputs that are 0 (NaN otherwise)
+	DeadUnits      []int     // relu units that are 0 for every sample
+	IdenticalUnits []bool    // every unit's activation equals the first unit's
+	MaxAbsZ        []float64 // largest |Z| (NaN if Z holds one)
+	// Per layer (index 0 is layer 1):
+	GradNorm    []float64 // ‖dWl‖
+	UpdateRatio []float64 // ‖Wl after − Wl before‖ / ‖Wl before‖ (NaN without "before")
+	// WeightUpdate is the same ratio over all weight matrices together.
+	WeightUpdate float64
+	// Drift lists the parameters whose shape is no longer the network's.
+	Drift []ShapeChange
+	// NonFinite is the first statement, in program order, whose value holds
+	// a NaN or an Inf ("" if none).
+	NonFinite string
+}
+
+// ShapeChange is a parameter whose shape an update changed.
+type ShapeChange struct {
+	Param string       `json:"param"`
+	Want  tracer.Shape `json:"want"`
+	Got   tracer.Shape `json:"got"`
+}
+
+func (c ShapeChange) String() string { return fmt.Sprintf("%s %v → %v", c.Param, c.Want, c.Got) }
+
+// Observe measures one executed step of p. v holds the step's variables
+// after it ran; before holds the parameters it started from (may be nil).
+// scanNonFinite asks for the first non-finite statement, which reads every
+// value and can be skipped once it has been found.
+func Observe(p *net.Program, before, v net.Vars, scanNonFinite bool) Observation {
+	cfg := p.Config
+	L := cfg.Layers()
+	sa := sampleAxis(p)
+	o := Observation{Classes: cfg.Classes, Loss: math.NaN(), Reported: math.NaN(), Accuracy: math.NaN(),
+		CrossEntropy: math.NaN(), RowSumError: math.NaN()}
+	if a, ok := v["loss"]; ok && a.Size() == 1 {
+		o.Loss = a.Item()
+	}
+	if a, ok := v["acc"]; ok && a.Size() == 1 {
+		o.Reported = a.Item()
+	}
+	y := v["Y"]
+	if y != nil {
+		o.Samples = y.Shape()[sa]
+	}
+	if out, ok := v[fmt.Sprintf("A%d", L)]; ok && y != nil && out.Shape().Equal(y.Shape()) {
+		o.outputFigures(out, labelsOf(y, sa), sa)
+	}
+	for l := 1; l < L; l++ {
+		o.hiddenFigures(cfg.Act, v[fmt.Sprintf("Z%d", l)], v[fmt.Sprintf("A%d", l)], sa)
+	}
+	var moved, size float64
+	for l := 1; l <= L; l++ {
+		W := fmt.Sprintf("W%d", l)
+		o.GradNorm = append(o.GradNorm, norm(v[fmt.Sprintf("dW%d", l)]))
+		ratio := math.NaN()
+		if b, a := before[W], v[W]; b != nil && a != nil && b.Shape().Equal(a.Shape()) {
+			d, n := distance(a, b), norm(b)
+			ratio = d / n
+			moved += d * d
+			size += n * n
+		} else {
+			moved = math.NaN()
+		}
+		o.UpdateRatio = append(o.UpdateRatio, ratio)
+	}
+	o.WeightUpdate = math.Sqrt(moved) / math.Sqrt(size)
+	for _, name := range net.ParamNames(L) {
+		if a, ok := v[name]; ok {
+			if want := p.Shapes[name]; !a.Shape().Equal(want) {
+				o.Drift = append(o.Drift, ShapeChange{Param: name, Want: want, Got: a.Shape()})
+			}
+		}
+	}
+	if scanNonFinite {
+		for _, s := range p.Statements {
+			if a, ok := v[s.Name]; ok && !finite(a) {
+				o.NonFinite = s.Name
+				break
+			}
+		}
+	}
+	return o
+}
+
+// labelsOf returns each sample's class from one-hot labels.
+func labelsOf(y *tracer.Array, sampleAxis int) []int {
+	var tp *tracer.Tape
+	idx := tp.Argmax(y, 1-sampleAxis, false).Data()
+	out := make([]int, len(idx))
+	for i, x := range idx {
+		out[i] = int(x)
+	}
+	return out
+}
+
+// outputFigures measures the output layer: accuracy, the recomputed
+// cross-entropy, the predicted classes and how far rows are from summing
+// to 1.
+func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis int) {
+	data := out.Data()
+	sh := out.Shape()
+	n, k := sh[sampleAxis], sh[1-sampleAxis]
+	// element (sample i, class j)
+	at := func(i, j int) float64 { return data[i*k+j] }
+	if sampleAxis == 1 {
+		at = func(i, j int) float64 { return data[j*n+i] }
+	}
+	o.Predicted = make([]float64, k)
+	hits, ce, rowErr := 0, 0.0, 0.0
+	for i := 0; i < n; i++ {
+		best, sum, nan := 0, 0.0, false
+		for j := 0; j < k; j++ {
+			x := at(i, j)
+			sum += x
+			switch {
+			case math.IsNaN(x):
+				if !nan {
+					best = j // np.argmax: the first NaN wins
+				}
+				nan = true
+			case !nan && x > at(i, best):
+				best = j
+			}
+		}
+		if nan {
+			o.NaNSamples++
+		}
+		o.Predicted[best]++
+		if best == labels[i] {
+			hits++
+		}
+		ce -= math.Log(at(i, labels[i]))
+		rowErr += math.Abs(sum - 1)
+	}
+	for j := range o.Predicted {
+		o.Predicted[j] /= float64(n)
+	}
+	o.Accuracy = float64(hits) / float64(n)
+	o.CrossEntropy = ce / float64(n)
+	o.RowSumError = rowErr / float64(n)
+}
+
+// hiddenFigures measures one hidden layer from its pre-activation Z and
+// activation A.
+func (o *Observation) hiddenFigures(act net.Activation, z, a *tracer.Array, sampleAxis int) {
+	sat, inactive, maxZ := math.NaN(), math.NaN(), math.NaN()
+	dead, identical := 0, false
+	if z != nil {
+		zs := z.Data()
+		maxZ = 0
+		count := 0
+		for _, x := range zs {
+			ax := math.Abs(x)
+			if ax >= SaturationZ {
+				count++
+			}
+			if ax > maxZ || math.IsNaN(ax) {
+				maxZ = ax
+			}
+		}
+		if act != net.ReLU {
+			sat = float64(count) / float64(len(zs))
+		}
+	}
+	if a != nil && a.Rank() == 2 {
+		sh := a.Shape()
+		n, units := sh[sampleAxis], sh[1-sampleAxis]
+		data := a.Data()
+		at := func(i, j int) float64 { return data[i*units+j] }
+		if sampleAxis == 1 {
+			at = func(i, j int) float64 { return data[j*n+i] }
+		}
+		identical = units > 1
+		for i := 0; i < n && identical; i++ {
+			first := at(i, 0)
+			for j := 1; j < units; j++ {
+				if at(i, j) != first {
+					identical = false
+					break
+				}
+			}
+		}
+		if act == net.ReLU {
+			zeros := 0
+			for j := 0; j < units; j++ {
+				alive := false
+				for i := 0; i < n; i++ {
+					if at(i, j) > 0 {
+						alive = true
+					} else {
+						zeros++
+					}
+				}
+				if !alive {
+					dead++
+				}
+			}
+			inactive = float64(zeros) / float64(n*units)
+		}
+	}
+	o.Saturation = append(o.Saturation, sat)
+	o.Inactive = append(o.Inactive, inactive)
+	o.DeadUnits = append(o.DeadUnits, dead)
+	o.IdenticalUnits = append(o.IdenticalUnits, identical)
+	o.MaxAbsZ = append(o.MaxAbsZ, maxZ)
+}
+
+// TopClass returns the most predicted class and its share of the samples.
+func (o *Observation) TopClass() (class int, share float64) {
+	for j, s := range o.Predicted {
+		if s > share {
+			class, share = j, s
+		}
+	}
+	return class, share
+}
+
+func norm(a *tracer.Array) float64 {
+	if a == nil {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, x := range a.Data() {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
+
+func distance(a, b *tracer.Array) float64 {
+	x, y := a.Data(), b.Data()
+	s := 0.0
+	for i := range x {
+		d := x[i] - y[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+func finite(a *tracer.Array) bool {
+	for _, x := range a.Data() {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
