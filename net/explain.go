@@ -283,7 +283,7 @@ func (r *StepRecord) Explain() []string {
 		out = append(out, fmt.Sprintf("It fails here with NumPy's error: %v.", errText(r.Err)))
 	}
 	for _, n := range r.Notes {
-		out = append(out, capital(n.Text))
+		out = append(out, r.capital(n.Text))
 	}
 	if r.Line != nil {
 		out = append(out, r.lineText())
@@ -291,9 +291,16 @@ func (r *StepRecord) Explain() []string {
 	return out
 }
 
-// capital starts a sentence with a capital letter.
-func capital(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
+// capital starts a sentence with a capital letter, unless it starts with
+// a variable's name (m, db2, loss), which keeps its spelling.
+func (r *StepRecord) capital(s string) string {
+	word, _, _ := strings.Cut(s, " ")
+	for _, c := range word {
+		if c < 'a' || c > 'z' {
+			return s
+		}
+	}
+	if word == "" || r.program != nil && r.program.Index(word) >= 0 {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
@@ -355,11 +362,11 @@ func (r *StepRecord) explainOp(k int) string {
 		}
 		ax := *e.Axis
 		l := label(in.Labels, ax)
-		what := "axis " + fmt.Sprint(ax)
+		what := fmt.Sprintf("has %d entries", in.Shape[ax])
 		if l != "" {
-			what = fmt.Sprintf("%s (axis %d)", l, ax)
+			what = "holds the " + l
 		}
-		s := fmt.Sprintf("%s(%s, axis=%d): axis %d of %s (%s) is %s, so the %s runs over the %d %s",
+		s := fmt.Sprintf("%s(%s, axis=%d): axis %d of %s (%s) %s, so the %s runs over the %d %s",
 			e.Op, ref, ax, ax, ref, AxesText(in.Shape, in.Labels), what, e.Op, in.Shape[ax], orAxis(l))
 		if pe := perEntry(e.Shape, e.Labels); pe != "" {
 			s += " and leaves " + pe
@@ -573,9 +580,9 @@ func (r *StepRecord) cancelledSum() (Note, bool) {
 		big := math.Max(math.Abs(st.Min), math.Abs(st.Max))
 		small := math.Max(math.Abs(e.Stats.Min), math.Abs(e.Stats.Max))
 		if big > 0 && small <= 1e-12*big*float64(in.Shape()[*e.Axis]) {
-			return Note{Warn: true, Text: fmt.Sprintf("every entry of the sum is ≈ 0 (at most %.2g): each %s's row of %s sums "+
+			return Note{Warn: true, Text: fmt.Sprintf("every entry of the sum is 0 up to rounding: each %s's row of %s sums "+
 				"to 0 over the classes with softmax and cross-entropy, so this gradient is 0 whatever the weights.",
-				small, Singular(label(e.Inputs[0].Labels, 1-*e.Axis)), e.Inputs[0].Name)}, true
+				Singular(label(e.Inputs[0].Labels, 1-*e.Axis)), e.Inputs[0].Name)}, true
 		}
 	}
 	return Note{}, false
@@ -593,8 +600,13 @@ func (r *StepRecord) countNote() []Note {
 		return []Note{{Text: fmt.Sprintf("m = %g counts the %s: every (1/m) below is an average over the batch.", m, orAxis(l))}}
 	}
 	text := fmt.Sprintf("m = %g counts %s, not the %d samples", m, l, r.samples)
-	if ratio := sizeRatio(r.program.Config, r.samples, float64(r.samples)/m); ratio != "" {
-		text += fmt.Sprintf(": every (1/m) below is too large by %s", ratio)
+	// Every (1/m) is samples/m times the right average.
+	factor, how := float64(r.samples)/m, "too large"
+	if factor < 1 {
+		factor, how = 1/factor, "too small"
+	}
+	if ratio := sizeRatio(r.program.Config, r.samples, factor); ratio != "" {
+		text += fmt.Sprintf(": every (1/m) below is %s by %s", how, ratio)
 	}
 	return []Note{{Warn: true, Text: text + "."}}
 }

@@ -34,6 +34,10 @@ type Stepper struct {
 	// firstNonFinite locates the first operation of the iteration that
 	// produced a NaN or an Inf: record and event index, or -1.
 	firstRec, firstOp int
+	// noise names the values that are rounding noise (see Noise);
+	// stats caches the statistics of variables read by later statements.
+	noise map[string]bool
+	stats map[*tracer.Array]tracer.Stats
 }
 
 // StepRecord is one executed statement.
@@ -61,6 +65,11 @@ type StepRecord struct {
 	// NonFinite is the index in Events of the first operation that turned
 	// finite operands into NaN or Inf, or -1.
 	NonFinite int
+	// Noise marks the operations whose result is rounding noise: what is
+	// left of a sum that cancels exactly in exact arithmetic (a result at
+	// most NoiseRatio of its operands' magnitude), or noise scaled or
+	// combined with zeros. Its digits depend on the order of additions.
+	Noise []bool
 	// Notes are facts computed from the values that say whether the
 	// statement did what it is meant to (softmax rows sum to 1, the loss
 	// at initialisation is near ln 10, a gradient has its parameter's
@@ -85,7 +94,8 @@ type Note struct {
 // layout, as Program.Bind takes them) from the given parameters, which it
 // does not modify. Nothing is executed yet.
 func NewStepper(p *Program, x, y *tracer.Array, params Vars) *Stepper {
-	s := &Stepper{Program: p, Vars: p.Bind(x, y, params), firstRec: -1, firstOp: -1}
+	s := &Stepper{Program: p, Vars: p.Bind(x, y, params), firstRec: -1, firstOp: -1,
+		noise: map[string]bool{}, stats: map[*tracer.Array]tracer.Stats{}}
 	if p.Patched() {
 		s.Correct = Build(p.Config)
 		s.shadow = s.Correct.Bind(x, y, params)
@@ -152,7 +162,7 @@ func (s *Stepper) Next() *StepRecord {
 	if s.Finished() {
 		return nil
 	}
-	rec := s.execute(s.Vars)
+	rec := s.execute(s.Vars, false)
 	s.Records = append(s.Records, rec)
 	if rec.Err != nil {
 		s.err = rec.Err
@@ -179,12 +189,13 @@ func (s *Stepper) Preview() *StepRecord {
 	for k, a := range s.Vars {
 		scratch[k] = a
 	}
-	return s.execute(scratch)
+	return s.execute(scratch, true)
 }
 
 // execute runs the next statement on v (binding its result there) and
-// records everything but the comparison with the correct run.
-func (s *Stepper) execute(v Vars) *StepRecord {
+// records everything but the comparison with the correct run. A preview
+// leaves the stepper's own state alone.
+func (s *Stepper) execute(v Vars, preview bool) *StepRecord {
 	p := s.Program
 	i := len(s.Records)
 	st := p.Statements[i]
@@ -208,6 +219,7 @@ func (s *Stepper) execute(v Vars) *StepRecord {
 		rec.Value = v[st.Name]
 	}
 	rec.NonFinite = rec.firstNonFinite()
+	s.markNoise(rec, !preview)
 	if err == nil {
 		if s.Correct != nil && st.Bug != "" {
 			if d, ok := CompareStatement(s.Correct, st.Name, before, rec.Value); ok {
@@ -258,6 +270,80 @@ func (s *Stepper) compareRun(rec *StepRecord) {
 	if d.Relation.Kind != tracer.Same {
 		rec.Run = &d
 	}
+}
+
+// NoiseRatio is how small a sum or difference must be against its
+// operands to count as rounding noise: float64 keeps about 16 digits, so
+// a result 10 orders of magnitude below what was added is cancellation.
+const NoiseRatio = 1e-10
+
+// markNoise fills rec.Noise and, when commit is set, records whether the
+// statement's value is noise for the statements that read it.
+func (s *Stepper) markNoise(rec *StepRecord, commit bool) {
+	rec.Noise = make([]bool, len(rec.Events))
+	for k, e := range rec.Events {
+		if e.Value == nil || !e.Stats.Finite() || maxAbs(e.Stats) == 0 {
+			continue
+		}
+		var opMax float64
+		noisy, quietRest := false, true // quietRest: every other operand is noise or 0
+		for j, in := range e.Inputs {
+			isNoise := false
+			if p := rec.Producer(k, j); p >= 0 {
+				isNoise = rec.Noise[p]
+			} else if _, ok := rec.Inputs[in.Name]; ok {
+				isNoise = s.noise[in.Name]
+			}
+			a := rec.Operand(k, j)
+			if isNoise {
+				noisy = true
+				continue
+			}
+			if a == nil {
+				quietRest = false
+				continue
+			}
+			m := maxAbs(s.statsOf(a))
+			opMax = max(opMax, m)
+			if m != 0 {
+				quietRest = false
+			}
+		}
+		scales := e.Op == "multiply" || e.Op == "divide" || e.Op == "negative" || e.Op == "transpose"
+		cancels := e.Op == "add" || e.Op == "subtract" || e.Op == "sum" || e.Op == "mean"
+		switch {
+		case noisy && (quietRest || scales):
+			rec.Noise[k] = true
+		case !noisy && cancels && maxAbs(e.Stats) <= NoiseRatio*opMax:
+			rec.Noise[k] = true
+		}
+	}
+	if !commit {
+		return
+	}
+	name := rec.Statement.Name
+	if n := len(rec.Events); rec.Err == nil && n > 0 && rec.Noise[n-1] {
+		s.noise[name] = true
+	} else {
+		delete(s.noise, name)
+	}
+}
+
+// statsOf summarises a value once per array.
+func (s *Stepper) statsOf(a *tracer.Array) tracer.Stats {
+	if st, ok := s.stats[a]; ok {
+		return st
+	}
+	st := tracer.Summarize(a)
+	s.stats[a] = st
+	return st
+}
+
+func maxAbs(st tracer.Stats) float64 {
+	if st.Count == 0 || math.IsNaN(st.Min) {
+		return 0
+	}
+	return math.Max(math.Abs(st.Min), math.Abs(st.Max))
 }
 
 // Lookup returns a value by name: a bound variable, or else the result of

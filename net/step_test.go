@@ -69,6 +69,11 @@ func TestStepperCorrectStep(t *testing.T) {
 				if len(r.Events) == 0 {
 					t.Errorf("%s recorded no operations", r.Statement.Name)
 				}
+				for k, n := range r.Noise {
+					if n {
+						t.Errorf("%s: operation %d taken for rounding noise", r.Statement.Name, k+1)
+					}
+				}
 				if r.Line != nil || r.Run != nil || r.Drift != nil {
 					t.Errorf("%s compared although nothing is patched", r.Statement.Name)
 				}
@@ -150,10 +155,21 @@ func TestStepperComparesPatchedStep(t *testing.T) {
 			if !drifts[1].After.Equal(tracer.Shape{20, 4}) && !drifts[1].After.Equal(tracer.Shape{4, 20}) {
 				t.Errorf("b2 drifted to %v", drifts[1].After)
 			}
-			// A sum over the classes of A2 − Y is rounding noise.
+			// A sum over the classes of A2 − Y is rounding noise, and so is
+			// everything made of it: db2 and the update of b2 (from zero).
 			found := false
 			for _, n := range record(t, st, "db2").Notes {
-				found = found || strings.Contains(n.Text, "≈ 0")
+				found = found || strings.Contains(n.Text, "0 up to rounding")
+			}
+			for _, name := range []string{"db2", "b2"} {
+				for k, n := range record(t, st, name).Noise {
+					if !n {
+						t.Errorf("%s: operation %d is not marked as rounding noise", name, k+1)
+					}
+				}
+			}
+			if n := record(t, st, "db1").Noise; n[0] || n[1] {
+				t.Errorf("db1 (a sum over hidden units) is not noise: %v", n)
 			}
 			if !found {
 				t.Errorf("db2 notes do not say the class sum cancels: %+v", record(t, st, "db2").Notes)
@@ -236,7 +252,7 @@ func TestExplainSaysWhatTheAxesDo(t *testing.T) {
 		{"Z1", []string{"Both are features (12)", "b1 is 1 × 5 hidden, so NumPy repeats it along samples (20 times)"}},
 		{"dW2", []string{"A1ᵀ turns A1 (20 samples × 5 hidden) into 5 hidden × 20 samples",
 			"so that A1's samples come last and meet dZ2's first axis (samples)", "which then sums over samples"}},
-		{"db2", []string{"axis 1 of dZ2 (20 samples × 4 classes) is classes (axis 1), so the sum runs over the 4 classes and leaves one value per sample",
+		{"db2", []string{"axis 1 of dZ2 (20 samples × 4 classes) holds the classes, so the sum runs over the 4 classes and leaves one value per sample",
 			"This line was patched by the bug bias-axis", "gives 1 × 4 classes; this one gives 20 samples × 1"}},
 		{"b2", []string{"Neither operand had the result's shape: both were stretched"}},
 	}

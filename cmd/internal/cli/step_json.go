@@ -80,6 +80,9 @@ type eventJSON struct {
 	Axis      *int          `json:"axis"`
 	Keepdims  bool          `json:"keepdims"`
 	Stats     statsJSON     `json:"stats"`
+	// RoundingNoise marks a result that is what is left of an exact
+	// cancellation (net.NoiseRatio); its digits are not meaningful.
+	RoundingNoise bool `json:"rounding_noise,omitempty"`
 }
 
 type statsJSON struct {
@@ -165,6 +168,7 @@ func stepJSONOf(cfg net.Config, d *net.Dataset, bugs []string, st *net.Stepper) 
 			for _, in := range e.Inputs {
 				ej.Inputs = append(ej.Inputs, operandJSON{Name: in.Name, Shape: shapeJSON(in.Shape), Labels: in.Labels, Broadcast: in.Broadcast})
 			}
+			ej.RoundingNoise = k < len(rec.Noise) && rec.Noise[k]
 			out.Events = append(out.Events, ej)
 		}
 	}

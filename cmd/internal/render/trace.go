@@ -109,6 +109,10 @@ func (t *Trace) Op(rec *net.StepRecord, k int) {
 	desc := append(wrap(txt.Operands, descCol), wrap(txt.Effect, descCol)...)
 	warn := wrap(txt.Warn, descCol-2)
 	stats := statsLines(e)
+	if k < len(rec.Noise) && rec.Noise[k] {
+		// Rounding noise: its digits change with the order of additions.
+		stats = []string{"≈0 (rounding noise)"}
+	}
 	n := max(len(desc)+len(warn), len(stats))
 	for i := 0; i < n; i++ {
 		left := ""
