@@ -116,7 +116,7 @@ func stepRun(opts *StepOptions) error {
 	if err != nil {
 		return err
 	}
-	sess := &stepSession{cfg: cfg, program: p, data: data, params: net.Init(cfg)}
+	sess := &stepSession{cfg: cfg, program: p, data: data, params: opts.Net.initial(cfg)}
 	io := opts.IO
 	st := sess.stepper()
 	if opts.JSON {

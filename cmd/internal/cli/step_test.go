@@ -268,6 +268,44 @@ func TestStepJSON(t *testing.T) {
 	})
 }
 
+// TestStepFromNumPyWeights starts the iteration from weights NumPy drew
+// (testdata/dumps/init-*.npz, made by testdata/peers/make_dumps.py) and
+// checks the loss and accuracy against NumPy's own first epoch on the same
+// 1000 images, in both layouts.
+func TestStepFromNumPyWeights(t *testing.T) {
+	for _, layout := range []string{"rows", "cols"} {
+		t.Run(layout, func(t *testing.T) {
+			dumps := filepath.Join("..", "..", "..", "testdata", "dumps")
+			b, err := os.ReadFile(filepath.Join(dumps, "init-"+layout+"-curve.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var curve []struct {
+				Loss     float64 `json:"loss"`
+				Accuracy float64 `json:"accuracy"`
+			}
+			if err := json.Unmarshal(b, &curve); err != nil || len(curve) == 0 {
+				t.Fatalf("curve: %v", err)
+			}
+			out, errOut, code := runStep(t, "", "step", "--json", "--n", "1000", "--layout", layout,
+				"--init", filepath.Join(dumps, "init-"+layout+".npz"))
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var tr struct {
+				Loss     float64 `json:"loss"`
+				Accuracy float64 `json:"accuracy"`
+			}
+			if err := json.Unmarshal([]byte(out), &tr); err != nil {
+				t.Fatal(err)
+			}
+			if d := tr.Loss - curve[0].Loss; d > 1e-9 || d < -1e-9 || tr.Accuracy != curve[0].Accuracy {
+				t.Errorf("loss %.15g accuracy %v; NumPy: %.15g, %v", tr.Loss, tr.Accuracy, curve[0].Loss, curve[0].Accuracy)
+			}
+		})
+	}
+}
+
 func TestStepBadInput(t *testing.T) {
 	cases := []struct {
 		args []string
