@@ -187,8 +187,11 @@ func (r *StepRecord) OpText(k int) OpText {
 		t.Operands = r.operandText(k, 0)
 		t.Effect = reductionText(e) + " → " + result
 		if pe := perEntry(e.Shape, e.Labels); pe != "" {
-			if e.Op == "argmax" {
+			switch {
+			case e.Op == "argmax":
 				pe = strings.Replace(pe, "value", "index", 1)
+			case r.isGradient():
+				pe = strings.Replace(pe, "value", "gradient", 1)
 			}
 			t.Effect += ": " + pe
 		}
@@ -203,6 +206,16 @@ func (r *StepRecord) OpText(k int) OpText {
 		t.Effect = fmt.Sprintf("%s of each element → %s", e.Op, result)
 	}
 	return t
+}
+
+// isGradient reports whether the statement computes a parameter's
+// gradient (dW2, db1, ...).
+func (r *StepRecord) isGradient() bool {
+	if r.program == nil || r.Statement.Phase != Backward || !strings.HasPrefix(r.Statement.Name, "d") {
+		return false
+	}
+	_, ok := r.program.Shapes[strings.TrimPrefix(r.Statement.Name, "d")]
+	return ok
 }
 
 // reductionText: "sum over samples (axis 0), keepdims" or "sum over all
@@ -369,6 +382,9 @@ func (r *StepRecord) explainOp(k int) string {
 		s := fmt.Sprintf("%s(%s, axis=%d): axis %d of %s (%s) %s, so the %s runs over the %d %s",
 			e.Op, ref, ax, ax, ref, AxesText(in.Shape, in.Labels), what, e.Op, in.Shape[ax], orAxis(l))
 		if pe := perEntry(e.Shape, e.Labels); pe != "" {
+			if r.isGradient() {
+				pe = strings.Replace(pe, "value", "gradient", 1)
+			}
 			s += " and leaves " + pe
 		}
 		s += ": " + AxesText(e.Shape, e.Labels) + "."

@@ -33,5 +33,5 @@ func ExampleStepper() {
 	// Output:
 	// db2 (patched by bias-axis): sum over classes (axis 1) instead of samples (axis 0); shape (5,1) instead of (1,2)
 	// shape drift: b2: 1 × 2 classes → 5 samples × 2 classes
-	// sum over classes (axis 1), keepdims → 5 samples × 1: one value per sample
+	// sum over classes (axis 1), keepdims → 5 samples × 1: one gradient per sample
 }

@@ -252,7 +252,7 @@ func TestExplainSaysWhatTheAxesDo(t *testing.T) {
 		{"Z1", []string{"Both are features (12)", "b1 is 1 × 5 hidden, so NumPy repeats it along samples (20 times)"}},
 		{"dW2", []string{"A1ᵀ turns A1 (20 samples × 5 hidden) into 5 hidden × 20 samples",
 			"so that A1's samples come last and meet dZ2's first axis (samples)", "which then sums over samples"}},
-		{"db2", []string{"axis 1 of dZ2 (20 samples × 4 classes) holds the classes, so the sum runs over the 4 classes and leaves one value per sample",
+		{"db2", []string{"axis 1 of dZ2 (20 samples × 4 classes) holds the classes, so the sum runs over the 4 classes and leaves one gradient per sample",
 			"This line was patched by the bug bias-axis", "gives 1 × 4 classes; this one gives 20 samples × 1"}},
 		{"b2", []string{"Neither operand had the result's shape: both were stretched"}},
 	}
@@ -281,7 +281,7 @@ func TestOpTextNamesAxes(t *testing.T) {
 	}{
 		{"Z1", 0, "W1 (5 hidden × 12 features) · X (12 features × 20 samples)", "sums over features (12) → 5 hidden × 20 samples"},
 		{"Z1", 1, "W1·X (5 hidden × 20 samples) + b1 (5 hidden × 1)", "b1 repeated along samples → 5 hidden × 20 samples"},
-		{"db2", 0, "dZ2 (4 classes × 20 samples)", "sum over samples (axis 1), keepdims → 4 classes × 1: one value per class"},
+		{"db2", 0, "dZ2 (4 classes × 20 samples)", "sum over samples (axis 1), keepdims → 4 classes × 1: one gradient per class"},
 		{"db2", 1, "sum(dZ2, axis=1, keepdims) (4 classes × 1) / m (20)", "the scalar applies to every element → 4 classes × 1"},
 		{"acc", 0, "A2 (4 classes × 20 samples)", "argmax over classes (axis 0) → 20 samples: one index per sample"},
 	}

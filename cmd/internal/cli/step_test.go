@@ -138,7 +138,7 @@ func TestStepMustShow(t *testing.T) {
 			"X (10000 samples × 784 features) · W1 (784 features × 60",
 			"sums over features (784) → 10000 samples × 60 hidden",
 			"b1 repeated along samples → 10000 samples × 60 hidden",
-			"sum over samples (axis 0), keepdims → 1 × 10 classes:", "one value per class",
+			"sum over samples (axis 0), keepdims → 1 × 10 classes:", "one gradient per class",
 			"A1ᵀ (60 hidden × 10000 samples) · dZ2 (10000 samples ×",
 			"loss 2.3031 ≈ ln 10 = 2.3026", "no NaN or Inf anywhere")},
 		{"cols", []string{"--layout", "cols"}, append(colStatements,
