@@ -335,3 +335,63 @@ func TestStepAutoIsTheTraceOnAPipe(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestREADMEStepExamples reruns every example of the README's step section
+// and checks that each line pasted there (excerpts are marked "…") is
+// what the command prints now, in order.
+func TestREADMEStepExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full-size iterations")
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "## Step through one iteration")
+	end := strings.Index(readme[start+1:], "\n## ")
+	if start < 0 || end < 0 {
+		t.Fatal("README.md has no step section")
+	}
+	section := readme[start : start+1+end]
+	examples := 0
+	for _, block := range strings.Split(section, "```\n")[1:] {
+		cmd, body, ok := strings.Cut(block, "\n")
+		if !ok || !strings.HasPrefix(cmd, "$ ") || !strings.Contains(cmd, "backstep step") {
+			continue
+		}
+		examples++
+		stdin := ""
+		line := strings.TrimPrefix(cmd, "$ ")
+		if p, rest, piped := strings.Cut(line, " | "); piped {
+			stdin = strings.ReplaceAll(strings.Trim(strings.TrimPrefix(p, "printf "), "'"), `\n`, "\n")
+			line = rest
+		}
+		args := strings.Fields(strings.TrimPrefix(line, "backstep "))
+		out, errOut, code := runStep(t, stdin, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", cmd, code, errOut)
+		}
+		got := strings.Split(out, "\n")
+		pos := 0
+		for _, want := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+			if want == "…" {
+				continue
+			}
+			found := false
+			for ; pos < len(got); pos++ {
+				if got[pos] == want {
+					found, pos = true, pos+1
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s: the README shows %q, which the command no longer prints (in that order)", cmd, want)
+				break
+			}
+		}
+	}
+	if examples < 5 {
+		t.Errorf("found %d step examples in the README, want 5", examples)
+	}
+}
