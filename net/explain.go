@@ -156,11 +156,7 @@ func (r *StepRecord) OpText(k int) OpText {
 	var t OpText
 	switch {
 	case e.Op == "shape":
-		in := e.Inputs[0]
-		ax := 0
-		if e.Axis != nil {
-			ax = *e.Axis
-		}
+		in, ax := e.Inputs[0], shapeAxis(e)
 		t.Operands = r.operandText(k, 0)
 		t.Effect = fmt.Sprintf("size of %s → %s", axisName(in.Labels, ax), valueText(e.Value))
 	case e.Op == "transpose":
@@ -293,7 +289,7 @@ func (r *StepRecord) Explain() []string {
 		}
 	}
 	if r.Err != nil {
-		out = append(out, fmt.Sprintf("It fails here with NumPy's error: %v.", errText(r.Err)))
+		out = append(out, fmt.Sprintf("It fails here with NumPy's error: %v.", r.ErrorText()))
 	}
 	for _, n := range r.Notes {
 		out = append(out, r.capital(n.Text))
@@ -319,12 +315,24 @@ func (r *StepRecord) capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// errText is a statement error without the statement in front.
-func errText(err error) string {
-	if se, ok := err.(*StatementError); ok {
+// ErrorText is NumPy's message for the statement's error, without the
+// statement in front ("" when it ran).
+func (r *StepRecord) ErrorText() string {
+	if r.Err == nil {
+		return ""
+	}
+	if se, ok := r.Err.(*StatementError); ok {
 		return se.Err.Error()
 	}
-	return err.Error()
+	return r.Err.Error()
+}
+
+// shapeAxis is the axis a shape read (X.shape[k]) looked at.
+func shapeAxis(e tracer.Event) int {
+	if e.Axis != nil {
+		return *e.Axis
+	}
+	return 0
 }
 
 // lineText says how the patched line differs from the correct one.
@@ -338,11 +346,7 @@ func (r *StepRecord) explainOp(k int) string {
 	e := r.Events[k]
 	switch {
 	case e.Op == "shape":
-		in := e.Inputs[0]
-		ax := 0
-		if e.Axis != nil {
-			ax = *e.Axis
-		}
+		in, ax := e.Inputs[0], shapeAxis(e)
 		l := label(in.Labels, ax)
 		if l == "" {
 			return fmt.Sprintf("%s.shape[%d] reads the size of axis %d of %s: %s.", in.Name, ax, ax, in.Name, valueText(e.Value))

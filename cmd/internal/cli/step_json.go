@@ -149,9 +149,7 @@ func stepJSONOf(cfg net.Config, d *net.Dataset, bugs []string, st *net.Stepper) 
 				sj.Value = &v
 			}
 		}
-		if rec.Err != nil {
-			sj.Error = errOnlyText(rec.Err)
-		}
+		sj.Error = rec.ErrorText()
 		if dr := rec.Drift; dr != nil {
 			sj.ShapeDrift = &driftJSON{Name: dr.Name, Before: shapeJSON(dr.Before), After: shapeJSON(dr.After), Want: shapeJSON(dr.Want)}
 		}
@@ -184,11 +182,4 @@ func stepJSONOf(cfg net.Config, d *net.Dataset, bugs []string, st *net.Stepper) 
 		out.Error = err.Error()
 	}
 	return out
-}
-
-func errOnlyText(err error) string {
-	if se, ok := err.(*net.StatementError); ok {
-		return se.Err.Error()
-	}
-	return err.Error()
 }

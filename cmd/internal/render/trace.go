@@ -194,7 +194,7 @@ func (t *Trace) nonFinite(rec *net.StepRecord, k int) {
 func (t *Trace) StatementTail(rec *net.StepRecord) {
 	ind := "    "
 	if rec.Err != nil {
-		for i, l := range wrap("✗ NumPy would stop here: "+errOnly(rec.Err), Width-len(ind)-2) {
+		for i, l := range wrap("✗ NumPy would stop here: "+rec.ErrorText(), Width-len(ind)-2) {
 			if i > 0 {
 				l = "  " + l
 			}
@@ -251,13 +251,6 @@ func ratio(d *net.Divergence) string {
 		return ""
 	}
 	return " = " + d.Ratio
-}
-
-func errOnly(err error) string {
-	if se, ok := err.(*net.StatementError); ok {
-		return se.Err.Error()
-	}
-	return err.Error()
 }
 
 // valueOrShape writes a scalar's value or an array's shape with meanings.
@@ -362,9 +355,9 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 func (t *Trace) Summary(st *net.Stepper) {
 	t.Phase("summary")
 	p := st.Program
-	if err := st.Err(); err != nil {
+	if st.Err() != nil {
 		rec := st.Records[len(st.Records)-1]
-		t.bullet("", "✗", fmt.Sprintf("the iteration stopped at statement %d (%s): %s", rec.Index+1, rec.Statement.Name, errOnly(err)), t.Pal.Bad)
+		t.bullet("", "✗", fmt.Sprintf("the iteration stopped at statement %d (%s): %s", rec.Index+1, rec.Statement.Name, rec.ErrorText()), t.Pal.Bad)
 	}
 	if loss, ok := st.Vars["loss"]; ok && loss.Size() == 1 {
 		line := "loss " + Float(loss.Item(), 4)
