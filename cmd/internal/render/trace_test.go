@@ -73,6 +73,9 @@ func TestPrintArray(t *testing.T) {
 		{"slice", a, []Range{{0, 2}, {0, 3}}, "A[0:2, 0:3] of 40 samples × 30 features\n[[-3.0000 -2.0000 -1.0000]\n [-1.0000  0.0000  1.0000]]\n"},
 		{"summarised", a, nil, "A 40 samples × 30 features\n[[-3.0000 -2.0000 -1.0000       …  3.0000 -3.0000 -2.0000]\n"},
 		{"scalar", tracer.Scalar(10000), nil, "A = 10000\n"},
+		{"small slice of a big array is whole", tracer.Matrix(200, 10, make([]float64, 2000)).WithLabels("samples", "classes"),
+			[]Range{{0, 2}}, "A[0:2, 0:10] of 200 samples × 10 classes\n[[0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000]\n"},
+		{"digits of the smallest", tracer.Vector([]float64{0.0005, 0.00049937}), nil, "A 2\n[0.0005000 0.0004994]\n"},
 		{"vector", tracer.Vector([]float64{1, math.NaN(), 2e-6}), nil, "A 3\n[1.000e+00       nan 2.000e-06]\n"},
 	}
 	for _, c := range cases {

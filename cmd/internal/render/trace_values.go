@@ -103,7 +103,7 @@ func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range) {
 	}
 	// NumPy prints arrays of up to 1000 elements whole (its threshold)
 	// and summarises larger ones to three entries at each end of an axis.
-	big := a.Size() > 1000
+	big := (rr.Hi-rr.Lo)*(cr.Hi-cr.Lo) > 1000
 	rowIdx := pick(rr, big && a.Rank() == 2 && len(ranges) < 1, 40)
 	colIdx := pick(cr, big && (a.Rank() == 2 && len(ranges) < 2 || a.Rank() == 1 && len(ranges) == 0), 0)
 	var vals []float64
@@ -221,8 +221,7 @@ func dedupeGap(idx []int) []int {
 }
 
 // numberFormat picks one format for a block of numbers, as NumPy does:
-// fixed point with 4 decimals when the values are of one modest scale,
-// else scientific.
+// fixed point when the values are of one modest scale, else scientific.
 func numberFormat(vals []float64) func(float64) string {
 	maxAbs, minAbs := 0.0, math.Inf(1)
 	for _, v := range vals {
@@ -237,6 +236,12 @@ func numberFormat(vals []float64) func(float64) string {
 	// NumPy's rule (arrayprint.FloatingFormat): scientific when a value
 	// reaches 1e8, one is below 1e-4, or they span more than 1e3.
 	sci := maxAbs >= 1e8 || minAbs < 1e-4 || maxAbs/minAbs > 1e3
+	// Fixed point keeps 4 significant digits of the smallest value (at
+	// least 4 decimals, at most NumPy's 8).
+	dec := 4
+	if !math.IsInf(minAbs, 1) {
+		dec = min(max(4, 3-int(math.Floor(math.Log10(minAbs)))), 8)
+	}
 	return func(v float64) string {
 		switch {
 		case math.IsNaN(v):
@@ -248,7 +253,7 @@ func numberFormat(vals []float64) func(float64) string {
 		case sci:
 			return fmt.Sprintf("%.3e", v)
 		}
-		return fmt.Sprintf("%.4f", v)
+		return fmt.Sprintf("%.*f", dec, v)
 	}
 }
 
