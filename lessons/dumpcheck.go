@@ -87,7 +87,7 @@ func CheckDump(d *net.Dump, tol float64) *DumpReport {
 			if rep.First == "" {
 				rep.First = f.Tensor
 			}
-			f.Description = describe(p, d, r)
+			f.Description = describe(d, r)
 			f.Bug, f.With = nameBug(d, f.Tensor, rep.Bugs)
 			if f.Bug != "" && !named[f.Bug] {
 				named[f.Bug] = true
@@ -222,77 +222,28 @@ func contains(list []string, s string) bool {
 }
 
 // describe says how the user's value differs from the statement's result
-// on their inputs, in the network's terms.
-func describe(p *net.Program, d *net.Dump, r net.Recomputed) string {
+// on their inputs, in the network's terms, in the words step and gradcheck
+// use (net.Relate names a scale that is a ratio of the network's sizes).
+func describe(d *net.Dump, r net.Recomputed) string {
 	rel := r.Relation
 	if r.Verdict == net.Failed {
 		return "the statement fails on these inputs: " + oneLine(r.Err)
 	}
 	switch rel.Kind {
-	case tracer.Scaled:
-		return "scaled by " + constantName(rel.Alpha, d)
-	case tracer.Negated:
-		return "sign flipped (× −1)"
-	case tracer.Transposed:
-		return fmt.Sprintf("transposed: %v instead of %v", rel.Got, rel.Want)
-	case tracer.NonFinite:
-		return fmt.Sprintf("NaN or Inf in %d of %d elements where the right value is finite", rel.BadCount, rel.Got.Size())
+	case tracer.Scaled, tracer.Negated, tracer.Transposed, tracer.NonFinite:
+		return net.Relate(d.Config, r.Statement.Name, d.Vars[r.Statement.Name], r.Expected, d.Samples).String()
 	case tracer.ShapeDiff:
-		return shapeStory(p, d, r)
+		return shapeStory(d, r)
 	}
-	if story := softmaxStory(p, d, r); story != "" {
+	if story := softmaxStory(d, r); story != "" {
 		return story
 	}
 	return fmt.Sprintf("no simple relation to the right value (relative error %.2g)", rel.RelError)
 }
 
-// softmaxStory recognises an output normalised over the wrong axis: its
-// sums over the sample axis are 1 where those over the class axis should be.
-func softmaxStory(p *net.Program, d *net.Dump, r net.Recomputed) string {
-	L := d.Config.Layers()
-	if r.Statement.Name != fmt.Sprintf("A%d", L) {
-		return ""
-	}
-	var tp *tracer.Tape
-	a := d.Vars[r.Statement.Name]
-	classAxis, sampleAxis := 1, 0
-	if d.Config.Layout == net.Cols {
-		classAxis, sampleAxis = 0, 1
-	}
-	sumsToOne := func(axis int) bool {
-		for _, v := range tp.Sum(a, axis, false).Data() {
-			if math.Abs(v-1) > 1e-6 {
-				return false
-			}
-		}
-		return true
-	}
-	if sumsToOne(sampleAxis) && !sumsToOne(classAxis) {
-		return fmt.Sprintf("normalised over samples (axis %d), not classes (axis %d): sums to 1 per class, not per sample", sampleAxis, classAxis)
-	}
-	return ""
-}
-
-// constantName writes α and, when it is a ratio of the dump's sizes, which.
-func constantName(alpha float64, d *net.Dump) string {
-	n, in := float64(d.Samples), float64(d.Config.Inputs)
-	close := func(x float64) bool { return math.Abs(alpha-x) <= 1e-6*math.Abs(x) }
-	switch {
-	case close(n / in):
-		return fmt.Sprintf("%.4g = %d/%d (samples/features: m counts features instead of samples)", alpha, d.Samples, d.Config.Inputs)
-	case close(in / n):
-		return fmt.Sprintf("%.4g = %d/%d (features/samples)", alpha, d.Config.Inputs, d.Samples)
-	case close(n):
-		return fmt.Sprintf("%.4g = the number of samples (a missing 1/m)", alpha)
-	case close(1 / n):
-		return fmt.Sprintf("%.4g = 1/%d (divided by m once too often)", alpha, d.Samples)
-	}
-	return fmt.Sprintf("%.4g", alpha)
-}
-
 // shapeStory explains a shape difference of a reduction: which axis the
 // user's value was reduced over and which it should have been.
-func shapeStory(p *net.Program, d *net.Dump, r net.Recomputed) string {
+func shapeStory(d *net.Dump, r net.Recomputed) string {
 	got, want := r.Relation.Got, r.Relation.Want
 	s := fmt.Sprintf("shape %v instead of %v", got, want)
 	if len(got) != 2 || len(want) != 2 {
@@ -321,7 +272,7 @@ func shapeStory(p *net.Program, d *net.Dump, r net.Recomputed) string {
 	}
 	g, w := reduced(got), reduced(want)
 	if g >= 0 && w >= 0 && g != w {
-		s += fmt.Sprintf(": summed over %s instead of %s", axisName(g), axisName(w))
+		s += fmt.Sprintf(": sum over %s instead of %s", axisName(g), axisName(w))
 	}
 	return s
 }
@@ -335,4 +286,30 @@ func oneLine(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// softmaxStory recognises an output normalised over the wrong axis: its
+// sums over the sample axis are 1 where those over the class axis should be.
+func softmaxStory(d *net.Dump, r net.Recomputed) string {
+	if r.Statement.Name != fmt.Sprintf("A%d", d.Config.Layers()) {
+		return ""
+	}
+	var tp *tracer.Tape
+	a := d.Vars[r.Statement.Name]
+	classAxis, sampleAxis := 1, 0
+	if d.Config.Layout == net.Cols {
+		classAxis, sampleAxis = 0, 1
+	}
+	sumsToOne := func(axis int) bool {
+		for _, v := range tp.Sum(a, axis, false).Data() {
+			if math.Abs(v-1) > 1e-6 {
+				return false
+			}
+		}
+		return true
+	}
+	if sumsToOne(sampleAxis) && !sumsToOne(classAxis) {
+		return fmt.Sprintf("normalised over samples (axis %d), not classes (axis %d): sums to 1 per class, not per sample", sampleAxis, classAxis)
+	}
+	return ""
 }

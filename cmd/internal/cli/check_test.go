@@ -142,8 +142,8 @@ func TestCheckText(t *testing.T) {
 	for _, want := range []string{
 		"first faulty statement: A2",
 		"normalised over samples (axis 0), not classes (axis 1)",
-		"scaled by 0.04719 = 37/784 (samples/features: m counts features instead of samples)",
-		"summed over classes (axis 1) instead of samples (axis 0)",
+		"scaled by 0.04719 = 37/784 (samples/features)",
+		"sum over classes (axis 1) instead of samples (axis 0)",
 		"reproduced by the bug bias-axis (together with wrong-m)",
 		"backstep lesson show softmax-axis",
 	} {
