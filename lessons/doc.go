@@ -1,7 +1,19 @@
-// Package lessons is backstep's catalog of known backprop bugs. Each bug is
-// a patch to the reference network's training step (net.Program): it
-// replaces named statements, or changes the configuration, the data or the
-// initial weights. The same patches serve `train --bug`, `step --bug`,
-// `gradcheck --bug`, the side-by-side lesson replays and the naming of a bug
-// found in a user's dump.
+// Package lessons is backstep's catalog of known backprop bugs and the
+// lessons that replay them.
+//
+// Each Bug is a change to the reference training run (net.Program): a
+// patch that replaces or inserts named statements, a change of the
+// configuration (learning rate, initial scale), or of the data (raw
+// pixels). The same bugs serve `train --bug`, `step --bug`,
+// `gradcheck --bug`, the replays, and the naming of a fault found in a
+// user's dump (CheckDump).
+//
+// A Lesson tells a bug's story (the buggy and fixed line in the layout's
+// notation, the mechanism, how to catch it) and replays it: Replay trains
+// the buggy and the correct network from the same initial weights on the
+// same images, with images held out, observes every step (Observe) and
+// runs the detectors (Detect) over the runs. Every sentence a replay
+// concludes is computed from its runs; a lesson says when its claim did
+// not show in a run. The detectors' thresholds come from published tools
+// (AutoTrainer, DeepDiagnosis, CS231n), cited next to each constant.
 package lessons

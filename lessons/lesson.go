@@ -206,7 +206,7 @@ func (l *Lesson) LinesFor(cfg net.Config) []LinePair {
 		if s.Bug == "" {
 			continue
 		}
-		fix := "(no such line)"
+		fix := "(remove this line)"
 		if f, ok := fixed.Statement(s.Name); ok {
 			fix = f.NumPy
 		}

@@ -184,7 +184,7 @@ func TestLessonSoftmaxAxis(t *testing.T) {
 }
 
 func TestLessonWrongM(t *testing.T) {
-	res := replay(t, "wrong-m", Options{Epochs: 20})
+	res := replay(t, "wrong-m", Options{Epochs: 20, N: 4000, Heldout: 1000})
 	b, c := res.Scenarios[0].Buggy, res.Scenarios[0].Correct
 	f := finding(t, b, "loss-mismatch")
 	if !strings.Contains(f.Message, "m = 784") {

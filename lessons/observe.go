@@ -30,8 +30,10 @@ type Observation struct {
 	// Reported is the program's own accuracy statement.
 	Accuracy float64
 	Reported float64
-	// Predicted is the share of samples predicted as each class.
+	// Predicted is the share of samples predicted as each class; Labelled
+	// the share labelled as each.
 	Predicted []float64
+	Labelled  []float64
 	// RowSumError is the mean over samples of |Σ_k output_k − 1|: 0 for a
 	// softmax over the classes.
 	RowSumError float64
@@ -113,7 +115,7 @@ func Observe(p *net.Program, before, v net.Vars, scanNonFinite bool) Observation
 			}
 		}
 	}
-	if scanNonFinite {
+	if scanNonFinite && o.suspect() {
 		for _, s := range p.Statements {
 			if a, ok := v[s.Name]; ok && !finite(a) {
 				o.NonFinite = s.Name
@@ -122,6 +124,22 @@ func Observe(p *net.Program, before, v net.Vars, scanNonFinite bool) Observation
 		}
 	}
 	return o
+}
+
+// suspect reports whether the figures already measured show a NaN or an
+// Inf somewhere (a non-finite value reaches the loss, the output, a
+// pre-activation or a gradient), so that the step is worth scanning
+// statement by statement.
+func (o *Observation) suspect() bool {
+	if !isFinite(o.Loss) || o.NaNSamples > 0 || !isFinite(o.WeightUpdate) {
+		return true
+	}
+	for _, x := range append(append([]float64(nil), o.GradNorm...), o.MaxAbsZ...) {
+		if !isFinite(x) {
+			return true
+		}
+	}
+	return false
 }
 
 // labelsOf returns each sample's class from one-hot labels.
@@ -148,6 +166,7 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 		at = func(i, j int) float64 { return data[j*n+i] }
 	}
 	o.Predicted = make([]float64, k)
+	o.Labelled = make([]float64, k)
 	hits, ce, rowErr := 0, 0.0, 0.0
 	for i := 0; i < n; i++ {
 		best, sum, nan := 0, 0.0, false
@@ -168,6 +187,7 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 			o.NaNSamples++
 		}
 		o.Predicted[best]++
+		o.Labelled[labels[i]]++
 		if best == labels[i] {
 			hits++
 		}
@@ -176,6 +196,7 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 	}
 	for j := range o.Predicted {
 		o.Predicted[j] /= float64(n)
+		o.Labelled[j] /= float64(n)
 	}
 	o.Accuracy = float64(hits) / float64(n)
 	o.CrossEntropy = ce / float64(n)

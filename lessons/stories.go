@@ -132,9 +132,9 @@ func registerLessons() {
 			"the logits grow. m = X.shape[1] = 784 multiplies every gradient by 12.76; the bias gradients sum " +
 			"over axis 1, so b1 and b2 broadcast into one row per image; and the accuracy loop visits " +
 			"range(Y.shape[1]) = 10 samples, divides by 10,000 and never resets its counter.",
-		Catch: "backstep check on a dump of one step names m, A2, db2 and db1 and the bug behind each; " +
-			"backstep step --bug seed-original shows b1 turning (10000,60) at its update; this replay " +
-			"prints the reported accuracy beside the recomputed one.",
+		Catch: "backstep check on a dump of one step flags A2, the loss and every dW and db, and names " +
+			"softmax-axis, wrong-m and bias-axis behind them; backstep step --bug seed-original shows b1 " +
+			"turning (10000,60) at its update; this replay prints the reported accuracy beside the true one.",
 		Scenarios: []Scenario{{Name: "the question's run", Note: "all 10,000 images train, as in the question: none is held out",
 			Epochs: 100, N: 10000, Parts: true, PartEpochs: 30}},
 		Claim: "the code reports under 3 % accuracy (the question's 1–2 %) while its own outputs are far more accurate at times; each bug does its own part",
@@ -293,8 +293,8 @@ func registerLessons() {
 		Mechanism: "A − Y is the gradient of the cross-entropy with respect to the logits; Y − A is its " +
 			"negative, so W − lr · dW climbs the loss instead of descending it. The network learns to give " +
 			"the true class the lowest probability, then the logits run away and one class wins every image.",
-		Catch: "backstep gradcheck --bug sign-flip: every tensor's ratio to the numerical gradient is −1; " +
-			"in training the loss rises from the first epoch while accuracy falls below 10 %.",
+		Catch: "backstep gradcheck --bug sign-flip: every gradient is sign flipped (× −1) and dZ2 = Y − A2 " +
+			"is the line to fix; in training the loss rises from the first epoch while accuracy falls below 10 %.",
 		Scenarios: []Scenario{scenario("default settings", 25)},
 		Claim:     "the loss rises, accuracy falls below chance, and the predictions collapse onto one class while the correct run climbs",
 		Conclude: func(r *Result) (bool, []string) {
@@ -334,7 +334,7 @@ func registerLessons() {
 			"np.dot(dZ2, W2) runs. It mixes the classes' errors with the wrong weights: dZ1 is wrong, and " +
 			"so are dW1 and db1. The network may still learn, since a wrong direction can still go downhill.",
 		Catch: "only a gradient check sees it: backstep gradcheck --bug no-transpose-square (or backstep " +
-			"check on a dump) fails dW1 and db1 while dW2 and db2 pass.",
+			"check on a dump) fails dZ1, dW1 and db1 while dW2 and db2 pass, and names dZ1 as the line to fix.",
 		Scenarios: []Scenario{func() Scenario {
 			s := scenario("10 hidden units", 30)
 			s.GradCheck = true
@@ -357,8 +357,8 @@ func registerLessons() {
 		Mechanism: "dZ1 must include tanh′(Z1) = 1 − A1²: the error reaching a hidden unit is scaled by how " +
 			"steep its activation is. With small weights A1 stays near 0, so 1 − A1² ≈ 1 and leaving it out " +
 			"changes little; the gradients are wrong, and more so as A1 grows.",
-		Catch: "backstep gradcheck --bug missing-act-grad fails dW1 and db1 (dW2 and db2 pass): the first " +
-			"wrong tensor is dZ1.",
+		Catch: "backstep gradcheck --bug missing-act-grad fails dZ1, dW1 and db1 (dW2 and db2 pass) and " +
+			"names dZ1 = dZ2 · W2ᵀ as the line to fix.",
 		Scenarios: []Scenario{func() Scenario {
 			s := scenario("default settings", 30)
 			s.GradCheck = true
@@ -421,8 +421,9 @@ func registerLessons() {
 		Mechanism: "A softmax that saturates gives some outputs of exactly 0 (exp underflows below −745). " +
 			"log(0) is −Inf, and Y · log(A2) then holds 0 · (−Inf) = NaN for every wrong class: the loss " +
 			"is NaN. The gradient A2 − Y never takes the log, so learning goes on exactly as before.",
-		Catch: "a NaN loss with finite weights and gradients: backstep step shows log(A2) with −Inf and the " +
-			"product with Y turning it into NaN; the loss-mismatch finding compares it with the true-class cross-entropy.",
+		Catch: "a NaN loss while the weights and gradients stay finite: the nan finding names the log in the " +
+			"loss as the first non-finite operation; backstep step shows log(A2) holding −Inf and the " +
+			"product with Y turning it into NaN.",
 		Fix: func(p *net.Program) { p.Replace("", GuardedLoss(p)) },
 		Lines: func(cfg net.Config) []LinePair {
 			p := net.Build(cfg)
@@ -533,13 +534,27 @@ func registerLessons() {
 			s := r.Scenarios[0]
 			b := s.Buggy
 			var lines []string
-			for _, id := range []string{"identical-units", "vanishing-gradients", "one-class-collapse"} {
+			for _, id := range []string{"identical-units", "vanishing-gradients"} {
 				if f := findingText(b, id); f != "" {
 					lines = append(lines, f)
 				}
 			}
+			common := false
+			if n := len(b.Observations); n > 0 {
+				o := b.Observations[n-1]
+				c, share := o.TopClass()
+				most := 0
+				for j, l := range o.Labelled {
+					if l > o.Labelled[most] {
+						most = j
+					}
+				}
+				common = c == most && share == 1
+				lines = append(lines, fmt.Sprintf("at the end it predicts class %d for %s of the images; the most common label is %d (%s of the training images)",
+					c, pct(share), most, pct(o.Labelled[most])))
+			}
 			lines = append(lines, summary(s))
-			return has(b, "identical-units") && has(b, "one-class-collapse"), lines
+			return has(b, "identical-units") && has(b, "one-class-collapse") && common, lines
 		}})
 
 	teach(&Lesson{Bug: catalog["lr-too-high"],

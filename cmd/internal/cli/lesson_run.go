@@ -229,6 +229,9 @@ func writeResult(io *IOStreams, pal render.Palette, res *lessons.Result, ro less
 		if len(sc.With) > 0 {
 			head += ", both with " + strings.Join(sc.With, ", ")
 		}
+		if d := configDiff(s.Buggy.Config, c.Config); d != "" {
+			head += "; the buggy run has " + d
+		}
 		writeWrapped(io, "", pal.Bold, head)
 		if sc.Note != "" {
 			writeWrapped(io, "  ", pal.Dim, sc.Note)
@@ -256,7 +259,8 @@ func writeResult(io *IOStreams, pal render.Palette, res *lessons.Result, ro less
 }
 
 // scenarioEpochs picks the table's rows: every epoch of a short run,
-// otherwise about twenty, plus the epochs where a finding starts.
+// otherwise about twenty, plus the epochs where a finding starts and the
+// buggy run's best one.
 func scenarioEpochs(s *lessons.ScenarioResult) []int {
 	n := len(s.Correct.Epochs)
 	keep := map[int]bool{}
@@ -267,6 +271,16 @@ func scenarioEpochs(s *lessons.ScenarioResult) []int {
 		if f.Epoch >= 1 && f.Epoch <= n {
 			keep[f.Epoch-1] = true
 		}
+	}
+	// and the buggy run's best epoch, which a bug may pass through early
+	best := -1
+	for i, e := range s.Buggy.Epochs {
+		if best < 0 || e.Accuracy > s.Buggy.Epochs[best].Accuracy {
+			best = i
+		}
+	}
+	if best >= 0 && best < n {
+		keep[best] = true
 	}
 	var idx []int
 	for i := range keep {
@@ -413,8 +427,9 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 			ids = append(ids, f.ID)
 		}
 		fs := strings.Join(ids, ", ")
-		if len([]rune(fs)) > 44 {
-			fs = string([]rune(fs)[:43]) + "…"
+		// The table must fit 100 columns: the other columns take 64.
+		if len([]rune(fs)) > 36 {
+			fs = string([]rune(fs)[:35]) + "…"
 		}
 		buggy := render.Percent(m.Buggy.Final().Accuracy)
 		if len(m.Buggy.Epochs) == 0 {
@@ -459,9 +474,36 @@ func plotResult(path string, res *lessons.Result) error {
 	}
 	lossPanel := render.Panel{Title: "loss (as each program computes it)", YLabel: "loss (log scale)", XLabel: "epoch", Log: true,
 		Curves: []render.Curve{
-			{Name: "correct", Y: get(s.Correct, loss), Color: render.CorrectColor},
-			{Name: "buggy", Y: get(s.Buggy, loss), Color: render.BuggyColor},
+			{Name: "correct" + nonFiniteNote(s.Correct), Y: get(s.Correct, loss), Color: render.CorrectColor},
+			{Name: "buggy" + nonFiniteNote(s.Buggy), Y: get(s.Buggy, loss), Color: render.BuggyColor},
 		}}
 	title := fmt.Sprintf("backstep lesson %s — %s (%s)", res.Lesson.Bug.ID, s.Scenario.Name, networkText(s.Correct.Config))
 	return render.WritePlot(path, title, []render.Panel{accPanel, lossPanel})
+}
+
+// nonFiniteNote says from which epoch a run's loss is NaN or Inf, which a
+// plot leaves out.
+func nonFiniteNote(r *lessons.Run) string {
+	for _, e := range r.Epochs {
+		if math.IsNaN(e.Loss) || math.IsInf(e.Loss, 0) {
+			return fmt.Sprintf(" (%s from epoch %d)", render.Float(e.Loss, 0), e.Epoch)
+		}
+	}
+	return ""
+}
+
+// configDiff names the settings a bug changed (lr, initial weights).
+func configDiff(buggy, correct net.Config) string {
+	var d []string
+	if buggy.LR != correct.LR {
+		d = append(d, fmt.Sprintf("lr %g", buggy.LR))
+	}
+	if buggy.InitScale != correct.InitScale {
+		if buggy.InitScale == 0 {
+			d = append(d, "zero weights")
+		} else {
+			d = append(d, fmt.Sprintf("weights randn × %g", buggy.InitScale))
+		}
+	}
+	return strings.Join(d, ", ")
 }

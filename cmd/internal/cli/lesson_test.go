@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backstep/backstep/cmd/internal/render"
 	"github.com/backstep/backstep/lessons"
 )
 
@@ -185,4 +186,28 @@ func TestLessonRunJSON(t *testing.T) {
 	if !ids["shape-drift"] || !ids["heldout-error"] {
 		t.Errorf("findings %v", got.Findings)
 	}
+}
+
+func TestLessonSummaryFits(t *testing.T) {
+	var results []*lessons.Result
+	ro := lessons.Options{Epochs: 2, N: 300, Heldout: 100, Cache: &lessons.Cache{}}
+	for _, id := range []string{"labels-not-onehot", "no-transpose"} {
+		l, _ := lessons.LessonFor(id)
+		res, err := lessons.Replay(l, ro)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res)
+	}
+	var out bytes.Buffer
+	io := &IOStreams{Out: &out}
+	if err := writeSummary(io, render.Palette{}, results, 1.5); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"│ no-transpose ", "stopped", "shape-error", "of 2 lessons showed their claim; 1.5 s in all"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	checkWidth(t, out.String())
 }
