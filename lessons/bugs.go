@@ -36,24 +36,24 @@ func squareW2(cfg net.Config) bool {
 // registerBugs fills the catalog.
 func registerBugs() {
 	register(&Bug{ID: "wrong-m", Title: "m counts features instead of samples",
-		Symptom: "every gradient is scaled by samples/features (×12.76 for 10,000 images of 784 pixels)",
+		Symptom: "every gradient ×samples/features (12.76 for 10,000 images of 784 pixels)",
 		Patch: func(p *net.Program) {
 			p.Replace("wrong-m", p.CountAlong(unitAxis(p)))
 		}})
 	register(&Bug{ID: "softmax-axis", Title: "softmax normalised over the samples",
-		Symptom: "loss starts near ln(samples) instead of ln 10; the columns of the output sum to 1, not its rows",
+		Symptom: "the loss starts near ln(samples), not ln 10; each class sums to 1, not a row",
 		Patch: func(p *net.Program) {
 			p.Replace("softmax-axis", p.Softmax(p.Config.Layers(), sampleAxis(p)))
 		}})
 	register(&Bug{ID: "bias-axis", Title: "bias gradients summed over the units instead of the samples",
-		Symptom: "no error, but b1 and b2 become samples × units matrices after the first update",
+		Symptom: "no error, but b1 and b2 become samples × units after the first update",
 		Patch: func(p *net.Program) {
 			for l := 1; l <= p.Config.Layers(); l++ {
 				p.Replace("bias-axis", p.BiasGrad(l, unitAxis(p), true))
 			}
 		}})
 	register(&Bug{ID: "sign-flip", Title: "output error written as Y − A instead of A − Y",
-		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, predictions collapse onto one class",
+		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, one class wins",
 		Patch: func(p *net.Program) {
 			L := p.Config.Layers()
 			A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
@@ -76,15 +76,15 @@ func registerBugs() {
 		Requires: func(cfg net.Config) bool { return !squareW2(cfg) },
 		Patch:    func(p *net.Program) { p.Replace("no-transpose", hiddenDelta(p, 1, false, true)) }})
 	register(&Bug{ID: "no-transpose-square", Title: "W2 not transposed, and square, so nothing complains",
-		Symptom:  "with 10 hidden units W2 is 10×10: the wrong product runs; only a gradient check sees it",
+		Symptom:  "10 hidden units make W2 square: the wrong product runs; only gradcheck sees it",
 		Setting:  func(cfg *net.Config) { cfg.Hidden = []int{cfg.Classes} },
 		Requires: squareW2,
 		Patch:    func(p *net.Program) { p.Replace("no-transpose-square", hiddenDelta(p, 1, false, true)) }})
 	register(&Bug{ID: "missing-act-grad", Title: "the activation's derivative left out of dZ1",
-		Symptom: "learns almost normally at small weights, yet dW1 and db1 fail the gradient check",
+		Symptom: "learns almost normally at small weights, yet dW1 and db1 fail gradcheck",
 		Patch:   func(p *net.Program) { p.Replace("missing-act-grad", hiddenDelta(p, 1, true, false)) }})
 	register(&Bug{ID: "naive-tanh", Title: "tanh written out with np.exp",
-		Symptom: "exp overflows once |Z1| > 709.78: inf/inf = NaN, and argmax of NaN predicts class 0",
+		Symptom: "exp overflows above 709.78: Inf/Inf = NaN, and argmax of NaN says class 0",
 		Setting: func(cfg *net.Config) { cfg.Act = net.Tanh },
 		Patch: func(p *net.Program) {
 			for l := 1; l < p.Config.Layers(); l++ {
@@ -92,7 +92,7 @@ func registerBugs() {
 			}
 		}})
 	register(&Bug{ID: "log-zero", Title: "cross-entropy takes log(0)",
-		Symptom: "a saturated softmax gives A2 = 0 exactly: the loss is Inf or NaN while the gradient stays finite",
+		Symptom: "a saturated softmax gives A2 = 0: the loss is NaN, the gradient stays finite",
 		Patch:   func(p *net.Program) { p.Replace("log-zero", unguardedLoss(p)) }})
 	register(&Bug{ID: "no-normalize", Title: "raw 0–255 pixels fed to the network",
 		Symptom: "pre-activations ×255: tanh saturates and the first update is huge",
@@ -110,16 +110,16 @@ func registerBugs() {
 		Symptom:   "the loss barely moves from ln 10; the network seems not to learn",
 		Configure: func(cfg *net.Config) { cfg.LR = lowLR }})
 	register(&Bug{ID: "labels-not-onehot", Title: "class numbers used where one-hot labels belong",
-		Symptom: "A2 − y broadcasts (N,10) against (N,1) without an error; accuracy stays near chance",
+		Symptom: "A2 − y broadcasts (N,10) against (N,1) silently; accuracy stays near chance",
 		Patch:   integerLabels})
 	register(&Bug{ID: "accuracy-loop", Title: "accuracy loop runs over range(Y.shape[1])",
-		Symptom: "only the first 10 samples are scored, then divided by all of them: accuracy ≤ 0.1 %",
+		Symptom: "only the first 10 samples are scored, divided by all of them: at most 10/N",
 		Patch:   func(p *net.Program) { metric(p, "accuracy-loop", true, true) }})
 	register(&Bug{ID: "counter-not-reset", Title: "correct-answer counter never reset",
 		Symptom: "reported accuracy adds up across epochs and passes 100 %",
 		Patch:   func(p *net.Program) { metric(p, "counter-not-reset", false, false) }})
 	register(&Bug{ID: "seed-original", Title: "the question's code as written: five bugs at once",
-		Symptom: "reports 1–2 % accuracy; the true accuracy peaks far higher, then the network breaks",
+		Symptom: "reports 1–2 % accuracy; the true accuracy peaks far higher, then turns NaN",
 		Parts:   []string{"softmax-axis", "wrong-m", "bias-axis", "accuracy-loop", "counter-not-reset"},
 		Patch: func(p *net.Program) {
 			p.Replace("seed-original", unshiftedSoftmax(p))

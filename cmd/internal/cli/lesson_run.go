@@ -472,7 +472,7 @@ func plotResult(path string, res *lessons.Result) error {
 		accPanel.Curves = append(accPanel.Curves, render.Curve{Name: "buggy, reported by its code",
 			Y: get(s.Buggy, func(e lessons.Epoch) float64 { return 100 * e.Reported }), Color: render.ReportedColor})
 	}
-	lossPanel := render.Panel{Title: "loss (as each program computes it)", YLabel: "loss (log scale)", XLabel: "epoch", Log: true,
+	lossPanel := render.Panel{Title: "loss (as each program computes it)", YLabel: "loss", XLabel: "epoch", Log: true,
 		Curves: []render.Curve{
 			{Name: "correct" + nonFiniteNote(s.Correct), Y: get(s.Correct, loss), Color: render.CorrectColor},
 			{Name: "buggy" + nonFiniteNote(s.Buggy), Y: get(s.Buggy, loss), Color: render.BuggyColor},

@@ -37,6 +37,9 @@ func TestLessonList(t *testing.T) {
 	if !strings.HasPrefix(stdout, "seed-original ") {
 		t.Errorf("list does not start with the question's code:\n%s", stdout)
 	}
+	if n := strings.Count(stdout, "\n"); n != 2*len(lessons.All()) {
+		t.Errorf("%d lines for %d lessons: want a title line and a one-line symptom each", n, len(lessons.All()))
+	}
 	checkWidth(t, stdout)
 }
 

@@ -111,7 +111,20 @@ func panelPlot(pn Panel) (*plot.Plot, error) {
 	p.Add(plotter.NewGrid())
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.ThumbnailWidth = vg.Points(24)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range pn.Curves {
+		for _, v := range c.Y {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) && (!pn.Log || v > 0) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	// A log scale only helps when the values span more than a factor 10.
+	if pn.Log && !(hi > 10*lo) {
+		pn.Log = false
+	}
 	if pn.Log {
+		p.Y.Label.Text += " (log scale)"
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	}
@@ -143,25 +156,19 @@ func panelPlot(pn Panel) (*plot.Plot, error) {
 		}
 	}
 	p.X.Min, p.X.Max = 1, math.Max(2, float64(n))
-	// Headroom above the curves for the legend: a third of the range
-	// (a factor of 10 on a log scale).
+	// Headroom above the curves for the legend.
 	switch {
 	case pn.YMax > pn.YMin:
 		p.Y.Min, p.Y.Max = pn.YMin, pn.YMax+(pn.YMax-pn.YMin)/3
 		p.Y.Tick.Marker = boundedTicks{max: pn.YMax, Ticker: plot.DefaultTicks{}}
 	case pn.Log:
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, c := range pn.Curves {
-			for _, v := range c.Y {
-				if v > 0 && !math.IsInf(v, 0) {
-					lo, hi = math.Min(lo, v), math.Max(hi, v)
-				}
-			}
-		}
-		if hi >= lo {
-			p.Y.Min, p.Y.Max = lo/1.5, hi*10
-			p.Y.Tick.Marker = boundedTicks{max: hi * 1.5, Ticker: logTicks{}}
-		}
+		span := hi / lo
+		p.Y.Min, p.Y.Max = lo/math.Pow(span, 0.05), hi*math.Pow(span, 0.4)
+		p.Y.Tick.Marker = boundedTicks{max: hi * math.Pow(span, 0.05), Ticker: logTicks{}}
+	case hi >= lo:
+		pad := math.Max(hi-lo, 0.1*math.Abs(hi))
+		p.Y.Min, p.Y.Max = lo-0.05*pad, hi+0.5*pad
+		p.Y.Tick.Marker = boundedTicks{max: hi + 0.05*pad, Ticker: plot.DefaultTicks{}}
 	}
 	return p, nil
 }
