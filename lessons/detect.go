@@ -331,6 +331,18 @@ func detectGradientFlow(r *Run, vanishing bool) *Finding {
 				"every weight gradient is exactly 0 at every epoch (‖dW1‖ = … = ‖dW%d‖ = 0)", r.Config.Layers())}
 		}
 	}
+	if !vanishing {
+		// A gradient that is not a number needs no trend either.
+		for i, o := range r.Observations {
+			for _, g := range o.GradNorm {
+				if !isFinite(g) {
+					return &Finding{ID: "exploding-gradients", Epoch: i + 1, Message: fmt.Sprintf(
+						"epoch %d: the weight gradients are not finite (‖dW1‖ = %s, ‖dW%d‖ = %s)",
+						i+1, num(o.GradNorm[0]), len(o.GradNorm), num(o.GradNorm[len(o.GradNorm)-1]))}
+				}
+			}
+		}
+	}
 	idx := judged(len(r.Observations))
 	for _, i := range idx {
 		o := r.Observations[i]
@@ -344,9 +356,6 @@ func detectGradientFlow(r *Run, vanishing bool) *Finding {
 			return &Finding{ID: "vanishing-gradients", Epoch: i + 1, Message: fmt.Sprintf(
 				"epoch %d: ‖dW1‖ = %s is %s × ‖dW%d‖ (AutoTrainer: ratio < 1e-3 and ‖dW1‖ < 1e-4)",
 				i+1, num(first), num(ratio), len(o.GradNorm))}
-		case !vanishing && (!isFinite(first) || !isFinite(last)):
-			return &Finding{ID: "exploding-gradients", Epoch: i + 1, Message: fmt.Sprintf(
-				"epoch %d: the weight gradients are not finite (‖dW1‖ = %s, ‖dW%d‖ = %s)", i+1, num(first), len(o.GradNorm), num(last))}
 		case !vanishing && ratio > ExplodingRatio:
 			return &Finding{ID: "exploding-gradients", Epoch: i + 1, Message: fmt.Sprintf(
 				"epoch %d: ‖dW1‖ = %s is %s × ‖dW%d‖ (AutoTrainer: above 70)", i+1, num(first), num(ratio), len(o.GradNorm))}

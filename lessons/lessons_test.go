@@ -160,8 +160,9 @@ func TestLessonSignFlip(t *testing.T) {
 	if c.Final().Accuracy < 0.4 {
 		t.Errorf("correct run reached only %.3f", c.Final().Accuracy)
 	}
-	noFinding(t, c, "below-chance")
-	noFinding(t, c, "one-class-collapse")
+	for _, f := range c.Findings { // the detectors raise no false alarm on the correct run
+		t.Errorf("correct run: %s: %s", f.ID, f.Message)
+	}
 	if !res.Shown {
 		t.Errorf("claim not shown: %v", res.Conclusion)
 	}
@@ -466,5 +467,57 @@ func TestCacheSharesCorrectRuns(t *testing.T) {
 	c := replay(t, "counter-not-reset", opts)
 	if a.Scenarios[0].Correct != c.Scenarios[0].Correct {
 		t.Error("the same correct run was trained twice")
+	}
+}
+
+// TestDetectorBoundaries feeds the detectors made-up runs on either side of
+// their thresholds.
+func TestDetectorBoundaries(t *testing.T) {
+	cfg := net.DefaultConfig()
+	obs := func(top float64, sat float64) Observation {
+		pred := make([]float64, 10)
+		pred[3] = top
+		return Observation{Samples: 100, Classes: 10, Predicted: pred, Saturation: []float64{sat},
+			MaxAbsZ: []float64{1}, GradNorm: []float64{1, 1}, CrossEntropy: math.Log(10), WeightUpdate: 0.01}
+	}
+	run := func(acc []float64, rep []float64, o []Observation) *Run {
+		r := &Run{Config: cfg, Train: 100}
+		for i, a := range acc {
+			r.Epochs = append(r.Epochs, Epoch{Epoch: i + 1, Accuracy: a, Reported: rep[i], Loss: 2.3, CrossEntropy: 2.3})
+		}
+		r.Observations = o
+		return r
+	}
+	three := func(o Observation) []Observation { return []Observation{o, o, o} }
+	cases := []struct {
+		name string
+		r    *Run
+		id   string
+		want bool
+	}{
+		{"below chance after epoch 1", run([]float64{0.1, 0.04, 0.03}, []float64{0.1, 0.04, 0.03}, three(obs(0.3, 0))), "below-chance", true},
+		{"low only at epoch 1", run([]float64{0.03, 0.2, 0.3}, []float64{0.03, 0.2, 0.3}, three(obs(0.3, 0))), "below-chance", false},
+		{"just above half of chance", run([]float64{0.1, 0.051, 0.06}, []float64{0.1, 0.051, 0.06}, three(obs(0.3, 0))), "below-chance", false},
+		{"collapse to the end", run([]float64{0.1, 0.1, 0.1}, []float64{0.1, 0.1, 0.1}, []Observation{obs(0.3, 0), obs(0.95, 0), obs(1, 0)}), "one-class-collapse", true},
+		{"transient collapse", run([]float64{0.1, 0.1, 0.1}, []float64{0.1, 0.1, 0.1}, []Observation{obs(0.95, 0), obs(0.95, 0), obs(0.4, 0)}), "one-class-collapse", false},
+		{"saturated", run([]float64{0.1, 0.1, 0.1}, []float64{0.1, 0.1, 0.1}, three(obs(0.3, 0.51))), "saturation", true},
+		{"half saturated", run([]float64{0.1, 0.1, 0.1}, []float64{0.1, 0.1, 0.1}, three(obs(0.3, 0.5))), "saturation", false},
+		{"metric off by 0.6 points", run([]float64{0.1, 0.2, 0.3}, []float64{0.1, 0.2, 0.306}, three(obs(0.3, 0))), "metric-mismatch", true},
+		{"metric off by rounding", run([]float64{0.1, 0.2, 0.3}, []float64{0.1, 0.2, 0.304}, three(obs(0.3, 0))), "metric-mismatch", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, got := func() (Finding, bool) {
+				for _, f := range Detect(c.r) {
+					if f.ID == c.id {
+						return f, true
+					}
+				}
+				return Finding{}, false
+			}()
+			if got != c.want {
+				t.Errorf("%s: fired %v, want %v (findings %v)", c.id, got, c.want, Detect(c.r))
+			}
+		})
 	}
 }
