@@ -107,6 +107,9 @@ type Options struct {
 	Heldout int        // held-out images; 0: each scenario's own, -1: none
 	Layout  net.Layout // "": rows
 	Seed    *uint64    // nil: the default seed
+	// Init, if set, holds the weights W1, b1, … both runs start from (a
+	// learner's own dump); it also sets the layer sizes.
+	Init *net.NumPyFile
 	Data    *net.Dataset
 	// Cache shares identical runs between replays (run --all).
 	Cache    *Cache
@@ -179,6 +182,11 @@ func (l *Lesson) ScenarioConfig(s Scenario, opts Options) net.Config {
 	}
 	if l.Bug.Setting != nil {
 		l.Bug.Setting(&cfg)
+	}
+	if opts.Init != nil {
+		if sized, _, err := net.ParamsFromNumPy(opts.Init, cfg); err == nil {
+			cfg.Hidden, cfg.Classes = sized.Hidden, sized.Classes
+		}
 	}
 	cfg.Epochs = s.Epochs
 	if opts.Epochs > 0 {
@@ -263,7 +271,7 @@ func Replay(l *Lesson, opts Options) (*Result, error) {
 		if s.BatchFraction > 0 {
 			cfg.Batch = int(math.Ceil(s.BatchFraction * float64(n)))
 		}
-		base := runSpec{cfg: cfg, with: s.With, base: data, n: n, held: held, epochs: cfg.Epochs, gradChk: s.GradCheck}
+		base := runSpec{cfg: cfg, with: s.With, base: data, n: n, held: held, epochs: cfg.Epochs, gradChk: s.GradCheck, start: opts.Init}
 		buggy, correct := base, base
 		buggy.name, buggy.bugs = "buggy", []string{l.Bug.ID}
 		correct.name, correct.fix = "correct", l.Fix

@@ -118,6 +118,19 @@ type runSpec struct {
 	n, held int
 	epochs  int
 	gradChk bool
+	// start, if set, holds the weights both runs start from (--init);
+	// otherwise they come from net.Init.
+	start *net.NumPyFile
+}
+
+// initial returns the weights a run of cfg starts from.
+func (s runSpec) initial(cfg net.Config) net.Vars {
+	if s.start != nil {
+		if _, v, err := net.ParamsFromNumPy(s.start, cfg); err == nil {
+			return v
+		}
+	}
+	return net.Init(cfg)
 }
 
 func (s runSpec) key() string {
@@ -189,7 +202,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		heldY = held.OneHot()
 		r.Heldout = spec.held
 	}
-	init := net.Init(cfg)
+	init := spec.initial(cfg)
 	start := time.Now()
 
 	// State carried between the hooks: the parameters and counters each
@@ -260,7 +273,7 @@ func checkRun(spec runSpec, r *Run) *GradientCheck {
 	if err != nil {
 		return &GradientCheck{Err: err}
 	}
-	return checkGradients(r.Program, net.Init(r.Config), r.Params, data)
+	return checkGradients(r.Program, spec.initial(r.Config), r.Params, data)
 }
 
 // failure re-runs the step that failed, up to the failing statement, to

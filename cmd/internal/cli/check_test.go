@@ -221,3 +221,41 @@ func TestTrainFromNumPyInit(t *testing.T) {
 		t.Fatalf("bad --init file: exit %d %q", code, stderr)
 	}
 }
+
+// TestLessonRunFromNumPyInit: lesson run --init starts the correct run from
+// the dump's weights, so its first epochs are NumPy's.
+func TestLessonRunFromNumPyInit(t *testing.T) {
+	stdout, stderr, code := run(t, "lesson", "run", "wrong-m", "--init", filepath.Join(dumpDir, "init-rows.npz"),
+		"--epochs", "3", "--n", "1000", "--heldout", "-1", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Correct struct {
+			Epochs []struct {
+				Loss float64 `json:"loss"`
+			} `json:"epochs"`
+		} `json:"correct"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dumpDir, "init-rows-curve.json"))
+	var want []struct {
+		Loss float64 `json:"loss"`
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Correct.Epochs) != 3 {
+		t.Fatalf("%d epochs", len(got.Correct.Epochs))
+	}
+	for i, e := range got.Correct.Epochs {
+		if math.Abs(e.Loss-want[i].Loss) > 1e-9 {
+			t.Fatalf("epoch %d: loss %.15f, NumPy %.15f", i+1, e.Loss, want[i].Loss)
+		}
+	}
+	if _, stderr, code := run(t, "lesson", "run", "wrong-m", "--init", filepath.Join(dumpDir, "complex.npz")); code != 2 || !strings.Contains(stderr, "--init") {
+		t.Fatalf("bad --init: exit %d %q", code, stderr)
+	}
+}

@@ -27,6 +27,7 @@ type LessonRunOptions struct {
 	SeedSet bool
 	Data    string
 	Plot    string
+	Init    string
 	JSON    bool
 }
 
@@ -65,6 +66,7 @@ fewest epochs that show its point; --epochs overrides them.`,
 	f.Uint64Var(&opts.Seed, "seed", net.DefaultConfig().Seed, "random seed for the initial weights")
 	f.StringVar(&opts.Data, "data", "", "folder with an IDX image/label pair; default: the embedded MNIST test set")
 	f.StringVar(&opts.Plot, "plot", "", "also draw both runs' curves to FILE.png or FILE.svg")
+	f.StringVar(&opts.Init, "init", "", "start both runs from the weights W1, b1, … in a .npz dump")
 	f.BoolVar(&opts.JSON, "json", false, "write the replay as JSON: lesson, buggy, correct, findings, ...")
 	return cmd
 }
@@ -127,6 +129,16 @@ func lessonRun(opts *LessonRunOptions) error {
 	}
 	ro := lessons.Options{Epochs: opts.Epochs, N: opts.N, Heldout: opts.Heldout, Layout: net.Layout(opts.Layout),
 		Data: data, Cache: &lessons.Cache{}}
+	if opts.Init != "" {
+		file, err := net.ReadNumPy(opts.Init)
+		if err == nil {
+			_, _, err = net.ParamsFromNumPy(file, net.DefaultConfig())
+		}
+		if err != nil {
+			return usagef("--init: %s", strings.TrimPrefix(err.Error(), "net: "))
+		}
+		ro.Init = file
+	}
 	if opts.SeedSet {
 		ro.Seed = &opts.Seed
 	}
