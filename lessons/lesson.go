@@ -110,7 +110,7 @@ type Options struct {
 	// Init, if set, holds the weights W1, b1, … both runs start from (a
 	// learner's own dump); it also sets the layer sizes.
 	Init *net.NumPyFile
-	Data    *net.Dataset
+	Data *net.Dataset
 	// Cache shares identical runs between replays (run --all).
 	Cache    *Cache
 	Progress Progress
