@@ -73,37 +73,31 @@ tensor passes, 1 when one is wrong.`,
 }
 
 func gradcheckRun(opts *GradcheckOptions) error {
-	cfg, err := opts.Net.config()
-	if err != nil {
-		return err
-	}
 	mode := tracer.CheckMode(opts.Mode)
-	switch mode {
-	case tracer.FullCheck, tracer.SparseCheck, tracer.FastCheck:
-	default:
-		return usagef("--mode %q is not a check mode: use full, sparse or fast", opts.Mode)
-	}
-	if math.IsNaN(opts.Eps) || math.IsInf(opts.Eps, 0) || opts.Eps <= 0 || opts.Eps >= 1 {
-		return usagef("--eps must be a small positive step such as 1e-6, got %v", opts.Eps)
-	}
-	if opts.K < 1 {
-		return usagef("--k must be at least 1, got %d", opts.K)
-	}
-	if opts.Net.n < 2 {
-		return usagef("--samples must be at least 2, got %d: with one sample a wrong m or a sum over the wrong axis is invisible", opts.Net.n)
-	}
-	p, err := opts.Net.program(cfg)
+	set, err := opts.Net.setup(func(net.Config) error {
+		switch mode {
+		case tracer.FullCheck, tracer.SparseCheck, tracer.FastCheck:
+		default:
+			return usagef("--mode %q is not a check mode: use full, sparse or fast", opts.Mode)
+		}
+		if math.IsNaN(opts.Eps) || math.IsInf(opts.Eps, 0) || opts.Eps <= 0 || opts.Eps >= 1 {
+			return usagef("--eps must be a small positive step such as 1e-6, got %v", opts.Eps)
+		}
+		if opts.K < 1 {
+			return usagef("--k must be at least 1, got %d", opts.K)
+		}
+		if opts.Net.n < 2 {
+			return usagef("--samples must be at least 2, got %d: with one sample a wrong m or a sum over the wrong axis is invisible", opts.Net.n)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	cfg = p.Config
-	data, err := opts.Net.dataset(cfg.Inputs)
-	if err != nil {
-		return err
-	}
+	cfg, p, data := set.cfg, set.program, set.data
 	copts := tracer.GradCheckOptions{Mode: mode, Eps: opts.Eps, K: opts.K, Seed: cfg.Seed}
 	start := time.Now()
-	check, err := net.GradCheck(p, data.Images, data.OneHot(), opts.Net.initial(cfg), copts)
+	check, err := net.GradCheck(p, data.Images, data.OneHot(), set.params, copts)
 	seconds := time.Since(start).Seconds()
 	if err != nil {
 		var se *net.StatementError

@@ -102,6 +102,41 @@ func (f *netFlags) config() (net.Config, error) {
 	return cfg, nil
 }
 
+// netSetup is what a command that runs the network needs: the
+// configuration (after the bugs' settings), the possibly patched step, the
+// images and the starting weights.
+type netSetup struct {
+	cfg     net.Config
+	program *net.Program
+	data    *net.Dataset
+	params  net.Vars
+}
+
+// setup reads the flags into a netSetup. check, if set, runs after the
+// configuration is read and before any data is loaded, for a command's own
+// flag checks.
+func (f *netFlags) setup(check func(cfg net.Config) error) (*netSetup, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(cfg); err != nil {
+			return nil, err
+		}
+	}
+	p, err := f.program(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg = p.Config
+	data, err := f.dataset(cfg.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	return &netSetup{cfg: cfg, program: p, data: data, params: f.initial(cfg)}, nil
+}
+
 // initial returns the starting parameters: those of --init, or the seeded
 // random initialisation.
 func (f *netFlags) initial(cfg net.Config) net.Vars {

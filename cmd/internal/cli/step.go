@@ -81,16 +81,9 @@ func bugTitle(id string) string {
 	return ""
 }
 
-// stepSession is everything a step needs: the program, its first batch
-// and starting weights, and a way to start the iteration over.
-type stepSession struct {
-	cfg     net.Config
-	program *net.Program
-	data    *net.Dataset
-	params  net.Vars
-}
-
-func (s *stepSession) stepper() *net.Stepper {
+// stepper starts the iteration over on the first batch: the debugger's
+// restart calls it again.
+func (s *netSetup) stepper() *net.Stepper {
 	batch := s.data
 	if s.cfg.Batch > 0 && s.cfg.Batch < s.data.Len() {
 		batch = s.data.Slice(0, s.cfg.Batch)
@@ -103,22 +96,13 @@ func stepRun(opts *StepOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := opts.Net.config()
+	set, err := opts.Net.setup(nil)
 	if err != nil {
 		return err
 	}
-	p, err := opts.Net.program(cfg)
-	if err != nil {
-		return err
-	}
-	cfg = p.Config
-	data, err := opts.Net.dataset(cfg.Inputs)
-	if err != nil {
-		return err
-	}
-	sess := &stepSession{cfg: cfg, program: p, data: data, params: opts.Net.initial(cfg)}
+	cfg, data := set.cfg, set.data
 	io := opts.IO
-	st := sess.stepper()
+	st := set.stepper()
 	if opts.JSON {
 		st.Run()
 		return render.JSON(io.Out, stepJSONOf(cfg, data, opts.Net.bugs, st))
@@ -128,12 +112,12 @@ func stepRun(opts *StepOptions) error {
 	if interactive {
 		return repl.Run(repl.Config{
 			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
-			Trace: trace, Header: header, Stepper: st, Restart: sess.stepper,
+			Trace: trace, Header: header, Stepper: st, Restart: set.stepper,
 			ImageHeight: data.Height, ImageWidth: data.Width,
 		})
 	}
 	fmt.Fprintln(io.Out, header)
-	fmt.Fprintln(io.Out, axesLine(p, st.Vars))
+	fmt.Fprintln(io.Out, axesLine(set.program, st.Vars))
 	printTrace(trace, st)
 	return nil
 }

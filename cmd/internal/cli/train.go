@@ -99,19 +99,11 @@ func epochsJSON(eps []net.Epoch) []epochJSON {
 }
 
 func trainRun(opts *TrainOptions) error {
-	cfg, err := opts.Net.config()
+	set, err := opts.Net.setup(nil)
 	if err != nil {
 		return err
 	}
-	p, err := opts.Net.program(cfg)
-	if err != nil {
-		return err
-	}
-	cfg = p.Config
-	data, err := opts.Net.dataset(cfg.Inputs)
-	if err != nil {
-		return err
-	}
+	cfg, p, data := set.cfg, set.program, set.data
 	io := opts.IO
 	pal := render.Palette{Enabled: io.Color}
 	if !opts.JSON {
@@ -119,7 +111,7 @@ func trainRun(opts *TrainOptions) error {
 	}
 	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
 	start := time.Now()
-	res, err := net.Train(p, opts.Net.initial(cfg), data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
+	res, err := net.Train(p, set.params, data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
 	}})
 	bar.Done()
