@@ -63,8 +63,8 @@ right, 1 when faults are found, 2 when the file cannot be used.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Layout, "layout", "auto", "auto, rows (samples × features) or cols (features × samples)")
-	f.StringVar(&opts.Act, "act", "auto", "hidden activation: auto (from A1 and Z1), tanh, sigmoid or relu")
+	f.StringVar(&opts.Layout, "layout", "auto", "auto, rows (samples × features) or cols")
+	f.StringVar(&opts.Act, "act", "auto", "auto (A1 against Z1), tanh, sigmoid or relu")
 	f.StringArrayVar(&opts.Map, "map", nil, "rename a key: OURS=THEIRS, e.g. dW1=grad_w1 (repeatable)")
 	f.BoolVar(&opts.JSON, "json", false, "write the findings as JSON")
 	f.BoolVar(&opts.Snippet, "snippet", false, "print the Python lines that write a dump")

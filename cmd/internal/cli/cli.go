@@ -47,8 +47,12 @@ func NewCmdRoot(io *IOStreams, noColorEnv bool) *cobra.Command {
 		Long: `backstep replays a hand-written training step (forward pass, loss, backward pass,
 update) on a reference network and the MNIST images, showing every tensor's shape,
 what each axis means, which axis each reduction runs over and what broadcasting did.`,
-		Example: `  backstep train                      # the question's 784-60-10 network, 100 epochs
-  backstep train --layout cols --json # the answer's layout, machine-readable`,
+		Example: `  backstep train                        # the question's 784-60-10 network, 100 epochs
+  backstep step                         # step through one iteration (a debugger on a terminal)
+  backstep step --bug bias-axis --interactive off
+  backstep gradcheck --bug wrong-m      # analytic against numerical gradients
+  backstep lesson list                  # the known bugs; lesson run ID replays one
+  backstep check --snippet              # dump your own NumPy step, then: backstep check step.npz`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

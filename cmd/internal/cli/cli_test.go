@@ -122,3 +122,19 @@ func TestTrainTable(t *testing.T) {
 		t.Error("colour written to a pipe")
 	}
 }
+
+// TestHelpFitsTheTerminal: every command's help fits 100 columns.
+func TestHelpFitsTheTerminal(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"train", "--help"}, {"step", "--help"}, {"gradcheck", "--help"},
+		{"check", "--help"}, {"lesson", "--help"}, {"lesson", "run", "--help"}, {"lesson", "list", "--help"}} {
+		stdout, _, code := run(t, args...)
+		if code != 0 || !strings.Contains(stdout, "Usage:") {
+			t.Fatalf("%v: exit %d\n%s", args, code, stdout)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if n := len([]rune(line)); n > 100 {
+				t.Errorf("%v: line of %d columns: %q", args, n, line)
+			}
+		}
+	}
+}

@@ -36,7 +36,7 @@ func (f *netFlags) register(fs *pflag.FlagSet, withEpochs bool, defaultN int) {
 	d := net.DefaultConfig()
 	fs.StringVar(&f.hidden, "hidden", "60", "hidden layer sizes, a comma list for depth (e.g. 128,64)")
 	fs.StringVar(&f.act, "act", string(d.Act), "hidden activation: tanh, sigmoid or relu")
-	fs.StringVar(&f.layout, "layout", string(d.Layout), "rows (samples × features, Z1 = X·W1 + b1) or cols (features × samples, Z1 = W1·X + b1)")
+	fs.StringVar(&f.layout, "layout", string(d.Layout), "rows (samples × features) or cols (features × samples)")
 	f.trains = withEpochs
 	if withEpochs {
 		fs.IntVar(&f.epochs, "epochs", d.Epochs, "training epochs")
@@ -46,9 +46,9 @@ func (f *netFlags) register(fs *pflag.FlagSet, withEpochs bool, defaultN int) {
 	fs.IntVar(&f.batch, "batch", 0, "samples per update; 0 = the full batch")
 	fs.Float64Var(&f.initScale, "init-scale", d.InitScale, "initial weights are randn × this")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed for the initial weights")
-	fs.StringVar(&f.data, "data", "", "folder with an IDX image/label pair (gzip or raw); default: the embedded MNIST test set")
+	fs.StringVar(&f.data, "data", "", "folder of IDX images and labels (gzip or raw); default: embedded")
 	fs.StringArrayVar(&f.bugs, "bug", nil, "inject a known bug (repeatable); see backstep lesson list")
-	fs.StringVar(&f.initFile, "init", "", "start from the weights W1, b1, … in a .npz dump (either layout; sets the layer sizes)")
+	fs.StringVar(&f.initFile, "init", "", "start from W1, b1, … in a .npz dump (sets the layer sizes)")
 }
 
 // config checks the flags and returns the network configuration.

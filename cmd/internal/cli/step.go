@@ -52,7 +52,7 @@ correct run from the same weights, and parameters whose shape changes are flagge
 		},
 	}
 	opts.Net.register(cmd.Flags(), false, 10000)
-	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto (the debugger on a terminal), on, or off (print the trace)")
+	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the whole trace as JSON: config, statements and events")
 	return cmd
 }
