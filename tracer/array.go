@@ -15,6 +15,12 @@ type Array struct {
 	labels [2]string
 	data   []float64
 	trans  bool // data holds the row-major transpose of the logical array
+	// aux is shared by every view of the same values: the index MarkSparse
+	// builds and cached statistics. A copy with other values drops it.
+	aux *arrayAux
+	// pooled says the tracer allocated data and may reuse it once the
+	// array is handed to Recycle.
+	pooled bool
 }
 
 // New returns an array of the given shape over data, which it keeps (no
@@ -121,10 +127,16 @@ func (a *Array) Item() float64 {
 
 // Clone returns a deep copy in row-major order.
 func (a *Array) Clone() *Array {
-	b := *a
+	b := withoutAux(*a)
 	b.shape = append(Shape(nil), a.shape...)
-	b.data = append([]float64(nil), a.Data()...)
+	if a.trans {
+		b.data = a.contiguous().data
+	} else {
+		b.data = alloc(len(a.data))
+		copy(b.data, a.data)
+	}
 	b.trans = false
+	b.pooled = true
 	return &b
 }
 
@@ -138,11 +150,12 @@ func (a *Array) contiguous() *Array {
 		return a
 	}
 	r, c := a.shape[0], a.shape[1]
-	out := make([]float64, len(a.data))
+	out := alloc(len(a.data))
 	transposeInto(out, a.data, c, r)
-	b := *a
+	b := withoutAux(*a)
 	b.data = out
 	b.trans = false
+	b.pooled = true
 	return &b
 }
 

@@ -29,5 +29,14 @@
 // error at the boundary of a statement. Any other panic is a programming
 // error and is not recovered.
 //
+// Speed: Dot runs AVX2/FMA register kernels on amd64 (portable loops and
+// gonum elsewhere) and skips the zeros of a matrix marked with MarkSparse,
+// such as the MNIST pixels; tanh, exp and the statistics have vector
+// versions that give the same bits as the scalar code; large operations
+// use every core. Work is split by output, never by the order of a sum,
+// so results do not depend on the number of cores. A loop that knows when
+// a step's values are dead can hand their storage back with Recycle for
+// the next step's results, instead of having fresh memory zeroed.
+//
 // This package imports nothing of backstep's.
 package tracer

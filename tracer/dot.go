@@ -1,10 +1,5 @@
 package tracer
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-)
-
 // Dot is np.dot(a, b) for ranks 0 to 2: a matrix product for two matrices,
 // an inner product for two vectors, a matrix-vector product when one is a
 // vector, and a plain product when either is a scalar. Mismatched inner
@@ -33,7 +28,7 @@ func (t *Tape) Dot(a, b *Array) *Array {
 		adim := len(a.shape) - 1
 		panic(shapeErrorf("dot", "shapes %v and %v not aligned: %d (dim %d) != %d (dim 0)", a.shape, b.shape, ac, adim, br))
 	}
-	out := &Array{name: name, data: make([]float64, ar*bc)}
+	out := &Array{name: name, data: alloc(ar * bc), pooled: true}
 	switch {
 	case len(a.shape) == 2 && len(b.shape) == 2:
 		out.shape = Shape{ar, bc}
@@ -50,35 +45,6 @@ func (t *Tape) Dot(a, b *Array) *Array {
 	gemm(out.data, a, b, ar, ac, bc)
 	t.record("dot", out, nil, false, false, false, a, b)
 	return out
-}
-
-// gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
-// reading transposed views in place.
-func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
-	if ar == 0 || bc == 0 {
-		return
-	}
-	if ac == 0 {
-		return // empty inner dimension: the product is all zeros
-	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	lda, ldb := ac, bc
-	if a.trans {
-		ta, lda = blas.Trans, ar
-	}
-	if b.trans {
-		tb, ldb = blas.Trans, ac
-	}
-	A := blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: a.data}
-	if a.trans {
-		A = blas64.General{Rows: ac, Cols: ar, Stride: lda, Data: a.data}
-	}
-	B := blas64.General{Rows: ac, Cols: bc, Stride: ldb, Data: b.data}
-	if b.trans {
-		B = blas64.General{Rows: bc, Cols: ac, Stride: ldb, Data: b.data}
-	}
-	C := blas64.General{Rows: ar, Cols: bc, Stride: bc, Data: dst}
-	blas64.Gemm(ta, tb, 1, A, B, 0, C)
 }
 
 // T returns the transpose of a as a view (a vector or scalar is returned
@@ -110,7 +76,7 @@ func (t *Tape) recordView(op string, out, a *Array) {
 		Value:     out,
 	}
 	if !t.NoStats {
-		e.Stats = summarize(a.data)
+		e.Stats = viewStats(a)
 	}
 	t.Events = append(t.Events, e)
 }

@@ -49,19 +49,21 @@ func (t *Tape) Equal(a, b *Array) *Array { return t.binary(opEqual, a, b) }
 func (t *Tape) Greater(a, b *Array) *Array { return t.binary(opGreater, a, b) }
 
 func (t *Tape) binary(op binaryOp, a, b *Array) *Array {
-	a, b = a.contiguous(), b.contiguous()
 	shape, ok := broadcastShapes(a.shape, b.shape)
 	if !ok {
 		panic(shapeErrorf(binaryNames[op], "operands could not be broadcast together with shapes %v %v", a.shape, b.shape))
 	}
-	out := &Array{shape: shape, data: make([]float64, shape.Size())}
-	out.labels = broadcastLabels(shape, a, b)
+	ca, cb := a.contiguous(), b.contiguous()
+	defer releaseCopy(ca, a)
+	defer releaseCopy(cb, b)
+	a, b = ca, cb
+	out := newResult(shape, broadcastLabels(shape, a, b))
 	if op == opMaximum {
 		out.name = "maximum(" + a.name + ", " + b.name + ")"
 	} else {
 		out.name = a.name + binaryInfix[op] + b.name
 	}
-	broadcastApply(op, out, a, b)
+	broadcastApply(t, op, out, a, b)
 	t.record(binaryNames[op], out, nil, false, false, true, a, b)
 	return out
 }
@@ -93,7 +95,7 @@ func as2(a *Array, r, c int) view2 {
 	return v
 }
 
-func broadcastApply(op binaryOp, out, a, b *Array) {
+func broadcastApply(t *Tape, op binaryOp, out, a, b *Array) {
 	r, c := 1, 1
 	switch len(out.shape) {
 	case 1:
@@ -101,27 +103,52 @@ func broadcastApply(op binaryOp, out, a, b *Array) {
 	case 2:
 		r, c = out.shape[0], out.shape[1]
 	}
-	if len(a.data) == len(out.data) && len(b.data) == len(out.data) {
-		kernelVV(op, out.data, a.data, b.data)
+	switch n := len(out.data); {
+	case len(a.data) == n && len(b.data) == n:
+		t.produce(out, parallelMin, func(lo, hi int) {
+			kernelVV(op, out.data[lo:hi], a.data[lo:hi], b.data[lo:hi])
+		})
+		return
+	case len(a.data) == n && len(b.data) == 1: // array and single value
+		t.produce(out, parallelMin, func(lo, hi int) {
+			kernelVS(op, out.data[lo:hi], a.data[lo:hi], b.data[0])
+		})
+		return
+	case len(a.data) == 1 && len(b.data) == n:
+		t.produce(out, parallelMin, func(lo, hi int) {
+			kernelSV(op, out.data[lo:hi], a.data[0], b.data[lo:hi])
+		})
 		return
 	}
+	// Broadcast along rows or columns: fill any range of the result, row
+	// piece by row piece.
 	va, vb := as2(a, r, c), as2(b, r, c)
-	for i := 0; i < r; i++ {
-		o := out.data[i*c : i*c+c]
-		ao, bo := i*va.rs, i*vb.rs
-		switch {
-		case va.cs == 1 && vb.cs == 1:
-			kernelVV(op, o, va.data[ao:ao+c], vb.data[bo:bo+c])
-		case va.cs == 1:
-			kernelVS(op, o, va.data[ao:ao+c], vb.data[bo])
-		case vb.cs == 1:
-			kernelSV(op, o, va.data[ao], vb.data[bo:bo+c])
-		default:
-			v := apply(op, va.data[ao], vb.data[bo])
-			for j := range o {
-				o[j] = v
+	t.produce(out, parallelMin, func(lo, hi int) {
+		for i := lo / c; i*c < hi; i++ {
+			j0, j1 := max(lo-i*c, 0), min(hi-i*c, c)
+			o := out.data[i*c+j0 : i*c+j1]
+			ao, bo := i*va.rs, i*vb.rs
+			switch {
+			case va.cs == 1 && vb.cs == 1:
+				kernelVV(op, o, va.data[ao+j0:ao+j1], vb.data[bo+j0:bo+j1])
+			case va.cs == 1:
+				kernelVS(op, o, va.data[ao+j0:ao+j1], vb.data[bo])
+			case vb.cs == 1:
+				kernelSV(op, o, va.data[ao], vb.data[bo+j0:bo+j1])
+			default:
+				v := apply(op, va.data[ao], vb.data[bo])
+				for j := range o {
+					o[j] = v
+				}
 			}
 		}
+	})
+}
+
+// releaseCopy hands back c, a copy contiguous made of a, after its use.
+func releaseCopy(c, a *Array) {
+	if c != a {
+		release(c.data)
 	}
 }
 
@@ -148,6 +175,8 @@ func apply(op binaryOp, x, y float64) float64 {
 
 func kernelVV(op binaryOp, o, x, y []float64) {
 	x, y = x[:len(o)], y[:len(o)]
+	n := arithVV(op, o, x, y)
+	o, x, y = o[n:], x[n:], y[n:]
 	switch op {
 	case opAdd:
 		for i := range o {
@@ -174,6 +203,12 @@ func kernelVV(op binaryOp, o, x, y []float64) {
 
 func kernelVS(op binaryOp, o, x []float64, y float64) {
 	x = x[:len(o)]
+	if op == opPow && y == 2 {
+		kernelVV(opMul, o, x, x)
+		return
+	}
+	n := arithVS(op, o, x, y)
+	o, x = o[n:], x[n:]
 	switch op {
 	case opAdd:
 		for i := range o {
@@ -208,6 +243,8 @@ func kernelVS(op binaryOp, o, x []float64, y float64) {
 
 func kernelSV(op binaryOp, o []float64, x float64, y []float64) {
 	y = y[:len(o)]
+	n := arithSV(op, o, x, y)
+	o, y = o[n:], y[n:]
 	switch op {
 	case opAdd:
 		for i := range o {
@@ -315,30 +352,44 @@ func (t *Tape) Sqrt(a *Array) *Array { return t.unary(opSqrt, a) }
 func (t *Tape) Abs(a *Array) *Array { return t.unary(opAbs, a) }
 
 func (t *Tape) unary(op unaryOp, a *Array) *Array {
-	a = a.contiguous()
-	out := &Array{shape: append(Shape(nil), a.shape...), labels: a.labels, data: make([]float64, len(a.data))}
+	ca := a.contiguous()
+	defer releaseCopy(ca, a)
+	a = ca
+	out := newResult(append(Shape(nil), a.shape...), a.labels)
 	if op == opNeg {
 		out.name = "−" + a.name
 	} else {
 		out.name = unaryNames[op] + "(" + a.name + ")"
 	}
-	o, x := out.data, a.data
+	// The transcendental functions cost tens of nanoseconds a value: worth
+	// a goroutine from a few thousand values on.
+	grain := parallelMin
+	if op == opExp || op == opLog || op == opTanh || op == opSigmoid {
+		grain = 1 << 11
+	}
+	t.produce(out, grain, func(lo, hi int) {
+		unaryKernel(op, out.data[lo:hi], a.data[lo:hi])
+	})
+	t.record(unaryNames[op], out, nil, false, false, false, a)
+	return out
+}
+
+func unaryKernel(op unaryOp, o, x []float64) {
+	x = x[:len(o)]
 	switch op {
 	case opExp:
-		for i, v := range x {
-			o[i] = exp(v)
-		}
+		expSlice(o, x)
 	case opLog:
-		for i, v := range x {
-			o[i] = math.Log(v)
-		}
+		logSlice(o, x)
 	case opTanh:
-		for i, v := range x {
-			o[i] = math.Tanh(v)
-		}
+		tanhSlice(o, x)
 	case opSigmoid:
 		for i, v := range x {
-			o[i] = 1 / (1 + exp(-v))
+			o[i] = -v
+		}
+		expSlice(o, o)
+		for i, e := range o {
+			o[i] = 1 / (1 + e)
 		}
 	case opNeg:
 		for i, v := range x {
@@ -353,8 +404,6 @@ func (t *Tape) unary(op unaryOp, a *Array) *Array {
 			o[i] = math.Abs(v)
 		}
 	}
-	t.record(unaryNames[op], out, nil, false, false, false, a)
-	return out
 }
 
 // expOverflow is the largest x whose exp is finite in float64.

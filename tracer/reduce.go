@@ -55,7 +55,9 @@ func normAxis(axis, rank int) (int, *ShapeError) {
 }
 
 func (t *Tape) reduce(op reduceOp, a *Array, axis int, keepdims bool) *Array {
-	a = a.contiguous()
+	ca := a.contiguous()
+	defer releaseCopy(ca, a)
+	a = ca
 	rank := len(a.shape)
 	var axisOut *int
 	if axis != AllAxes {
@@ -85,9 +87,9 @@ func (t *Tape) reduce(op reduceOp, a *Array, axis int, keepdims bool) *Array {
 		var v float64
 		switch op {
 		case opSum:
-			v = pairwiseSum(a.data)
+			v = pairwiseSumParallel(a.data)
 		case opMean:
-			v = pairwiseSum(a.data) / float64(len(a.data))
+			v = pairwiseSumParallel(a.data) / float64(len(a.data))
 		case opMax:
 			v = a.data[argmax(a.data, 1)]
 		case opArgmax:
@@ -103,51 +105,75 @@ func (t *Tape) reduce(op reduceOp, a *Array, axis int, keepdims bool) *Array {
 		out = &Array{shape: shape, data: []float64{v}}
 	case axis == 1:
 		r, c := a.shape[0], a.shape[1]
-		o := make([]float64, r)
-		for i := 0; i < r; i++ {
-			row := a.data[i*c : i*c+c]
-			switch op {
-			case opSum:
-				o[i] = pairwiseSum(row)
-			case opMean:
-				o[i] = pairwiseSum(row) / float64(c)
-			case opMax:
-				o[i] = row[argmax(row, 1)]
-			case opArgmax:
-				o[i] = float64(argmax(row, 1))
+		out = newResult(Shape{r}, [2]string{a.labels[0]})
+		o := out.data
+		parallelRange(r, max(parallelMin/max(c, 1), 1), func(lo, hi int) {
+			i := lo
+			if op == opMax || op == opArgmax {
+				var at [4]int
+				for ; i+4 <= hi; i += 4 {
+					argmax4(a.data[i*c:(i+4)*c], c, &at)
+					for k, j := range at {
+						if op == opMax {
+							o[i+k] = a.data[(i+k)*c+j]
+						} else {
+							o[i+k] = float64(j)
+						}
+					}
+				}
 			}
-		}
-		out = &Array{shape: Shape{r}, data: o, labels: [2]string{a.labels[0]}}
+			for ; i < hi; i++ {
+				row := a.data[i*c : i*c+c]
+				switch op {
+				case opSum:
+					o[i] = pairwiseSum(row)
+				case opMean:
+					o[i] = pairwiseSum(row) / float64(c)
+				case opMax:
+					o[i] = row[argmax(row, 1)]
+				case opArgmax:
+					o[i] = float64(argmax(row, 1))
+				}
+			}
+		})
 		if keepdims {
 			out.shape = Shape{r, 1}
 		}
 	default: // axis 0 of a matrix: NumPy adds the rows in order.
 		r, c := a.shape[0], a.shape[1]
-		o := make([]float64, c)
-		switch op {
-		case opSum, opMean:
-			for i := 0; i < r; i++ {
-				row := a.data[i*c : i*c+c]
-				for j, v := range row {
-					o[j] += v
+		out = newResult(Shape{c}, [2]string{a.labels[1]})
+		o := out.data
+		// Each goroutine takes a range of columns (wide rows only: two
+		// goroutines reading halves of narrow rows get in each other's
+		// way) and adds the rows in order, so every sum is NumPy's.
+		parallelRange(c, max(parallelMin/max(r, 1), 512), func(lo, hi int) {
+			switch op {
+			case opSum, opMean:
+				if lo > 0 || hi < c || !columnSums(o, a.data, r, c) {
+					clear(o[lo:hi])
+					for i := 0; i < r; i++ {
+						row := a.data[i*c+lo : i*c+hi]
+						for j, v := range row {
+							o[lo+j] += v
+						}
+					}
+				}
+				if op == opMean {
+					for j := lo; j < hi; j++ {
+						o[j] /= float64(r)
+					}
+				}
+			default:
+				for j := lo; j < hi; j++ {
+					k := argmax(a.data[j:], c)
+					if op == opMax {
+						o[j] = a.data[j+k*c]
+					} else {
+						o[j] = float64(k)
+					}
 				}
 			}
-			if op == opMean {
-				for j := range o {
-					o[j] /= float64(r)
-				}
-			}
-		default:
-			for j := 0; j < c; j++ {
-				k := argmax(a.data[j:], c)
-				if op == opMax {
-					o[j] = a.data[j+k*c]
-				} else {
-					o[j] = float64(k)
-				}
-			}
-		}
-		out = &Array{shape: Shape{c}, data: o, labels: [2]string{a.labels[1]}}
+		})
 		if keepdims {
 			out.shape = Shape{1, c}
 			out.labels = [2]string{"", a.labels[1]}
@@ -175,6 +201,50 @@ func argmax(v []float64, stride int) int {
 		}
 	}
 	return bi
+}
+
+// argmax4 sets at[k] to argmax(v[k*c : (k+1)*c], 1) for four rows of c
+// values. It follows the four rows together without a branch on the data:
+// which value of a softmax row is largest is a coin toss for a branch
+// predictor, and the mispredictions cost more than the comparisons.
+func argmax4(v []float64, c int, at *[4]int) {
+	r0, r1, r2, r3 := v[0:c], v[c:2*c], v[2*c:3*c], v[3*c:4*c]
+	m0, m1, m2, m3 := r0[0], r1[0], r2[0], r3[0]
+	var i0, i1, i2, i3 int
+	nan := m0 != m0 || m1 != m1 || m2 != m2 || m3 != m3
+	for j := 1; j < c; j++ {
+		x0, x1, x2, x3 := r0[j], r1[j], r2[j], r3[j]
+		// mask is all ones where the value is a new largest.
+		g0, g1, g2, g3 := -b2u(x0 > m0), -b2u(x1 > m1), -b2u(x2 > m2), -b2u(x3 > m3)
+		m0 = pick(m0, x0, g0)
+		m1 = pick(m1, x1, g1)
+		m2 = pick(m2, x2, g2)
+		m3 = pick(m3, x3, g3)
+		i0 ^= (i0 ^ j) & int(g0)
+		i1 ^= (i1 ^ j) & int(g1)
+		i2 ^= (i2 ^ j) & int(g2)
+		i3 ^= (i3 ^ j) & int(g3)
+		nan = nan || x0 != x0 || x1 != x1 || x2 != x2 || x3 != x3
+	}
+	*at = [4]int{i0, i1, i2, i3}
+	if nan { // NaN counts as largest: the plain loop knows
+		for k := range at {
+			at[k] = argmax(v[k*c:(k+1)*c], 1)
+		}
+	}
+}
+
+// pick returns x where mask is all ones, else m, bit for bit.
+func pick(m, x float64, mask uint64) float64 {
+	b := math.Float64bits(m)
+	return math.Float64frombits(b ^ (b^math.Float64bits(x))&mask)
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // pairwiseSum adds v the way NumPy does for a contiguous run (its
@@ -214,6 +284,26 @@ func pairwiseSum(v []float64) float64 {
 		n2 -= n2 % 8
 		return pairwiseSum(v[:n2]) + pairwiseSum(v[n2:])
 	}
+}
+
+// pairwiseSumParallel is pairwiseSum with the two halves of a long run
+// added on separate goroutines: the same additions in the same order.
+func pairwiseSumParallel(v []float64) float64 {
+	n := len(v)
+	if n < 2*parallelMin || workers() < 2 {
+		return pairwiseSum(v)
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	var left float64
+	done := make(chan struct{})
+	go func() {
+		left = pairwiseSumParallel(v[:n2])
+		close(done)
+	}()
+	right := pairwiseSumParallel(v[n2:])
+	<-done
+	return left + right
 }
 
 func itoa(i int) string {

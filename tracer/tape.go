@@ -109,7 +109,7 @@ func (t *Tape) record(op string, r *Array, axis *int, keepdims, reduction, broad
 		e.Inputs = append(e.Inputs, operand(in, out))
 	}
 	if !t.NoStats {
-		e.Stats = summarize(r.data)
+		e.Stats = resultStats(r)
 	}
 	t.Events = append(t.Events, e)
 }

@@ -1,0 +1,114 @@
+package tracer
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Results of operations are fresh arrays, which is what makes them safe to
+// keep. For large ones that costs more than the arithmetic: the runtime
+// zeroes every new allocation and the kernel maps fresh pages (about a
+// millisecond for a 10000×60 matrix, three times the cost of tanh over it).
+// A training loop knows when a step's values are dead, so it can hand
+// their storage back with Recycle and the next step's operations reuse it.
+
+// bufferMin is the smallest storage worth recycling (32 KB); smaller
+// slices are left to the garbage collector.
+const bufferMin = 1 << 12
+
+// freeListMax bounds the storage waiting for reuse.
+const freeListMax = 256 << 20
+
+var free struct {
+	sync.Mutex
+	bySize map[int][][]float64
+	bytes  int
+}
+
+// alloc returns storage for n values that the caller overwrites entirely:
+// recycled storage of the same length when there is some, else new.
+func alloc(n int) []float64 {
+	if n >= bufferMin {
+		free.Lock()
+		if l := free.bySize[n]; len(l) > 0 {
+			s := l[len(l)-1]
+			l[len(l)-1] = nil
+			free.bySize[n] = l[:len(l)-1]
+			free.bytes -= 8 * n
+			free.Unlock()
+			return s
+		}
+		free.Unlock()
+	}
+	return make([]float64, n)
+}
+
+// newResult returns an array for an operation's result, its storage from
+// alloc (so not zeroed).
+func newResult(shape Shape, labels [2]string) *Array {
+	return &Array{shape: shape, labels: labels, data: alloc(shape.Size()), pooled: true}
+}
+
+// release hands back storage the tracer allocated for its own temporary
+// use (a packed operand, a copy of a transposed view).
+func release(s []float64) {
+	if len(s) < bufferMin {
+		return
+	}
+	free.Lock()
+	defer free.Unlock()
+	put(s)
+}
+
+func put(s []float64) {
+	n := len(s)
+	if free.bytes+8*n > freeListMax {
+		return
+	}
+	for _, t := range free.bySize[n] {
+		if &t[0] == &s[0] {
+			return // already waiting: handing it out twice would share it
+		}
+	}
+	if free.bySize == nil {
+		free.bySize = map[int][][]float64{}
+	}
+	free.bySize[n] = append(free.bySize[n], s[:n:n])
+	free.bytes += 8 * n
+}
+
+// Recycle hands the storage of the arrays in spent back to the tracer,
+// which gives it to later results instead of allocating. It skips storage
+// the tracer did not allocate (arrays made with New, Matrix, Zeros, Clone
+// …) and any storage that overlaps an array in keep.
+//
+// After the call nothing may read an array of spent, nor any view sharing
+// its values (Named, WithLabels, T): they will be overwritten. A training
+// loop calls it with the previous step's values once nothing refers to
+// them, keeping the parameters and data it carries on with.
+func Recycle(spent, keep []*Array) {
+	type span struct{ lo, hi uintptr }
+	kept := make([]span, 0, len(keep))
+	for _, a := range keep {
+		if a != nil && len(a.data) > 0 {
+			lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
+			kept = append(kept, span{lo, lo + 8*uintptr(len(a.data))})
+		}
+	}
+	free.Lock()
+	defer free.Unlock()
+next:
+	for _, a := range spent {
+		if a == nil || !a.pooled || len(a.data) < bufferMin {
+			continue
+		}
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
+		hi := lo + 8*uintptr(len(a.data))
+		for _, k := range kept {
+			if lo < k.hi && k.lo < hi {
+				continue next
+			}
+		}
+		put(a.data)
+	}
+}

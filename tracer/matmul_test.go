@@ -1,0 +1,151 @@
+package tracer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// referenceProduct is the textbook triple loop over the logical values,
+// adding in index order. scale[i] is the sum of the terms' magnitudes, the
+// size of the rounding error another order of additions may make.
+func referenceProduct(a, b *Array) (out, scale []float64) {
+	ar, ac, bc := a.shape[0], a.shape[1], b.shape[1]
+	av, bv := a.Data(), b.Data()
+	out, scale = make([]float64, ar*bc), make([]float64, ar*bc)
+	for i := 0; i < ar; i++ {
+		for j := 0; j < bc; j++ {
+			var s, m float64
+			for p := 0; p < ac; p++ {
+				t := av[i*ac+p] * bv[p*bc+j]
+				s += t
+				m += math.Abs(t)
+			}
+			out[i*bc+j], scale[i*bc+j] = s, m
+		}
+	}
+	return out, scale
+}
+
+// randomMatrix returns an r×c matrix with the given share of zeros,
+// stored transposed when trans (so the logical shape is still r×c).
+func randomMatrix(rng *rand.Rand, r, c int, zeros float64, trans bool) *Array {
+	sr, sc := r, c
+	if trans {
+		sr, sc = c, r
+	}
+	v := make([]float64, sr*sc)
+	for i := range v {
+		if rng.Float64() >= zeros {
+			v[i] = rng.NormFloat64()
+		}
+	}
+	m := Matrix(sr, sc, v)
+	if trans {
+		var tp *Tape
+		return tp.T(m)
+	}
+	return m
+}
+
+// closeTo compares with a tolerance scaled by the size of the terms, since
+// the kernels add in another order than the triple loop.
+func closeTo(got, want, scale float64) bool {
+	if math.IsNaN(want) {
+		return math.IsNaN(got)
+	}
+	if math.IsInf(want, 0) {
+		return got == want
+	}
+	return math.Abs(got-want) <= 1e-12*scale
+}
+
+func TestDotKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	shapes := [][3]int{
+		{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {40, 33, 17}, {64, 64, 64}, {61, 300, 10},
+		{300, 61, 10}, {10, 60, 1000}, {1000, 10, 60}, {60, 1000, 10}, {130, 257, 61},
+		{5, 700, 123}, {513, 70, 4}, {1100, 40, 60}, {60, 1100, 40}, {2, 3000, 3},
+	}
+	for _, sh := range shapes {
+		ar, ac, bc := sh[0], sh[1], sh[2]
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				for _, mark := range []string{"none", "a", "b"} {
+					name := fmt.Sprintf("%dx%dx%d/ta=%v/tb=%v/sparse=%s", ar, ac, bc, ta, tb, mark)
+					t.Run(name, func(t *testing.T) {
+						var tp *Tape
+						a := randomMatrix(rng, ar, ac, 0.8, ta)
+						b := randomMatrix(rng, ac, bc, 0.3, tb)
+						switch mark {
+						case "a":
+							a, b = randomMatrix(rng, ar, ac, 0.8, false), randomMatrix(rng, ac, bc, 0.1, tb)
+							if ta {
+								a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
+							} else {
+								a.MarkSparse()
+							}
+							if a.sparseIndex() == nil && ar*ac >= 100 {
+								t.Fatal("a was not indexed")
+							}
+						case "b":
+							a, b = randomMatrix(rng, ar, ac, 0.1, ta), randomMatrix(rng, ac, bc, 0.8, false)
+							if tb {
+								b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+							} else {
+								b.MarkSparse()
+							}
+						}
+						got := tp.Dot(a, b)
+						want, scale := referenceProduct(a, b)
+						for i, v := range got.Data() {
+							if !closeTo(v, want[i], scale[i]+1) {
+								t.Fatalf("element (%d,%d) = %v, triple loop gives %v", i/bc, i%bc, v, want[i])
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// A sparse product must not lose NumPy's NaN from 0 · Inf.
+func TestSparseDotNonFinite(t *testing.T) {
+	var tp *Tape
+	for _, bad := range []float64{math.Inf(1), math.NaN()} {
+		x := Matrix(3, 4, []float64{0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0}).MarkSparse()
+		w := Matrix(4, 2, []float64{1, 2, bad, 3, 4, 5, 6, 7})
+		got := tp.Dot(x, w).Data()
+		want, _ := referenceProduct(x, w)
+		for i := range want {
+			if !closeTo(got[i], want[i], 10) {
+				t.Fatalf("with %v: element %d = %v, want %v", bad, i, got[i], want[i])
+			}
+		}
+		wt := tp.T(Matrix(3, 2, []float64{1, bad, 2, 3, 4, 5}))
+		got = tp.Dot(wt, x).Data()
+		want, _ = referenceProduct(wt, x)
+		for i := range want {
+			if !closeTo(got[i], want[i], 10) {
+				t.Fatalf("with %v on the left: element %d = %v, want %v", bad, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestMarkSparseSkipsDenseArrays(t *testing.T) {
+	a := Matrix(2, 2, []float64{1, 2, 3, 0}).MarkSparse()
+	if a.sparseIndex() != nil {
+		t.Fatal("a 25 %-zero matrix was indexed")
+	}
+	b := Matrix(2, 3, []float64{0, 0, 3, 0, 0, 0}).MarkSparse()
+	var tp *Tape
+	if tp.T(b.Named("B")).sparseIndex() == nil {
+		t.Fatal("a view made after marking lost the index")
+	}
+	if b.Clone().sparseIndex() != nil {
+		t.Fatal("a clone kept the index")
+	}
+}

@@ -1,0 +1,69 @@
+package tracer
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Large operations split their work over the cores. Splits never decide
+// how numbers are added together: a reduction is cut into pieces of a fixed
+// size and the pieces are combined in order, so every result is the same
+// whatever the number of cores.
+
+// parallelMin is the number of elements below which an elementwise
+// operation stays on one goroutine: starting one costs about a microsecond,
+// the time to compute a few thousand values.
+const parallelMin = 1 << 15
+
+// workers is how many goroutines a large operation uses.
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// parallelTasks runs f(0) … f(tasks-1), on up to workers() goroutines that
+// take the tasks in order.
+func parallelTasks(tasks int, f func(task int)) {
+	w := min(workers(), tasks)
+	if w <= 1 {
+		for t := 0; t < tasks; t++ {
+			f(t)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	run := func() {
+		for {
+			t := int(next.Add(1) - 1)
+			if t >= tasks {
+				return
+			}
+			f(t)
+		}
+	}
+	wg.Add(w - 1)
+	for i := 1; i < w; i++ {
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	run()
+	wg.Wait()
+}
+
+// parallelRange splits [0, n) into one contiguous range per worker (fewer
+// when n is small) and runs f on each. It suits work whose cost per index
+// is even, such as an elementwise function; grain is the smallest range
+// worth a goroutine.
+func parallelRange(n, grain int, f func(lo, hi int)) {
+	parts := min(workers(), n/max(grain, 1))
+	if parts <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	parallelTasks(parts, func(t int) {
+		f(n*t/parts, n*(t+1)/parts)
+	})
+}

@@ -1,0 +1,236 @@
+//go:build amd64 && !purego
+
+package tracer
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:generate go run simd_gen.go
+
+// haveAVX2 says the register kernels of simd_amd64.s can run: they need
+// AVX2 and FMA (Intel Haswell, AMD Zen and later).
+var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// accumulateDense sets (or, with add, increases) dst[c] by
+// Σ_{p<count} val[p*vstride] · d[p*ldd+c]. len(dst) is a multiple of 4, at
+// most chunkCols, and the caller guarantees every index read is in range.
+func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
+	if !haveAVX2 {
+		accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
+		return
+	}
+	if count == 0 {
+		if !add {
+			clear(dst)
+		}
+		return
+	}
+	denseKernels[len(dst)/4](&dst[0], &val[0], vstride, count, &d[0], ldd, b2i(add))
+}
+
+// accumulateFour does what accumulateDense does for four output rows at
+// once, row r at dst[r*ldo:] reading val[r*vrow + p*vstride]; w (a multiple
+// of 4) is at most 12. It reports false, doing nothing, where there is no
+// such kernel.
+func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
+	if !haveAVX2 || w > 12 || count == 0 {
+		return false
+	}
+	fourRowKernels[w/4](&dst[0], ldo, &val[0], vrow, vstride, count, &d[0], ldd, b2i(add))
+	return true
+}
+
+// accumulateSparse sets (or, with add, increases) dst[c] by
+// Σ_p val[p] · d[idx[p]*ldd+c], with the same conditions.
+func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
+	if !haveAVX2 {
+		accumulateSparseGo(dst, val, idx, d, ldd, add)
+		return
+	}
+	if len(val) == 0 {
+		if !add {
+			clear(dst)
+		}
+		return
+	}
+	sparseKernels[len(dst)/4](&dst[0], &val[0], &idx[0], len(val), &d[0], ldd, b2i(add))
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// statsLanes runs the statistics kernel over v (len a multiple of 8).
+func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
+	statsBlock(&v[0], len(v), shift, acc)
+}
+
+// haveVectorMath says tanhBlock, expBlock and logBlock give math.Tanh's,
+// math.Exp's and math.Log's bits on this machine. They follow the Go sources operation by
+// operation; a build that fuses multiply-adds in math.Tanh (GOAMD64=v3)
+// would differ in the last bit, so the promise is checked once, on values
+// that reach every branch, before the kernels are used.
+var haveVectorMath = haveAVX2 && vectorMathAgrees()
+
+func vectorMathAgrees() bool {
+	var in []float64
+	for _, x := range []float64{0, 1e-300, 1e-8, 0.1, 0.5, 0.6249999, 0.625, 0.7, 1, 2.5, 10, 19.06, 44, 44.01, 44.02, 100, 700, 710,
+		math.Inf(1), math.NaN(), 5e-324} {
+		in = append(in, x, -x)
+	}
+	for i := 0; i < 4096; i++ {
+		in = append(in, math.Ldexp(float64(i*2654435761%1000003)/1000003, i%24-12)*float64(1-2*(i%2)))
+	}
+	in = in[:len(in)&^3]
+	t := make([]float64, len(in))
+	tanhBlock(&t[0], &in[0], len(in))
+	e := make([]float64, len(in))
+	done := expBlock(&e[0], &in[0], len(in))
+	for i, x := range in {
+		if !sameBits(t[i], math.Tanh(x)) {
+			return false
+		}
+		if i < done && !sameBits(e[i], math.Exp(x)) {
+			return false
+		}
+	}
+	for i, x := range in {
+		in[i] = math.Abs(x) + 0x1p-1070 // positive, and some denormal
+	}
+	done = logBlock(&e[0], &in[0], len(in))
+	for i, x := range in[:done] {
+		if !sameBits(e[i], math.Log(x)) {
+			return false
+		}
+	}
+	return done > 0
+}
+
+func sameBits(a, b float64) bool {
+	return a == b && math.Signbit(a) == math.Signbit(b) || a != a && b != b
+}
+
+// tanhSlice sets o[i] = math.Tanh(x[i]).
+func tanhSlice(o, x []float64) {
+	x = x[:len(o)]
+	n := 0
+	if haveVectorMath {
+		n = len(o) &^ 3
+		if n > 0 {
+			tanhBlock(&o[0], &x[0], n)
+		}
+	}
+	for i := n; i < len(o); i++ {
+		o[i] = math.Tanh(x[i])
+	}
+}
+
+// expSlice sets o[i] = exp(x[i]) (the package's exp, which is math.Exp
+// but near the overflow threshold). o and x may be the same slice.
+func expSlice(o, x []float64) {
+	x = x[:len(o)]
+	for i := 0; i < len(o); {
+		if haveVectorMath && len(o)-i >= 4 {
+			i += expBlock(&o[i], &x[i], (len(o)-i)&^3)
+		}
+		// The group of four the kernel left (or the last few values).
+		for end := min(i+4, len(o)); i < end; i++ {
+			o[i] = exp(x[i])
+		}
+	}
+}
+
+// logSlice sets o[i] = math.Log(x[i]).
+func logSlice(o, x []float64) {
+	x = x[:len(o)]
+	for i := 0; i < len(o); {
+		if haveVectorMath && len(o)-i >= 4 {
+			i += logBlock(&o[i], &x[i], (len(o)-i)&^3)
+		}
+		for end := min(i+4, len(o)); i < end; i++ {
+			o[i] = math.Log(x[i])
+		}
+	}
+}
+
+// arithVV sets o[i] = x[i] op y[i] for the longest prefix the vector
+// kernels take (a multiple of 16 values, none for other operations) and
+// returns its length; the caller does the rest.
+func arithVV(op binaryOp, o, x, y []float64) int {
+	n := len(o) &^ 15
+	if !haveAVX2 || op > opDiv || n == 0 {
+		return 0
+	}
+	switch op {
+	case opAdd:
+		addVV(&o[0], &x[0], &y[0], n)
+	case opSub:
+		subVV(&o[0], &x[0], &y[0], n)
+	case opMul:
+		mulVV(&o[0], &x[0], &y[0], n)
+	default:
+		divVV(&o[0], &x[0], &y[0], n)
+	}
+	return n
+}
+
+// arithVS is arithVV with a single value y.
+func arithVS(op binaryOp, o, x []float64, y float64) int {
+	n := len(o) &^ 15
+	if !haveAVX2 || op > opDiv || n == 0 {
+		return 0
+	}
+	// Direct calls, not through a table: the address of y must not escape.
+	switch op {
+	case opAdd:
+		addVS(&o[0], &x[0], &y, n)
+	case opSub:
+		subVS(&o[0], &x[0], &y, n)
+	case opMul:
+		mulVS(&o[0], &x[0], &y, n)
+	default:
+		divVS(&o[0], &x[0], &y, n)
+	}
+	return n
+}
+
+// arithSV is arithVV with a single value x.
+func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
+	n := len(o) &^ 15
+	if !haveAVX2 || op > opDiv || n == 0 {
+		return 0
+	}
+	switch op {
+	case opAdd:
+		addSV(&o[0], &x, &y[0], n)
+	case opSub:
+		subSV(&o[0], &x, &y[0], n)
+	case opMul:
+		mulSV(&o[0], &x, &y[0], n)
+	default:
+		divSV(&o[0], &x, &y[0], n)
+	}
+	return n
+}
+
+// oneValue is the multiplier columnSums hands the dense kernel.
+var oneValue = 1.0
+
+// columnSums sets o[j] to the sum of column j of the r×c row-major data,
+// adding the rows in order, when a vector kernel can: with 32 to 60
+// columns (a multiple of 4), where the kernel keeps one running sum per
+// column and multiplies each value by 1 (exact, so each fused step is the
+// plain addition). It reports whether it did.
+func columnSums(o, data []float64, r, c int) bool {
+	if !haveAVX2 || r == 0 || c%4 != 0 || c < 32 || c > chunkCols {
+		return false
+	}
+	denseKernels[c/4](&o[0], &oneValue, 0, r, &data[0], c, 0)
+	return true
+}

@@ -1,0 +1,52 @@
+//go:build !amd64 || purego
+
+package tracer
+
+import "math"
+
+// Without the amd64 kernels, products run the portable loops of matmul.go
+// (dense ones through gonum's BLAS).
+const haveAVX2 = false
+
+func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
+	accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
+}
+
+func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
+	accumulateSparseGo(dst, val, idx, d, ldd, add)
+}
+
+func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
+	panic("tracer: no statistics kernel on this architecture")
+}
+
+func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
+	return false
+}
+
+func tanhSlice(o, x []float64) {
+	x = x[:len(o)]
+	for i, v := range x {
+		o[i] = math.Tanh(v)
+	}
+}
+
+func expSlice(o, x []float64) {
+	x = x[:len(o)]
+	for i, v := range x {
+		o[i] = exp(v)
+	}
+}
+
+func logSlice(o, x []float64) {
+	x = x[:len(o)]
+	for i, v := range x {
+		o[i] = math.Log(v)
+	}
+}
+
+func arithVV(op binaryOp, o, x, y []float64) int                   { return 0 }
+func arithVS(op binaryOp, o, x []float64, y float64) int           { return 0 }
+func arithSV(op binaryOp, o []float64, x float64, y []float64) int { return 0 }
+
+func columnSums(o, data []float64, r, c int) bool { return false }
