@@ -15,10 +15,10 @@ import (
 // default run is 100 epochs; the reference takes a quarter of a second an
 // epoch, so by default the test compares the first 10 (3 with -short) and
 //
-//	go test ./net -run DenseEquivalence -equivalence.epochs 100
+//	go test ./net -run DenseEquivalence -equivalence.epochs 10   # quicker
 //
 // compares the whole default run.
-var equivalenceEpochs = flag.Int("equivalence.epochs", 10, "epochs TestDenseEquivalence compares")
+var equivalenceEpochs = flag.Int("equivalence.epochs", 100, "epochs TestDenseEquivalence compares (the default run: 100)")
 
 // denseReference trains the default network (one hidden layer, tanh,
 // softmax, cross-entropy, full batch) with plain dense gonum products and
