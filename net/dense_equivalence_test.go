@@ -11,13 +11,11 @@ import (
 	"github.com/backstep/backstep/tracer"
 )
 
-// equivalenceEpochs is how many epochs TestDenseEquivalence compares. The
-// default run is 100 epochs; the reference takes a quarter of a second an
-// epoch, so by default the test compares the first 10 (3 with -short) and
+// equivalenceEpochs is how many epochs TestDenseEquivalence compares: by
+// default the whole default run (100 epochs; the dense reference takes a
+// quarter of a second an epoch), 3 with -short, or
 //
 //	go test ./net -run DenseEquivalence -equivalence.epochs 10   # quicker
-//
-// compares the whole default run.
 var equivalenceEpochs = flag.Int("equivalence.epochs", 100, "epochs TestDenseEquivalence compares (the default run: 100)")
 
 // denseReference trains the default network (one hidden layer, tanh,
