@@ -3,26 +3,14 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	goldenfile "github.com/backstep/backstep/cmd/internal/golden"
 	"github.com/backstep/backstep/cmd/internal/render"
 )
-
-func init() {
-	// Another test file of the package may define -update too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // runStep executes a command line with the given standard input, as a
 // pipe would feed it.
@@ -34,41 +22,10 @@ func runStep(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 	return out.String(), errOut.String(), code
 }
 
-// golden compares got with testdata/golden/name.golden, line by line, or
-// rewrites the file under -update.
+// golden compares got with testdata/golden/name.golden.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "testdata", "golden", name+".golden")
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/internal/cli -run Step -update to create it)", err)
-	}
-	want := string(b)
-	if got == want {
-		return
-	}
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < max(len(g), len(w)); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			t.Fatalf("%s differs from line %d:\ngot:  %q\nwant: %q\n(run with -update if the change is intended)", path, i+1, gl, wl)
-		}
-	}
+	goldenfile.Compare(t, filepath.Join("..", "..", "..", "testdata", "golden", name+".golden"), got)
 }
 
 // fits checks the 100-column promise and that no colour reaches a pipe.

@@ -2,50 +2,20 @@ package render
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/backstep/backstep/cmd/internal/golden"
 )
 
-func init() {
-	// Another test file of the package may define -update too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-	}
-}
-
-// chartGolden compares got with testdata/golden/name.golden line by line,
-// or rewrites it under -update.
+// chartGolden compares got with testdata/golden/name.golden.
 func chartGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "testdata", "golden", name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/internal/render -run Chart -update to create it)", err)
-	}
-	g, w := strings.Split(got, "\n"), strings.Split(string(b), "\n")
-	for i := 0; i < max(len(g), len(w)); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			t.Fatalf("%s differs at line %d:\ngot:  %q\nwant: %q\n(run with -update if the change is intended)", path, i+1, gl, wl)
-		}
-	}
+	golden.Compare(t, filepath.Join("..", "..", "..", "testdata", "golden", name+".golden"), got)
 }
 
 func testChart() Chart {
