@@ -315,6 +315,13 @@ func statementAxes(p, ref *Program, name string, v Vars) string {
 	if i < 0 || j < 0 {
 		return ""
 	}
+	for _, s := range []Statement{p.Statements[i], ref.Statements[j]} {
+		for _, in := range s.Inputs {
+			if _, bound := v[in]; !bound {
+				return "" // a value CheckValues was not given: nothing to compare
+			}
+		}
+	}
 	got, want := &tracer.Tape{NoStats: true}, &tracer.Tape{NoStats: true}
 	if _, err := p.Eval(i, got, v); err != nil {
 		return ""

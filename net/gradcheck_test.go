@@ -247,3 +247,26 @@ func TestGradCheckReluKinks(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckValuesWithoutIntermediates: values a caller does not give (here
+// m) are skipped, never a panic.
+func TestCheckValuesWithoutIntermediates(t *testing.T) {
+	cfg := Config{Inputs: 12, Hidden: []int{5}, Classes: 4, Act: Tanh, Layout: Rows, LR: 0.3, Epochs: 1, InitScale: 0.5, Seed: 3}
+	p := Build(cfg)
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, y := smallBatch(rng, 7, cfg.Inputs, cfg.Classes)
+	v := p.Bind(x, y, Init(cfg))
+	if err := p.Run(nil, v); err != nil {
+		t.Fatal(err)
+	}
+	v["dW2"] = v["dW2"].Clone()
+	v["dW2"].Data()[0] += 1 // a wrong gradient, so its description is worked out
+	delete(v, "m")
+	c, err := CheckValues(p, v, tracer.GradCheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OK() {
+		t.Fatal("a wrong dW2 passed")
+	}
+}
