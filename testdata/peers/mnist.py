@@ -6,6 +6,7 @@ peer scripts run from any working directory. Uses only gzip, struct and NumPy.
 """
 
 import gzip
+import math
 import os
 import struct
 
@@ -50,3 +51,13 @@ def one_hot(y, k=10):
     Y = np.zeros((y.shape[0], k), dtype=np.float64)
     Y[np.arange(y.shape[0]), y] = 1.0
     return Y
+
+
+def finite(x):
+    """A float for JSON: non-finite values become "NaN", "Inf", "-Inf"."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    return x

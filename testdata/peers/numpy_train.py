@@ -37,7 +37,6 @@ threadpoolctl 3.1.0), defaults (seed 0, n 10000, lr 0.3, 100 epochs):
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -80,16 +79,6 @@ def blas_info():
             name = s.split("=", 1)[-1].strip()
     return {"source": "numpy.show_config", "internal_api": name,
             "version": None, "num_threads": None, "architecture": None}
-
-
-def finite(x):
-    """A float for JSON: non-finite values become "NaN", "Inf", "-Inf"."""
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Inf" if x > 0 else "-Inf"
-    return x
 
 
 def die(msg):
@@ -186,8 +175,8 @@ def main():
                                           "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     if args.curve:
         with open(args.curve, "w") as f:
-            json.dump([{"epoch": c["epoch"], "loss": finite(c["loss"]),
-                        "accuracy": finite(c["accuracy"])} for c in curve], f)
+            json.dump([{"epoch": c["epoch"], "loss": mnist.finite(c["loss"]),
+                        "accuracy": mnist.finite(c["accuracy"])} for c in curve], f)
             f.write("\n")
     final = curve[-1]
     total_seconds = time.perf_counter() - T_START
@@ -199,9 +188,9 @@ def main():
                        "epochs": args.epochs, "lr": args.lr, "n": args.n,
                        "seed": None if args.init else args.seed, "init": args.init,
                        "init_scale": 0.01, "batch": 0},
-            "final": {"loss": finite(final["loss"]), "accuracy": finite(final["accuracy"])},
-            "first": {"loss": finite(curve[0]["loss"]),
-                      "accuracy": finite(curve[0]["accuracy"])},
+            "final": {"loss": mnist.finite(final["loss"]), "accuracy": mnist.finite(final["accuracy"])},
+            "first": {"loss": mnist.finite(curve[0]["loss"]),
+                      "accuracy": mnist.finite(curve[0]["accuracy"])},
             "ms_per_epoch": ms_per_epoch,
             "seconds_per_epoch": ms_per_epoch / 1000.0,
             "loop_seconds": loop_seconds,

@@ -79,16 +79,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist  # noqa: E402
 
 
-def finite(x):
-    """A float for JSON: non-finite values become "NaN", "Inf", "-Inf"."""
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Inf" if x > 0 else "-Inf"
-    return x
-
-
 def run(X, Y, labels, seed, epochs, lr, hidden, shift=False):
     np.random.seed(seed)
     W1 = np.random.randn(784, hidden) * 0.01
@@ -179,7 +169,7 @@ def main():
             c = r["epochs"]
             out["runs"].append({
                 "seed": r["seed"],
-                "loss_epoch1": finite(c[0]["loss"]),
+                "loss_epoch1": mnist.finite(c[0]["loss"]),
                 "reported_accuracy_epoch1": c[0]["reported_accuracy"],
                 "reported_accuracy_final": c[-1]["reported_accuracy"],
                 "accuracy_epoch1": c[0]["accuracy"],
@@ -188,7 +178,7 @@ def main():
                 "first_nan_epoch": next((e["epoch"] for e in c if e["nan_in_A2"]), None),
                 "b1_shape": r["b1_shape"], "b2_shape": r["b2_shape"],
                 "seconds": r["seconds"],
-                "epochs": [{k: (finite(v) if isinstance(v, float) else v)
+                "epochs": [{k: (mnist.finite(v) if isinstance(v, float) else v)
                             for k, v in e.items()} for e in c],
             })
         if len(runs) == 1:      # the single-run fields at top level too
