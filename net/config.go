@@ -31,7 +31,7 @@ const (
 type Config struct {
 	Inputs    int        // features per sample (784 for MNIST)
 	Hidden    []int      // hidden layer sizes, first to last
-	Classes   int        // output classes (10)
+	Classes   int        // output classes (10); output units for sigmoid and regression outputs
 	Act       Activation // hidden activation
 	Layout    Layout
 	LR        float64 // learning rate
@@ -39,6 +39,16 @@ type Config struct {
 	Batch     int     // samples per update; 0 means the full batch
 	InitScale float64 // weights start as randn × InitScale
 	Seed      uint64
+
+	// The output layer, the loss and the conventions of the gradients
+	// (family.go). The zero values are the reference network's: softmax,
+	// mean cross-entropy, 1/m in dW and db, (1,n) biases.
+	Output  Activation // output activation: softmax, sigmoid, tanh or linear
+	Loss    LossKind
+	Norm    Normaliser // where the 1/m sits
+	Factor  float64    // dZ_L's constant besides 1/m (2 without the ½ of squared error); 0 means 1
+	Negated bool       // the gradients of −loss: dZ_L = Y − A_L, and updates add
+	Biases  []BiasForm // per layer; nil is (1,n) everywhere
 }
 
 // DefaultConfig is the question's network: 784-60-10, tanh, lr 0.3, 100
@@ -70,7 +80,7 @@ func (c Config) Parameters() int {
 // what to do.
 func (c Config) Validate() error {
 	switch {
-	case c.Inputs < 1 || c.Classes < 2:
+	case c.Inputs < 1 || c.Classes < 1 || c.Classes < 2 && c.OutputAct() == Softmax:
 		return fmt.Errorf("net: need at least 1 input and 2 classes, got %d and %d", c.Inputs, c.Classes)
 	case len(c.Hidden) == 0:
 		return fmt.Errorf("net: give at least one hidden layer size, e.g. --hidden 60")
@@ -92,7 +102,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("net: hidden layer sizes must be at least 1, got %d", h)
 		}
 	}
-	return nil
+	return c.validateFamily()
 }
 
 // ParseHidden reads a comma list of layer sizes such as "128,64".

@@ -2,6 +2,7 @@ package net
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/backstep/backstep/tracer"
 )
@@ -79,6 +80,14 @@ func Build(cfg Config) *Program {
 			p.Labels[y.b] = []string{y.units, ""}
 			p.Shapes[y.b] = tracer.Shape{sizes[l], 1}
 		}
+		switch cfg.Bias(l) {
+		case BiasVector:
+			p.Labels[y.b] = []string{y.units}
+			p.Shapes[y.b] = tracer.Shape{sizes[l]}
+		case NoBias:
+			delete(p.Labels, y.b)
+			delete(p.Shapes, y.b)
+		}
 	}
 
 	p.add(p.countSamples())
@@ -87,7 +96,7 @@ func Build(cfg Config) *Program {
 		if l < cfg.Layers() {
 			p.add(p.activation(l))
 		} else {
-			p.add(p.softmax(l))
+			p.add(p.output(l))
 		}
 	}
 	p.add(p.loss())
@@ -98,14 +107,20 @@ func Build(cfg Config) *Program {
 			p.add(p.hiddenDelta(l))
 		}
 		p.add(p.weightGrad(l))
-		p.add(p.biasGrad(l))
+		if cfg.Bias(l) != NoBias {
+			p.add(p.biasGrad(l))
+		}
 	}
 	for l := 1; l <= cfg.Layers(); l++ {
 		y := p.layer(l)
 		p.add(p.update(y.W, y.dW))
-		p.add(p.update(y.b, y.db))
+		if cfg.Bias(l) != NoBias {
+			p.add(p.update(y.b, y.db))
+		}
 	}
-	p.add(p.accuracy())
+	if acc, ok := p.accuracy(); ok {
+		p.add(acc)
+	}
 	return p
 }
 
@@ -139,19 +154,38 @@ func (p *Program) CountAlong(axis int) Statement {
 
 func (p *Program) preActivation(l int) Statement {
 	y := p.layer(l)
-	s := Statement{Name: y.Z, Phase: Forward, Inputs: []string{y.prevA, y.W, y.b}}
-	if p.Config.Layout == Rows {
-		s.Formula = fmt.Sprintf("%s = %s · %s + %s", y.Z, y.prevA, y.W, y.b)
-		s.NumPy = fmt.Sprintf("%s = np.dot(%s, %s) + %s", y.Z, y.prevA, y.W, y.b)
-		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Add(tp.Dot(v.Get(y.prevA), v.Get(y.W)), v.Get(y.b))
+	rows, bias := p.Config.Layout == Rows, p.Config.Bias(l)
+	s := Statement{Name: y.Z, Phase: Forward, Inputs: []string{y.prevA, y.W}}
+	product, productPy := fmt.Sprintf("%s · %s", y.prevA, y.W), fmt.Sprintf("np.dot(%s, %s)", y.prevA, y.W)
+	if !rows {
+		product, productPy = fmt.Sprintf("%s · %s", y.W, y.prevA), fmt.Sprintf("np.dot(%s, %s)", y.W, y.prevA)
+	}
+	s.Formula = fmt.Sprintf("%s = %s", y.Z, product)
+	s.NumPy = fmt.Sprintf("%s = %s", y.Z, productPy)
+	if bias != NoBias {
+		s.Inputs = append(s.Inputs, y.b)
+		b := y.b
+		if bias == BiasVector && !rows {
+			b += "[:, None]" // a (n,) bias is a column only once reshaped
 		}
-	} else {
-		s.Formula = fmt.Sprintf("%s = %s · %s + %s", y.Z, y.W, y.prevA, y.b)
-		s.NumPy = fmt.Sprintf("%s = np.dot(%s, %s) + %s", y.Z, y.W, y.prevA, y.b)
-		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Add(tp.Dot(v.Get(y.W), v.Get(y.prevA)), v.Get(y.b))
+		s.Formula += " + " + b
+		s.NumPy += " + " + b
+	}
+	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
+		var z *tracer.Array
+		if rows {
+			z = tp.Dot(v.Get(y.prevA), v.Get(y.W))
+		} else {
+			z = tp.Dot(v.Get(y.W), v.Get(y.prevA))
 		}
+		switch {
+		case bias == NoBias:
+			return z
+		case bias == BiasVector && !rows:
+			b := v.Get(y.b)
+			return tp.Add(z, tp.Reshape(b, b.Size(), 1).Named(y.b+"[:, None]"))
+		}
+		return tp.Add(z, v.Get(y.b))
 	}
 	return s
 }
@@ -203,27 +237,191 @@ func (p *Program) Softmax(l, axis int) Statement {
 		}}
 }
 
-func (p *Program) softmax(l int) Statement { return p.Softmax(l, p.unitAxis()) }
+// output is the output layer's statement: a softmax over the classes for
+// the reference network, or the sigmoid, tanh or identity a foreign
+// network's output applies.
+func (p *Program) output(l int) Statement {
+	y := p.layer(l)
+	s := Statement{Name: y.A, Phase: Forward, Inputs: []string{y.Z}}
+	switch p.Config.OutputAct() {
+	case Sigmoid:
+		s.Formula = fmt.Sprintf("%s = σ(%s) = 1 / (1 + e^−%s)", y.A, y.Z, y.Z)
+		s.NumPy = fmt.Sprintf("%s = 1 / (1 + np.exp(-%s))", y.A, y.Z)
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Sigmoid(v.Get(y.Z)) }
+	case Tanh:
+		s.Formula = fmt.Sprintf("%s = tanh(%s)", y.A, y.Z)
+		s.NumPy = fmt.Sprintf("%s = np.tanh(%s)", y.A, y.Z)
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Tanh(v.Get(y.Z)) }
+	case Linear:
+		s.Formula = fmt.Sprintf("%s = %s (a linear output)", y.A, y.Z)
+		s.NumPy = fmt.Sprintf("%s = %s", y.A, y.Z)
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return v.Get(y.Z) }
+	default:
+		return p.Softmax(l, p.unitAxis())
+	}
+	return s
+}
 
+// constantText writes f (or f/m when perM) as a factor in front of a sum:
+// "(1/m) · %s", "(1/(3m)) · %s", "2 · %s", and the NumPy for the same, each
+// with a %s where the sum goes.
+func constantText(f float64, perM bool) (formula, numpy string) {
+	inv := 1 / f
+	switch {
+	case f == 1 && perM:
+		return "(1/m) · %s", "%s / m"
+	case f == 1:
+		return "%s", "%s"
+	case isWhole(inv) && perM:
+		return fmt.Sprintf("(1/(%gm)) · %%s", inv), fmt.Sprintf("%%s / (%g * m)", inv)
+	case isWhole(inv):
+		return fmt.Sprintf("(1/%g) · %%s", inv), fmt.Sprintf("%%s / %g", inv)
+	case perM:
+		return fmt.Sprintf("(%g/m) · %%s", f), fmt.Sprintf("%g * %%s / m", f)
+	}
+	return fmt.Sprintf("%g · %%s", f), fmt.Sprintf("%g * %%s", f)
+}
+
+func isWhole(x float64) bool { return x > 1 && x < 1e9 && x == math.Trunc(x) }
+
+// loss is the loss the gradients differentiate: the mean (or, with no
+// normaliser, the sum) over the samples of each sample's cross-entropy,
+// binary cross-entropy or ½ squared error, times the convention's factor.
 func (p *Program) loss() Statement {
 	A := p.layer(p.Config.Layers()).A
-	return Statement{Name: "loss", Phase: Loss, Inputs: []string{"Y", A, "m"},
-		Formula: fmt.Sprintf("loss = −(1/m) · Σ Y ∘ log(%s)", A),
-		NumPy:   fmt.Sprintf("loss = -np.sum(Y * np.log(%s)) / m", A),
+	perM := p.Config.Normalised() != NoNormaliser
+	f := math.Abs(p.Config.DeltaFactor())
+	inputs := []string{"Y", A}
+	if perM {
+		inputs = append(inputs, "m")
+	}
+	one := tracer.Scalar(1).Named("1")
+	// total is the sum over samples and units, before its sign: the
+	// cross-entropies are minus it.
+	var sumF, sumPy string
+	var total func(tp *tracer.Tape, y, a *tracer.Array) *tracer.Array
+	neg := true
+	switch p.Config.LossKind() {
+	case BinaryCrossEntropy:
+		sumF = fmt.Sprintf("Σ [Y ∘ log(%s) + (1 − Y) ∘ log(1 − %s)]", A, A)
+		sumPy = fmt.Sprintf("np.sum(Y * np.log(%s) + (1 - Y) * np.log(1 - %s))", A, A)
+		total = func(tp *tracer.Tape, y, a *tracer.Array) *tracer.Array {
+			t := tp.Add(tp.Mul(y, tp.Log(a)), tp.Mul(tp.Sub(one, y), tp.Log(tp.Sub(one, a))))
+			return tp.Sum(t, tracer.AllAxes, false)
+		}
+	case SquaredError:
+		// ℓ = ½ Σ (a − y)²: written with the ½ when the factor is 1, and as
+		// the plain sum of squares otherwise (the factor 2 cancels it).
+		neg = false
+		half := f == 1
+		sumF, sumPy = fmt.Sprintf("Σ (%s − Y)²", A), fmt.Sprintf("np.sum((%s - Y)**2)", A)
+		if half {
+			sumF, sumPy = fmt.Sprintf("Σ ½ (%s − Y)²", A), fmt.Sprintf("0.5 * np.sum((%s - Y)**2)", A)
+		} else {
+			f /= 2
+		}
+		total = func(tp *tracer.Tape, y, a *tracer.Array) *tracer.Array {
+			d := tp.Sub(a, y)
+			s := tp.Sum(tp.Mul(d, d), tracer.AllAxes, false)
+			if half {
+				s = tp.Mul(tracer.Scalar(0.5).Named("0.5"), s)
+			}
+			return s
+		}
+	default:
+		sumF = fmt.Sprintf("Σ Y ∘ log(%s)", A)
+		sumPy = fmt.Sprintf("np.sum(Y * np.log(%s))", A)
+		total = func(tp *tracer.Tape, y, a *tracer.Array) *tracer.Array {
+			return tp.Sum(tp.Mul(y, tp.Log(a)), tracer.AllAxes, false)
+		}
+	}
+	scaleF, scalePy := constantText(f, perM)
+	formula, numpy := fmt.Sprintf(scaleF, sumF), fmt.Sprintf(scalePy, sumPy)
+	if neg {
+		formula, numpy = "−"+formula, "-"+numpy
+	}
+	return Statement{Name: "loss", Phase: Loss, Inputs: inputs,
+		Formula: "loss = " + formula, NumPy: "loss = " + numpy,
 		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
-			s := tp.Sum(tp.Mul(v.Get("Y"), tp.Log(v.Get(A))), tracer.AllAxes, false)
-			return tp.Neg(tp.Div(s, v.Get("m")))
+			s := total(tp, v.Get("Y"), v.Get(A))
+			if f != 1 {
+				s = tp.Mul(tracer.Scalar(f).Named(fmt.Sprintf("%g", f)), s)
+			}
+			if perM {
+				s = tp.Div(s, v.Get("m"))
+			}
+			if neg {
+				s = tp.Neg(s)
+			}
+			return s
 		}}
 }
 
-// outputDelta is dZL = AL − Y, the gradient of mean-free cross-entropy
-// through softmax (the 1/m comes in the weight gradients).
+// outputDelta is dZL, the gradient of the loss through the output layer
+// before any normaliser: AL − Y for softmax + cross-entropy and sigmoid +
+// binary cross-entropy, (AL − Y) ∘ f′(ZL) for squared error (f′ written
+// from AL), times the convention's factor and 1/m when the normaliser sits
+// here (CS231n), as Y − AL when the gradients are negated.
 func (p *Program) outputDelta() Statement {
-	y := p.layer(p.Config.Layers())
-	return Statement{Name: y.dZ, Phase: Backward, Inputs: []string{y.A, "Y"},
-		Formula: fmt.Sprintf("%s = %s − Y", y.dZ, y.A),
-		NumPy:   fmt.Sprintf("%s = %s - Y", y.dZ, y.A),
-		Eval:    func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Sub(v.Get(y.A), v.Get("Y")) }}
+	cfg := p.Config
+	y := p.layer(cfg.Layers())
+	A := y.A
+	diff, diffPy := fmt.Sprintf("%s − Y", A), fmt.Sprintf("%s - Y", A)
+	if cfg.Negated {
+		diff, diffPy = fmt.Sprintf("Y − %s", A), fmt.Sprintf("Y - %s", A)
+	}
+	out := cfg.OutputAct()
+	se := cfg.LossKind() == SquaredError
+	var deriv, derivPy string
+	if se {
+		switch out {
+		case Sigmoid:
+			deriv, derivPy = fmt.Sprintf(" ∘ %s ∘ (1 − %s)", A, A), fmt.Sprintf(" * %s * (1 - %s)", A, A)
+		case Tanh:
+			deriv, derivPy = fmt.Sprintf(" ∘ (1 − %s²)", A), fmt.Sprintf(" * (1 - %s**2)", A)
+		}
+	}
+	inDelta := cfg.Normalised() == InDelta
+	f := math.Abs(cfg.DeltaFactor())
+	body, bodyPy := diff+deriv, diffPy+derivPy
+	if deriv != "" || f != 1 || inDelta {
+		body, bodyPy = "("+diff+")"+deriv, "("+diffPy+")"+derivPy
+	}
+	scaleF, scalePy := constantText(f, inDelta)
+	s := Statement{Name: y.dZ, Phase: Backward, Inputs: []string{A, "Y"},
+		Formula: fmt.Sprintf("%s = %s", y.dZ, fmt.Sprintf(scaleF, body)),
+		NumPy:   fmt.Sprintf("%s = %s", y.dZ, fmt.Sprintf(scalePy, bodyPy))}
+	if f == 1 && !inDelta {
+		s.Formula, s.NumPy = fmt.Sprintf("%s = %s", y.dZ, diff+deriv), fmt.Sprintf("%s = %s", y.dZ, diffPy+derivPy)
+	}
+	if inDelta {
+		s.Inputs = append(s.Inputs, "m")
+	}
+	neg := cfg.Negated
+	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
+		a, t := v.Get(A), v.Get("Y")
+		d := tp.Sub(a, t)
+		if neg {
+			d = tp.Sub(t, a)
+		}
+		one := tracer.Scalar(1).Named("1")
+		if se {
+			switch out {
+			case Sigmoid:
+				d = tp.Mul(tp.Mul(d, a), tp.Sub(one, a))
+			case Tanh:
+				d = tp.Mul(d, tp.Sub(one, tp.Pow(a, tracer.Scalar(2).Named("2"))))
+			}
+		}
+		if f != 1 {
+			d = tp.Mul(tracer.Scalar(f).Named(fmt.Sprintf("%g", f)), d)
+		}
+		if inDelta {
+			d = tp.Div(d, v.Get("m"))
+		}
+		return d
+	}
+	return s
 }
 
 // hiddenDelta is dZl = (dZ(l+1) · W(l+1)ᵀ) ∘ f′(Zl) in rows layout, with
@@ -284,28 +482,37 @@ func ActivationGrad(tp *tracer.Tape, act Activation, v Vars, l int) *tracer.Arra
 
 func (p *Program) weightGrad(l int) Statement {
 	y := p.layer(l)
-	s := Statement{Name: y.dW, Phase: Backward, Inputs: []string{y.prevA, y.dZ, "m"}}
+	perM := p.Config.Normalised() == InGradients
+	s := Statement{Name: y.dW, Phase: Backward, Inputs: []string{y.prevA, y.dZ}}
+	var product, productPy string
+	var eval func(tp *tracer.Tape, v Vars) *tracer.Array
 	if p.Config.Layout == Rows {
-		s.Formula = fmt.Sprintf("%s = (1/m) · %sᵀ · %s", y.dW, y.prevA, y.dZ)
-		s.NumPy = fmt.Sprintf("%s = np.dot(%s.T, %s) / m", y.dW, y.prevA, y.dZ)
-		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Div(tp.Dot(tp.T(v.Get(y.prevA)), v.Get(y.dZ)), v.Get("m"))
-		}
+		product, productPy = fmt.Sprintf("%sᵀ · %s", y.prevA, y.dZ), fmt.Sprintf("np.dot(%s.T, %s)", y.prevA, y.dZ)
+		eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Dot(tp.T(v.Get(y.prevA)), v.Get(y.dZ)) }
 	} else {
-		s.Formula = fmt.Sprintf("%s = (1/m) · %s · %sᵀ", y.dW, y.dZ, y.prevA)
-		s.NumPy = fmt.Sprintf("%s = np.dot(%s, %s.T) / m", y.dW, y.dZ, y.prevA)
-		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Div(tp.Dot(v.Get(y.dZ), tp.T(v.Get(y.prevA))), v.Get("m"))
-		}
+		product, productPy = fmt.Sprintf("%s · %sᵀ", y.dZ, y.prevA), fmt.Sprintf("np.dot(%s, %s.T)", y.dZ, y.prevA)
+		eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Dot(v.Get(y.dZ), tp.T(v.Get(y.prevA))) }
+	}
+	s.Formula = fmt.Sprintf("%s = %s", y.dW, product)
+	s.NumPy = fmt.Sprintf("%s = %s", y.dW, productPy)
+	s.Eval = eval
+	if perM {
+		s.Inputs = append(s.Inputs, "m")
+		s.Formula = fmt.Sprintf("%s = (1/m) · %s", y.dW, product)
+		s.NumPy += " / m"
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Div(eval(tp, v), v.Get("m")) }
 	}
 	return s
 }
 
-func (p *Program) biasGrad(l int) Statement { return p.BiasGrad(l, p.sampleAxis(), true) }
+func (p *Program) biasGrad(l int) Statement {
+	return p.BiasGrad(l, p.sampleAxis(), p.Config.Bias(l) != BiasVector)
+}
 
-// BiasGrad is dbl = (1/m) · Σ dZl over the given axis; the correct axis is
-// the sample axis with keepdims, the bias-axis bugs use the other axis or
-// drop keepdims.
+// BiasGrad is dbl = (1/m) · Σ dZl over the given axis (no 1/m when the
+// normaliser sits elsewhere); the correct axis is the sample axis, with
+// keepdims for a (1,n) or (n,1) bias and without for a (n,) one. The
+// bias-axis bugs use the other axis or drop keepdims.
 func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 	y := p.layer(l)
 	what := "samples"
@@ -316,16 +523,35 @@ func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 	if !keepdims {
 		kd = ""
 	}
-	return Statement{Name: y.db, Phase: Backward, Inputs: []string{y.dZ, "m"},
-		Formula: fmt.Sprintf("%s = (1/m) · Σ over %s (axis %d) of %s", y.db, what, axis, y.dZ),
-		NumPy:   fmt.Sprintf("%s = np.sum(%s, axis=%d%s) / m", y.db, y.dZ, axis, kd),
+	s := Statement{Name: y.db, Phase: Backward, Inputs: []string{y.dZ},
+		Formula: fmt.Sprintf("%s = Σ over %s (axis %d) of %s", y.db, what, axis, y.dZ),
+		NumPy:   fmt.Sprintf("%s = np.sum(%s, axis=%d%s)", y.db, y.dZ, axis, kd),
 		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Div(tp.Sum(v.Get(y.dZ), axis, keepdims), v.Get("m"))
+			return tp.Sum(v.Get(y.dZ), axis, keepdims)
 		}}
+	if p.Config.Normalised() == InGradients {
+		s.Inputs = append(s.Inputs, "m")
+		s.Formula = fmt.Sprintf("%s = (1/m) · Σ over %s (axis %d) of %s", y.db, what, axis, y.dZ)
+		s.NumPy += " / m"
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
+			return tp.Div(tp.Sum(v.Get(y.dZ), axis, keepdims), v.Get("m"))
+		}
+	}
+	return s
 }
 
+// update is param = param − lr · grad, or param + lr · grad when the
+// gradients are negated (a consistent convention: it still descends).
 func (p *Program) update(param, grad string) Statement {
 	lr := p.Config.LR
+	if p.Config.Negated {
+		return Statement{Name: param, Phase: Update, Inputs: []string{param, grad},
+			Formula: fmt.Sprintf("%s = %s + lr · %s", param, param, grad),
+			NumPy:   fmt.Sprintf("%s = %s + lr * %s", param, param, grad),
+			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
+				return tp.Add(v.Get(param), tp.Mul(tracer.Scalar(lr).Named("lr"), v.Get(grad)))
+			}}
+	}
 	return Statement{Name: param, Phase: Update, Inputs: []string{param, grad},
 		Formula: fmt.Sprintf("%s = %s − lr · %s", param, param, grad),
 		NumPy:   fmt.Sprintf("%s = %s - lr * %s", param, param, grad),
@@ -334,13 +560,31 @@ func (p *Program) update(param, grad string) Statement {
 		}}
 }
 
-func (p *Program) accuracy() Statement {
-	A := p.layer(p.Config.Layers()).A
+// accuracy is the share of samples classified right: the argmax over the
+// classes for a softmax (or several sigmoid units scored as classes), a
+// threshold of 0.5 for one sigmoid unit or multi-label sigmoid outputs.
+// Regression outputs have no accuracy (ok is false).
+func (p *Program) accuracy() (Statement, bool) {
+	cfg := p.Config
+	A := p.layer(cfg.Layers()).A
 	ax := p.unitAxis()
-	return Statement{Name: "acc", Phase: Metric, Inputs: []string{A, "Y"},
-		Formula: fmt.Sprintf("acc = mean(argmax(%s, axis %d) == argmax(Y, axis %d))", A, ax, ax),
-		NumPy:   fmt.Sprintf("acc = np.mean(np.argmax(%s, axis=%d) == np.argmax(Y, axis=%d))", A, ax, ax),
-		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Mean(tp.Equal(tp.Argmax(v.Get(A), ax, false), tp.Argmax(v.Get("Y"), ax, false)), tracer.AllAxes, false)
-		}}
+	threshold := cfg.OutputAct() == Sigmoid && (cfg.Classes == 1 || cfg.LossKind() == BinaryCrossEntropy)
+	switch {
+	case threshold:
+		half := tracer.Scalar(0.5).Named("0.5")
+		return Statement{Name: "acc", Phase: Metric, Inputs: []string{A, "Y"},
+			Formula: fmt.Sprintf("acc = mean((%s > 0.5) == Y)", A),
+			NumPy:   fmt.Sprintf("acc = np.mean((%s > 0.5) == Y)", A),
+			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
+				return tp.Mean(tp.Equal(tp.Greater(v.Get(A), half), v.Get("Y")), tracer.AllAxes, false)
+			}}, true
+	case cfg.OutputAct() == Softmax || cfg.OutputAct() == Sigmoid && cfg.Classes > 1:
+		return Statement{Name: "acc", Phase: Metric, Inputs: []string{A, "Y"},
+			Formula: fmt.Sprintf("acc = mean(argmax(%s, axis %d) == argmax(Y, axis %d))", A, ax, ax),
+			NumPy:   fmt.Sprintf("acc = np.mean(np.argmax(%s, axis=%d) == np.argmax(Y, axis=%d))", A, ax, ax),
+			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
+				return tp.Mean(tp.Equal(tp.Argmax(v.Get(A), ax, false), tp.Argmax(v.Get("Y"), ax, false)), tracer.AllAxes, false)
+			}}, true
+	}
+	return Statement{}, false
 }
