@@ -49,6 +49,7 @@ var catalog = map[string]*Bug{}
 
 func init() {
 	registerBugs()
+	registerFieldBugs()
 	registerLessons()
 }
 

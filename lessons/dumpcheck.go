@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/net/foreign"
 	"github.com/backstep/backstep/tracer"
 )
 
@@ -25,70 +26,190 @@ type TensorFinding struct {
 	// Description says how the user's value differs, in the network's
 	// terms (which axis, which constant).
 	Description string
-	// Bug is the catalog bug whose patch reproduces the user's tensor
-	// from the user's own inputs, "" if none does; With lists bugs found
-	// earlier that had to be applied too.
+	// Parts says which units, samples or rows are wrong when only some
+	// are: "units 3–5 wrong (rel. error 0.13), units 0–2, 6 right".
+	Parts string
+	// Cause says why the value is what it is, when backstep can tell more
+	// than how it differs: "your W1, b1 look updated by lr ≈ 0.3 along dW1".
+	Cause string
+	// Bug is the catalog bug that reproduces the user's tensor from the
+	// user's own inputs (or whose fingerprint it carries), "" if none;
+	// With lists bugs found earlier that had to be applied too.
 	Bug  string
 	With []string
 	Err  error
 	// Gradient is the independent numerical check of a gradient the dump
-	// holds (dZl, dWl, dbl) against centred differences of the mean
-	// cross-entropy at the dump's own X, Y and parameters; nil for other
-	// tensors or when the check could not run.
+	// holds (dZl, dWl, dbl) against centred differences of the loss the
+	// dump's convention differentiates, at the dump's own X, Y and
+	// parameters; nil for other tensors or when the check could not run.
 	Gradient *tracer.TensorCheck
+}
+
+// Faulty reports whether the finding is a line to fix.
+func (f TensorFinding) Faulty() bool {
+	return f.Verdict == net.Wrong || f.Verdict == net.Failed && f.Present
+}
+
+// NumericalCheck says whether the numerical gradient check ran, why not,
+// and how much it compared.
+type NumericalCheck struct {
+	Ran      bool
+	Why      string // why it did not run
+	Mode     tracer.CheckMode
+	Tensors  int
+	Elements int // elements compared
+	Total    int // elements the checked tensors hold
 }
 
 // DumpReport is the whole check of a dump.
 type DumpReport struct {
-	Dump     *net.Dump
-	Findings []TensorFinding // in execution order
+	Dump     *foreign.Dump
+	Findings []TensorFinding // in execution order, updates last
 	// First is the first faulty statement in execution order ("" if none).
 	First string
 	// Bugs lists the named bugs in the order they were found.
 	Bugs []string
-	// GradientError says why the numerical check could not run ("" if it
-	// ran).
-	GradientError string
+	// Recomputed counts the tensors (and their elements) compared with
+	// their statement on the user's inputs.
+	Recomputed, RecomputedElements int
+	Numerical                      NumericalCheck
+	// Warnings are findings about the data or the dump that are not
+	// faults of the step: raw pixels, a dump of a network that blew up.
+	Warnings []string
+	// Readings says which other readings of the dump were tried and why
+	// they lost.
+	Readings []string
 }
 
-// OK reports whether every given tensor is right, on its own inputs and
-// against the numerical gradients.
+// OK reports whether every given tensor is right on its own inputs and
+// against the numerical gradients (where that check ran).
 func (r *DumpReport) OK() bool {
 	if r.First != "" {
 		return false
 	}
 	for _, f := range r.Findings {
-		if f.Gradient != nil && !f.Gradient.Verdict.Passed() {
+		if f.Faulty() || f.Gradient != nil && !f.Gradient.Verdict.Passed() {
 			return false
 		}
 	}
 	return true
 }
 
+// Faults returns the faulty findings in order.
+func (r *DumpReport) Faults() []TensorFinding {
+	var out []TensorFinding
+	for _, f := range r.Findings {
+		if f.Faulty() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// CheckOptions tune CheckDump.
+type CheckOptions struct {
+	// Tol is the relative error under which a value counts as right
+	// (looser for float32 dumps); 0 means tracer.SameTolerance.
+	Tol float64
+	// Mode is the numerical check's: "" picks full on small dumps and
+	// sparse above FullCheckBudget.
+	Mode tracer.CheckMode
+	// K is how many elements per tensor a sparse check compares (0:
+	// SparseK).
+	K int
+	// Progress, if set, hears how far the numerical check has come.
+	Progress func(done, total int)
+}
+
+// The numerical check's size: a full check compares every element while
+// the work (elements × the samples each one sums over × the units it
+// reaches) stays under FullCheckBudget; above it, SparseK random elements
+// per tensor are compared — as gradcheck's sparse mode and PyTorch's
+// fast_mode do for large tensors.
+const (
+	FullCheckBudget = 2e8
+	SparseK         = 48
+)
+
 // CheckDump recomputes every tensor of the dump from the user's own inputs
 // to its statement, and for each faulty one tries the catalog's patches on
-// the same inputs to name the bug. tol is the relative error under which a
-// value counts as right (looser for float32 dumps).
-func CheckDump(d *net.Dump, tol float64) *DumpReport {
+// the same inputs to name the bug. Where the dump allows several readings
+// (sigmoid outputs whose dZ_L fits no loss), each is tried and the one
+// that explains the dump best is kept.
+func CheckDump(d *foreign.Dump, o CheckOptions) *DumpReport {
+	if o.Tol == 0 {
+		o.Tol = tracer.SameTolerance
+	}
+	if len(d.Readings) < 2 || d.Readings[0].Decided {
+		return checkReading(d, o)
+	}
+	var best *DumpReport
+	var rejected []string
+	for _, rd := range d.Readings {
+		rep := recomputeReading(d.WithReading(rd), o)
+		if best == nil || rep.score() < best.score() {
+			if best != nil {
+				rejected = append(rejected, rejectedWords(best))
+			}
+			best = rep
+		} else {
+			rejected = append(rejected, rejectedWords(rep))
+		}
+	}
+	rep := checkReading(best.Dump, o)
+	rep.Readings = rejected
+	return rep
+}
+
+// score ranks readings: fewer faults first, then fewer faults no catalog
+// bug explains.
+func (r *DumpReport) score() int {
+	s := 0
+	for _, f := range r.Faults() {
+		s += 2
+		if f.Bug == "" {
+			s++
+		}
+	}
+	return s
+}
+
+func rejectedWords(r *DumpReport) string {
+	var names []string
+	for _, f := range r.Faults() {
+		names = append(names, f.Tensor)
+	}
+	return fmt.Sprintf("read as %s, %s would be wrong", foreign.LossWords(r.Dump.Config), strings.Join(names, ", "))
+}
+
+// recomputeReading is the recomputation and bug naming of one reading,
+// without the numerical check.
+func recomputeReading(d *foreign.Dump, o CheckOptions) *DumpReport {
 	p := d.Program()
 	rep := &DumpReport{Dump: d}
 	named := map[string]bool{}
-	results, all := p.RecomputeAll(d.Vars, tol)
+	results, all := p.RecomputeAll(d.Vars, o.Tol)
 	for _, r := range results {
 		f := TensorFinding{Tensor: r.Statement.Name, Statement: r.Statement, Present: r.Given,
 			Verdict: r.Verdict, Relation: r.Relation, Err: r.Err}
 		if r.Given {
 			f.Shape = d.Vars[r.Statement.Name].Shape()
+			rep.Recomputed++
+			rep.RecomputedElements += d.Vars[r.Statement.Name].Size()
 		}
 		if r.Expected != nil {
 			f.Expected = r.Expected.Shape()
 		}
-		if r.Verdict == net.Wrong || (r.Verdict == net.Failed && r.Given) {
+		if f.Faulty() {
 			if rep.First == "" {
 				rep.First = f.Tensor
 			}
 			f.Description = describe(d, r)
-			f.Bug, f.With = nameBug(d, f.Tensor, rep.Bugs)
+			f.Bug, f.With = nameBug(d, all, f.Tensor, rep.Bugs)
+			if f.Bug == "" {
+				f.Bug = fingerprint(d, all, r)
+			}
+			f.Parts = parts(d, r)
 			if f.Bug != "" && !named[f.Bug] {
 				named[f.Bug] = true
 				rep.Bugs = append(rep.Bugs, f.Bug)
@@ -96,38 +217,138 @@ func CheckDump(d *net.Dump, tol float64) *DumpReport {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	rep.checkGradients(p, all, tol)
 	return rep
 }
 
-// checkGradients compares every gradient the dump holds with finite
-// differences of the loss at the dump's parameters — independently of the
-// recomputation, so a wrong result is caught even when the tensors that
-// lead to it were not dumped. Dumps in float32 only get a verdict when the
-// disagreement is far beyond their precision.
-func (r *DumpReport) checkGradients(p *net.Program, all net.Vars, tol float64) {
-	sc, err := net.CheckValues(p, all, tracer.GradCheckOptions{Mode: tracer.FullCheck})
-	if err != nil {
-		r.GradientError = oneLine(err)
+// checkReading is the whole check of one reading of the dump.
+func checkReading(d *foreign.Dump, o CheckOptions) *DumpReport {
+	rep := recomputeReading(d, o)
+	_, all := d.Program().RecomputeAll(d.Vars, o.Tol)
+	rep.explainForward(all)
+	rep.checkUpdates(all)
+	rep.checkData(all)
+	rep.checkGradients(all, o)
+	return rep
+}
+
+// finding returns the finding for a tensor, or nil.
+func (r *DumpReport) finding(name string) *TensorFinding {
+	for i := range r.Findings {
+		if r.Findings[i].Tensor == name {
+			return &r.Findings[i]
+		}
+	}
+	return nil
+}
+
+// addBug records a bug name the first time it is found.
+func (r *DumpReport) addBug(id string) {
+	if id == "" || contains(r.Bugs, id) {
 		return
 	}
+	r.Bugs = append(r.Bugs, id)
+}
+
+// checkGradients compares every gradient the dump holds with finite
+// differences of the loss the dump's convention differentiates, at the
+// dump's parameters — independently of the recomputation, so a wrong
+// result is caught even when the tensors that lead to it were not dumped.
+// Dumps in float32 only get a verdict when the disagreement is far beyond
+// their precision.
+func (r *DumpReport) checkGradients(all net.Vars, o CheckOptions) {
+	d := r.Dump
+	mode := o.Mode
+	if mode == "" {
+		mode = tracer.FullCheck
+		if checkWork(d) > FullCheckBudget {
+			mode = tracer.SparseCheck
+		}
+	}
+	k := o.K
+	if k == 0 {
+		k = SparseK
+	}
+	opts := tracer.GradCheckOptions{Mode: mode, K: k, Seed: 1}
+	r.Numerical.Mode = mode
+	if bad := nonFiniteParams(d); bad != "" {
+		r.Numerical.Why = bad + ": gradients can only be checked where the loss is finite"
+		return
+	}
+	sc, err := net.CheckValues(d.Program(), all, opts)
+	if err != nil {
+		r.Numerical.Why = strings.TrimPrefix(oneLine(err), "net: ")
+		return
+	}
+	r.Numerical.Ran = true
+	tol := o.Tol
 	for _, s := range sc.Gradients() {
-		for i := range r.Findings {
-			if r.Findings[i].Tensor == s.Statement.Name && r.Findings[i].Present {
-				g := *s.Gradient
-				if tol > tracer.SameTolerance && g.Verdict != tracer.WrongShape && g.MaxRelError <= 1e3*tol {
-					g.Verdict = tracer.Fine // the dump's own precision, not a bug
-				}
-				r.Findings[i].Gradient = &g
-			}
+		f := r.finding(s.Statement.Name)
+		if f == nil || !f.Present {
+			continue
+		}
+		g := *s.Gradient
+		if tol > tracer.SameTolerance && g.Verdict != tracer.WrongShape && g.MaxRelError <= 1e3*tol {
+			g.Verdict = tracer.Fine // the dump's own precision, not a bug
+		}
+		f.Gradient = &g
+		r.Numerical.Tensors++
+		r.Numerical.Elements += max(g.Checked, 0)
+		r.Numerical.Total += g.Size
+		if g.Verdict == tracer.WrongShape {
+			r.Numerical.Elements += 0
 		}
 	}
 }
 
-// patchedProgram builds the correct step for cfg with only the statement
-// patches of the given bugs: configuration, data and initialisation
-// changes say nothing about how a dumped tensor was computed.
-func patchedProgram(d *net.Dump, ids []string) (p *net.Program, ok bool) {
+// checkWork estimates the numerical check's cost: for every gradient
+// element, the samples it sums over times the units a change reaches.
+func checkWork(d *foreign.Dump) float64 {
+	sizes := d.Config.Sizes()
+	m := float64(d.Samples)
+	var reach float64 // units a change in layer l reaches, summed downstream
+	work := 0.0
+	for l := len(sizes) - 1; l >= 1; l-- {
+		reach += float64(sizes[l])
+		if l+1 < len(sizes) {
+			reach += float64(sizes[l] * sizes[l+1])
+		}
+		weights := float64(sizes[l-1] * sizes[l])
+		work += (weights + float64(sizes[l])) * m * reach // dW and db
+		work += m * float64(sizes[l]) * reach            // dZ
+	}
+	return work
+}
+
+// nonFiniteParams names the first parameter holding NaN or Inf.
+func nonFiniteParams(d *foreign.Dump) string {
+	for _, name := range append([]string{"X"}, d.Config.ParamNames()...) {
+		a := d.Vars[name]
+		if a == nil {
+			continue
+		}
+		st := tracer.Summarize(a)
+		if st.NaN > 0 || st.Inf > 0 {
+			return fmt.Sprintf("%s already holds %s", name, nonFiniteWords(st))
+		}
+	}
+	return ""
+}
+
+func nonFiniteWords(st tracer.Stats) string {
+	switch {
+	case st.NaN > 0 && st.Inf > 0:
+		return fmt.Sprintf("NaN (%d) and Inf (%d)", st.NaN, st.Inf)
+	case st.NaN > 0:
+		return fmt.Sprintf("NaN (%d of %d values)", st.NaN, st.Count)
+	}
+	return fmt.Sprintf("Inf (%d of %d values)", st.Inf, st.Count)
+}
+
+// patchedProgram builds the correct step for the dump with only the
+// statement patches of the given bugs: configuration, data and
+// initialisation changes say nothing about how a dumped tensor was
+// computed.
+func patchedProgram(d *foreign.Dump, ids []string) (p *net.Program, ok bool) {
 	defer func() {
 		if recover() != nil {
 			p, ok = nil, false // the patch does not fit this network
@@ -144,13 +365,49 @@ func patchedProgram(d *net.Dump, ids []string) (p *net.Program, ok bool) {
 	return p, p.Patched()
 }
 
-// reproduces reports whether the program, run on the user's inputs, gives
-// the user's value of tensor.
-func reproduces(p *net.Program, d *net.Dump, tensor string) bool {
-	for _, r := range p.Recompute(d.Vars, ReproduceTolerance) {
-		if r.Statement.Name == tensor {
-			return r.Verdict == net.Correct
+// reproduces reports whether the patched program, run on the user's
+// inputs, gives the user's value of tensor. all holds every value of the
+// correct recomputation; only the patched statements and what they feed,
+// where the dump does not give it, are evaluated again.
+func reproduces(p *net.Program, d *foreign.Dump, all net.Vars, tensor string) bool {
+	env := net.Vars{}
+	for k, v := range all {
+		env[k] = v
+	}
+	changed := map[string]bool{}
+	for i, s := range p.Statements {
+		if s.Phase == net.Update || s.Phase == net.Metric {
+			continue
 		}
+		dirty := s.Bug != ""
+		for _, in := range s.Inputs {
+			dirty = dirty || changed[in]
+		}
+		if s.Name == tensor {
+			if !dirty {
+				return false // the patch does not touch this statement
+			}
+			var got *tracer.Array
+			if err := tracer.Catch(func() {
+				v, err := p.Eval(i, nil, env)
+				if err == nil {
+					got = v
+				}
+			}); err != nil || got == nil {
+				return false
+			}
+			rel := tracer.Relate(d.Vars[tensor], got)
+			return rel.Kind == tracer.Same || rel.Kind == tracer.Unrelated && rel.RelError <= ReproduceTolerance
+		}
+		if !dirty || d.Given[s.Name] {
+			continue
+		}
+		v, err := p.Eval(i, nil, env)
+		if err != nil {
+			return false
+		}
+		env[s.Name] = v
+		changed[s.Name] = true
 	}
 	return false
 }
@@ -161,9 +418,9 @@ func reproduces(p *net.Program, d *net.Dump, tensor string) bool {
 // divided by the wrong m). The set is pruned to the bugs that are needed;
 // the one reported is the one that patches this statement, the others
 // come back in with.
-func nameBug(d *net.Dump, tensor string, found []string) (string, []string) {
+func nameBug(d *foreign.Dump, all net.Vars, tensor string, found []string) (string, []string) {
 	for _, id := range IDs() {
-		if p, ok := patchedProgram(d, []string{id}); ok && reproduces(p, d, tensor) {
+		if p, ok := patchedProgram(d, []string{id}); ok && reproduces(p, d, all, tensor) {
 			return id, nil
 		}
 	}
@@ -179,7 +436,7 @@ func nameBug(d *net.Dump, tensor string, found []string) (string, []string) {
 		if id != "" {
 			ids = append(ids, id)
 		}
-		if p, ok := patchedProgram(d, ids); ok && reproduces(p, d, tensor) {
+		if p, ok := patchedProgram(d, ids); ok && reproduces(p, d, all, tensor) {
 			set = ids
 			break
 		}
@@ -189,7 +446,7 @@ func nameBug(d *net.Dump, tensor string, found []string) (string, []string) {
 	}
 	for i := 0; i < len(set); {
 		rest := append(append([]string(nil), set[:i]...), set[i+1:]...)
-		if p, ok := patchedProgram(d, rest); ok && reproduces(p, d, tensor) {
+		if p, ok := patchedProgram(d, rest); ok && reproduces(p, d, all, tensor) {
 			set = rest
 			continue
 		}
@@ -221,62 +478,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// describe says how the user's value differs from the statement's result
-// on their inputs, in the network's terms, in the words step and gradcheck
-// use (net.Relate names a scale that is a ratio of the network's sizes).
-func describe(d *net.Dump, r net.Recomputed) string {
-	rel := r.Relation
-	if r.Verdict == net.Failed {
-		return "the statement fails on these inputs: " + oneLine(r.Err)
-	}
-	switch rel.Kind {
-	case tracer.Scaled, tracer.Negated, tracer.Transposed, tracer.NonFinite:
-		return net.Relate(d.Config, r.Statement.Name, d.Vars[r.Statement.Name], r.Expected, d.Samples).String()
-	case tracer.ShapeDiff:
-		return shapeStory(d, r)
-	}
-	if story := softmaxStory(d, r); story != "" {
-		return story
-	}
-	return fmt.Sprintf("no simple relation to the right value (relative error %.2g)", rel.RelError)
-}
-
-// shapeStory explains a shape difference of a reduction: which axis the
-// user's value was reduced over and which it should have been.
-func shapeStory(d *net.Dump, r net.Recomputed) string {
-	got, want := r.Relation.Got, r.Relation.Want
-	s := fmt.Sprintf("shape %v instead of %v", got, want)
-	if len(got) != 2 || len(want) != 2 {
-		return s
-	}
-	var src *tracer.Array
-	if len(r.Statement.Inputs) > 0 {
-		src = d.Vars[r.Statement.Inputs[0]]
-	}
-	axisName := func(k int) string {
-		if src != nil && src.Rank() == 2 {
-			if l := src.Labels()[k]; l != "" {
-				return fmt.Sprintf("%s (axis %d)", l, k)
-			}
-		}
-		return fmt.Sprintf("axis %d", k)
-	}
-	reduced := func(sh tracer.Shape) int {
-		switch {
-		case sh[0] == 1 && sh[1] != 1:
-			return 0
-		case sh[1] == 1 && sh[0] != 1:
-			return 1
-		}
-		return -1
-	}
-	g, w := reduced(got), reduced(want)
-	if g >= 0 && w >= 0 && g != w {
-		s += fmt.Sprintf(": sum over %s instead of %s", axisName(g), axisName(w))
-	}
-	return s
-}
-
 func oneLine(err error) string {
 	if err == nil {
 		return ""
@@ -288,28 +489,19 @@ func oneLine(err error) string {
 	return s
 }
 
-// softmaxStory recognises an output normalised over the wrong axis: its
-// sums over the sample axis are 1 where those over the class axis should be.
-func softmaxStory(d *net.Dump, r net.Recomputed) string {
-	if r.Statement.Name != fmt.Sprintf("A%d", d.Config.Layers()) {
-		return ""
-	}
-	var tp *tracer.Tape
-	a := d.Vars[r.Statement.Name]
-	classAxis, sampleAxis := 1, 0
-	if d.Config.Layout == net.Cols {
-		classAxis, sampleAxis = 0, 1
-	}
-	sumsToOne := func(axis int) bool {
-		for _, v := range tp.Sum(a, axis, false).Data() {
-			if math.Abs(v-1) > 1e-6 {
-				return false
-			}
-		}
-		return true
-	}
-	if sumsToOne(sampleAxis) && !sumsToOne(classAxis) {
-		return fmt.Sprintf("normalised over samples (axis %d), not classes (axis %d): sums to 1 per class, not per sample", sampleAxis, classAxis)
-	}
-	return ""
+// isGradient reports whether a statement assigns dZl, dWl or dbl.
+func isGradient(name string) bool {
+	return strings.HasPrefix(name, "dZ") || strings.HasPrefix(name, "dW") || strings.HasPrefix(name, "db")
 }
+
+func layerOf(name string) int {
+	i := len(name)
+	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
+		i--
+	}
+	n := 0
+	fmt.Sscan(name[i:], &n)
+	return n
+}
+
+func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Abs(b) }

@@ -165,6 +165,14 @@ func sizeRatio(cfg Config, samples int, alpha float64) string {
 		n    int
 		what string
 	}
+	if samples > 1 {
+		switch m := float64(samples); {
+		case math.Abs(alpha-m) <= 1e-6*m:
+			return fmt.Sprintf("m (%d samples)", samples)
+		case math.Abs(alpha*m-1) <= 1e-6:
+			return fmt.Sprintf("1/m (%d samples)", samples)
+		}
+	}
 	var sizes []size
 	if samples > 0 {
 		sizes = append(sizes, size{samples, SamplesAxis})
@@ -180,8 +188,8 @@ func sizeRatio(cfg Config, samples int, alpha float64) string {
 	sizes = append(sizes, size{cfg.Classes, ClassesAxis})
 	for _, a := range sizes {
 		for _, b := range sizes {
-			if a.n == b.n {
-				continue
+			if a.n == b.n || a.n == 1 || b.n == 1 {
+				continue // a ratio to a single output unit says nothing
 			}
 			r := float64(a.n) / float64(b.n)
 			if math.Abs(alpha-r) <= 1e-6*r {

@@ -197,6 +197,7 @@ func (e *diffEngine) probeFor(name string, layout Layout, h float64) (tracer.Pro
 	cols := layout == Cols
 	in, out := e.sizes[l-1], e.sizes[l]
 	pr := &netProbe{e: e, l: l, cols: cols, h: h}
+	bias := e.biases[l-1]
 	var shape tracer.Shape
 	switch name[1] {
 	case 'W':
@@ -207,9 +208,15 @@ func (e *diffEngine) probeFor(name string, layout Layout, h float64) (tracer.Pro
 		}
 	case 'b':
 		pr.kind = biasProbe
-		shape = tracer.Shape{1, out}
-		if cols {
+		switch {
+		case bias == NoBias:
+			return nil, nil, false
+		case bias == BiasVector:
+			shape = tracer.Shape{out}
+		case cols:
 			shape = tracer.Shape{out, 1}
+		default:
+			shape = tracer.Shape{1, out}
 		}
 	case 'Z':
 		pr.kind = preProbe
@@ -264,7 +271,7 @@ func (p *netProbe) Element(idx int) tracer.Difference {
 func (p *netProbe) Direction(u []float64) tracer.Difference {
 	e := p.e
 	in, out := e.sizes[p.l-1], e.sizes[p.l]
-	scale := 1 / float64(e.m)
+	scale := e.gradScale
 	switch p.kind {
 	case weightProbe:
 		U := u
@@ -281,7 +288,7 @@ func (p *netProbe) Direction(u []float64) tracer.Difference {
 	if p.cols {
 		U = transposedRows(u, out, e.m)
 	}
-	return e.directionDiff(p.l, func(s int, row []float64) { copy(row, U[s*out:s*out+out]) }, 1, p.h)
+	return e.directionDiff(p.l, func(s int, row []float64) { copy(row, U[s*out:s*out+out]) }, e.deltaScale, p.h)
 }
 
 // transposedRows returns the c×r transpose of the r×c row-major matrix v.

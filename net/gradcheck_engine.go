@@ -35,14 +35,24 @@ import (
 // rows orientation (samples × units), whatever the program's layout.
 type diffEngine struct {
 	act   Activation
-	m, L  int
-	sizes []int       // n_0 … n_L
-	a     [][]float64 // a[l], l = 0 … L−1: activations, m × n_l (a[0] = X)
-	z     [][]float64 // z[l], l = 1 … L: pre-activations, m × n_l
-	w     [][]float64 // w[l], l = 1 … L: weights, n_{l−1} × n_l
-	slope [][]float64 // f′(z[l]) for tanh and sigmoid, l = 1 … L−1
-	p, y  []float64   // softmax output and targets, m × C
-	ysum  []float64   // Σ_c y[s,c]
+	out   Activation // the output layer's activation
+	loss_ LossKind
+	// gradScale and deltaScale turn differences of the summed per-sample
+	// loss into the quantities a program's dW/db and dZ hold: the loss's
+	// constant (1/m for a mean, the factor, the sign of a negated
+	// convention), and the part of it dZ_L carries.
+	gradScale, deltaScale float64
+	m, L                  int
+	biases                []BiasForm  // per layer
+	sizes                 []int       // n_0 … n_L
+	a                     [][]float64 // a[l], l = 0 … L−1: activations, m × n_l (a[0] = X)
+	z                     [][]float64 // z[l], l = 1 … L: pre-activations, m × n_l
+	w                     [][]float64 // w[l], l = 1 … L: weights, n_{l−1} × n_l
+	slope                 [][]float64 // f′(z[l]) for tanh and sigmoid, l = 1 … L−1
+	p, y                  []float64   // output activations and targets, m × C
+	// outSlope is f′(Z_L) of a sigmoid or tanh output, for squared error.
+	outSlope []float64
+	ysum     []float64 // Σ_c y[s,c]
 	// nonzero[l][i] lists the samples s with a[l−1][s,i] ≠ 0.
 	nonzero [][][]int
 	loss    float64
@@ -58,7 +68,7 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 	cfg := ref.Config
 	cols := cfg.Layout == Cols
 	in := Vars{}
-	for _, name := range append([]string{"X", "Y"}, ParamNames(cfg.Layers())...) {
+	for _, name := range append([]string{"X", "Y"}, cfg.ParamNames()...) {
 		a, ok := v[name]
 		if !ok {
 			return nil, fmt.Errorf("net: %s is missing: a gradient check needs X, Y and every weight and bias", name)
@@ -71,7 +81,11 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 	if err := ref.RunThrough("loss", nil, in); err != nil {
 		return nil, fmt.Errorf("net: the reference forward pass fails on these inputs: %v", err)
 	}
-	e := &diffEngine{act: cfg.Act, L: cfg.Layers(), sizes: cfg.Sizes(), loss: in["loss"].Item(), reference: in}
+	e := &diffEngine{act: cfg.Act, out: cfg.OutputAct(), loss_: cfg.LossKind(), L: cfg.Layers(), sizes: cfg.Sizes(),
+		loss: in["loss"].Item(), reference: in}
+	for l := 1; l <= e.L; l++ {
+		e.biases = append(e.biases, cfg.Bias(l))
+	}
 	if math.IsNaN(e.loss) || math.IsInf(e.loss, 0) {
 		return nil, fmt.Errorf("net: the loss is %v at these parameters; gradients can only be checked where it is finite", e.loss)
 	}
@@ -107,6 +121,27 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 	}
 	e.p = rows(in[fmt.Sprintf("A%d", e.L)])
 	e.y = rows(in["Y"])
+	if e.loss_ == SquaredError {
+		e.outSlope = make([]float64, len(e.z[e.L]))
+		for k, zz := range e.z[e.L] {
+			switch e.out {
+			case Tanh:
+				c := math.Cosh(zz)
+				e.outSlope[k] = 1 / (c * c)
+			case Sigmoid:
+				e.outSlope[k] = logistic(zz) * logistic(-zz)
+			}
+		}
+	}
+	f := cfg.DeltaFactor()
+	e.gradScale, e.deltaScale = f, f
+	switch cfg.Normalised() {
+	case InGradients:
+		e.gradScale /= float64(e.m)
+	case InDelta:
+		e.gradScale /= float64(e.m)
+		e.deltaScale /= float64(e.m)
+	}
 	C := e.sizes[e.L]
 	e.ysum = make([]float64, e.m)
 	for s := 0; s < e.m; s++ {
@@ -219,12 +254,30 @@ func (e *diffEngine) rowDelta(l, s int) (delta, mag float64, kink bool) {
 	return e.outDelta(s, e.dz[e.L])
 }
 
-// outDelta is the change of sample s's cross-entropy when its output
-// pre-activations change by dz: with CE = Σ y·(LSE(z) − z),
-// ΔCE = Σy · log1pSmall(Σ_c p_c·expm1Small(Δz_c)) − Σ_c y_c·Δz_c.
+// outDelta is the change of sample s's loss when its output
+// pre-activations change by dz, computed as a difference (see the top of
+// this file), with the sum of the magnitudes of its terms:
+//   - softmax + cross-entropy, CE = Σy·(LSE(z) − z):
+//     ΔCE = Σy · log1p(Σ_c p_c·expm1(Δz_c)) − Σ_c y_c·Δz_c;
+//   - sigmoid + binary cross-entropy, ℓ = Σ_c softplus(z_c) − y_c·z_c:
+//     Δℓ = Σ_c log1p(p_c·expm1(Δz_c)) − y_c·Δz_c;
+//   - squared error, ℓ = ½ Σ_c (a_c − y_c)² with a = f(z):
+//     Δℓ = Σ_c Δa_c·(a_c − y_c) + ½Δa_c².
 func (e *diffEngine) outDelta(s int, dz []float64) (delta, mag float64, kink bool) {
 	C := e.sizes[e.L]
 	p, y := e.p[s*C:s*C+C], e.y[s*C:s*C+C]
+	switch e.loss_ {
+	case BinaryCrossEntropy, SquaredError:
+		for c, d := range dz {
+			if d == 0 {
+				continue
+			}
+			t, m := e.outUnitDelta(s*C+c, d)
+			delta += t
+			mag += m
+		}
+		return delta, mag, false
+	}
 	var sum, sumAbs, lin, linAbs float64
 	for c, d := range dz {
 		if d == 0 {
@@ -239,12 +292,40 @@ func (e *diffEngine) outDelta(s int, dz []float64) (delta, mag float64, kink boo
 	return e.ysum[s]*log1pSmall(sum) - lin, math.Abs(e.ysum[s])*sumAbs + linAbs, false
 }
 
+// outUnitDelta is the change of one output unit's share of the loss
+// (binary cross-entropy or squared error, whose units add up
+// independently) when its pre-activation, element at of Z_L, changes by d.
+func (e *diffEngine) outUnitDelta(at int, d float64) (delta, mag float64) {
+	p, y := e.p[at], e.y[at]
+	if e.loss_ == BinaryCrossEntropy {
+		t := log1pSmall(p * expm1Small(d))
+		return t - y*d, math.Abs(t) + math.Abs(y*d)
+	}
+	var da float64
+	switch e.out {
+	case Tanh:
+		td := math.Tanh(d)
+		da = td * e.outSlope[at] / (1 + p*td)
+	case Sigmoid:
+		em := expm1Small(d)
+		da = e.outSlope[at] * em / (1 + p*em)
+	default:
+		da = d
+	}
+	lin := da * (p - y)
+	return lin + 0.5*da*da, math.Abs(lin) + 0.5*da*da
+}
+
 // unitDelta is rowDelta for a change d of one pre-activation, unit j of
 // layer l, of sample s: the common case, with the first layer's work cut
 // to one unit.
 func (e *diffEngine) unitDelta(l, s, j int, d float64) (delta, mag float64, kink bool) {
 	if l == e.L {
 		C := e.sizes[l]
+		if e.loss_ != CrossEntropy {
+			delta, mag = e.outUnitDelta(s*C+j, d)
+			return delta, mag, false
+		}
 		pc, yc := e.p[s*C+j], e.y[s*C+j]
 		t := pc * expm1Small(d)
 		return e.ysum[s]*log1pSmall(t) - yc*d, math.Abs(e.ysum[s]*t) + math.Abs(yc*d), false
@@ -274,7 +355,7 @@ func centred(plus, minus, mag, scale, h float64, kink bool) tracer.Difference {
 		Minus:   -minus * scale / h,
 		// Each change is good to a few ε of the terms it adds; the
 		// analytic side's sums round alike.
-		Noise: 16 * 0x1p-52 * mag * scale / (2 * h),
+		Noise: 16 * 0x1p-52 * mag * math.Abs(scale) / (2 * h),
 		Kink:  tracer.NoKink,
 	}
 	if kink {
@@ -297,7 +378,7 @@ func (e *diffEngine) weightDiff(l, i, j int, h float64) tracer.Difference {
 		mag += mp + mm + math.Abs(dp-dm)
 		kink = kink || kp || km
 	}
-	return centred(plus, minus, mag, 1/float64(e.m), h, kink)
+	return centred(plus, minus, mag, e.gradScale, h, kink)
 }
 
 // biasDiff is the difference for b_l[j].
@@ -312,16 +393,17 @@ func (e *diffEngine) biasDiff(l, j int, h float64) tracer.Difference {
 		mag += mp + mm + math.Abs(dp-dm)
 		kink = kink || kp || km
 	}
-	return centred(plus, minus, mag, 1/float64(e.m), h, kink)
+	return centred(plus, minus, mag, e.gradScale, h, kink)
 }
 
-// preDiff is the difference of the summed loss m·L for Z_l[s,j]: the
-// quantity the program's dZl holds (dZL = AL − Y carries no 1/m; it comes
-// in the weight and bias gradients).
+// preDiff is the difference for Z_l[s,j] of the quantity the program's
+// dZl holds: sample s's loss times deltaScale (dZL = AL − Y carries no
+// 1/m in the reference network; it comes in the weight and bias
+// gradients).
 func (e *diffEngine) preDiff(l, s, j int, h float64) tracer.Difference {
 	dp, mp, kp := e.unitDelta(l, s, j, h)
 	dm, mm, km := e.unitDelta(l, s, j, -h)
-	return centred(dp, dm, mp+mm, 1, h, kp || km)
+	return centred(dp, dm, mp+mm, e.deltaScale, h, kp || km)
 }
 
 // directionDiff is the difference along a change of every sample's

@@ -7,7 +7,8 @@ import (
 )
 
 // Init returns the starting parameters the way the question's code makes
-// them: weights randn × InitScale, biases zero. The random numbers are drawn
+// them: weights randn × InitScale, biases zero (in the layer's bias form;
+// none where a layer has no bias). The random numbers are drawn
 // in the rows layout's order (W1 as inputs × hidden, row by row, then W2, …)
 // and transposed for Cols, so both layouts start from the same network.
 func Init(cfg Config) Vars {
@@ -30,7 +31,12 @@ func Init(cfg Config) Vars {
 		}
 		y := p.layer(l)
 		v[y.W] = p.labelled(y.W, W)
-		v[y.b] = p.labelled(y.b, b)
+		switch cfg.Bias(l) {
+		case BiasColumn:
+			v[y.b] = p.labelled(y.b, b)
+		case BiasVector:
+			v[y.b] = p.labelled(y.b, tracer.Zeros(out))
+		}
 	}
 	return v
 }

@@ -208,3 +208,16 @@ func (p *Program) RunThrough(name string, tp *tracer.Tape, v Vars) error {
 	}
 	return nil
 }
+
+// Label returns a under name, with the axis labels the program gives it
+// where its shape is the expected one (data, statement outputs and
+// parameters; a drifted shape keeps whatever labels it has).
+func (p *Program) Label(name string, a *tracer.Array) *tracer.Array {
+	if _, param := p.Shapes[name]; !param {
+		if labels := p.Labels[name]; len(labels) == a.Rank() {
+			return a.Named(name).WithLabels(labels...)
+		}
+		return a.Named(name)
+	}
+	return p.labelled(name, a)
+}

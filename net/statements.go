@@ -391,8 +391,8 @@ func (p *Program) outputDelta() Statement {
 	s := Statement{Name: y.dZ, Phase: Backward, Inputs: []string{A, "Y"},
 		Formula: fmt.Sprintf("%s = %s", y.dZ, fmt.Sprintf(scaleF, body)),
 		NumPy:   fmt.Sprintf("%s = %s", y.dZ, fmt.Sprintf(scalePy, bodyPy))}
-	if f == 1 && !inDelta {
-		s.Formula, s.NumPy = fmt.Sprintf("%s = %s", y.dZ, diff+deriv), fmt.Sprintf("%s = %s", y.dZ, diffPy+derivPy)
+	if f == 1 && !inDelta && deriv == "" {
+		s.Formula, s.NumPy = fmt.Sprintf("%s = %s", y.dZ, diff), fmt.Sprintf("%s = %s", y.dZ, diffPy)
 	}
 	if inDelta {
 		s.Inputs = append(s.Inputs, "m")

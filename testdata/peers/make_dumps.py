@@ -27,7 +27,8 @@ together reproduce it), `root`, `curve` and `train_args` (for `train --init`)):
   float32-rows.npz, intlabels-rows.npz, renamed-rows.npz, square-x-rows.npz
                                    unusual but usable inputs
   object.npz, complex.npz, rank3.npz, truncated.npz, notnumpy.npz, single.npy,
-  ambiguous.npz, badbias.npz       inputs to refuse (exit 2)
+  ambiguous-noz.npz, badbias.npz   inputs to refuse (exit 2)
+  ambiguous.npz                    square everywhere; Z1's values settle the layout
   timing-64.npz                    784-60-10, 64 samples, for the 1 s bar
   init-<layout>.npz, init-<layout>-curve.json
                                    784-60-10 weights for `--init` and the loss /
@@ -52,7 +53,10 @@ import os
 import sys
 import zipfile
 
-import numpy as np
+# One BLAS thread: OpenBLAS splits sums across threads by the machine's load,
+# which changes the last bits of a product and so the files' bytes.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -291,6 +295,12 @@ def step_dump(layout, act, hidden, bugs=(), n=N, seed=None, name=None):
 def write_step(name, layout, act, hidden, bugs, faulty, note, n=N, **extra):
     """`bugs` are the patches applied; MANIFEST lists only catalog ids."""
     d, bad, _ = step_dump(layout, act, hidden, bugs, n)
+    next_lr = extra.pop("next_lr", None)
+    if next_lr is not None:
+        # the parameters after the learner's update W = W - lr * dW
+        for l in range(1, len(hidden) + 2):
+            for p in ("W%d" % l, "b%d" % l):
+                d[p + "_next"] = d[p] - next_lr * d["d" + p]
     if faulty and "causes" not in extra:
         catalog = [b for b in bugs if b != "offcatalog"]
         extra["causes"] = {s: list(catalog) for s in faulty}
@@ -344,7 +354,9 @@ def catalog_bugs():
         write_step(
             "bug-sign-flip-%s.npz" % layout, layout, "tanh", [13], ["sign-flip"],
             ["dZ2"],
-            "dZ2 = Y - A2 (negated); dW2, db2, dZ1, ... follow correctly from it")
+            "dZ2 = Y - A2 (negated); dW2, db2, dZ1, ... follow correctly from it, and "
+            "the update subtracts them (W1_next = W1 - 0.3 * dW1, ...): gradient ascent",
+            next_lr=0.3)
         write_step(
             "bug-missing-act-grad-%s.npz" % layout, layout, "tanh", [13],
             ["missing-act-grad"], ["dZ1"],
@@ -495,12 +507,17 @@ def ambiguous():
     for k in statement_order(2):
         d[k] = t[k]
     save_npz("ambiguous.npz", d)
-    record("ambiguous.npz", "rows", "tanh", [10], 10, [], [], 2,
+    record("ambiguous.npz", "rows", "tanh", [10], 10, [], [], 0,
            "every shape reads both ways: 10 samples x 10 features (middle-row pixels), "
            "hidden 10, 10 classes, all 2-D tensors 10x10, biases and db flat (10,). "
-           "Without --layout: refuse and ask for it. It is a correct rows step "
-           "(b as (10,) broadcasts over the samples in rows); with --layout rows it "
-           "should pass, with --layout cols it is not a correct step",
+           "Z1's values settle it: Z1 - X @ W1 is the same in every row (a bias over "
+           "the samples), so it is a correct rows step",
+           args_rows=["--layout", "rows"])
+    keep = ("X", "Y", "W1", "b1", "W2", "b2", "dW1", "db1", "dW2", "db2")
+    save_npz("ambiguous-noz.npz", {k: d[k] for k in keep})
+    record("ambiguous-noz.npz", "rows", "tanh", [10], 10, [], [], 2,
+           "the same step without Z1 or any other forward value: nothing settles the "
+           "layout. Without --layout: refuse and ask for it; with --layout rows it passes",
            args_rows=["--layout", "rows"])
 
 

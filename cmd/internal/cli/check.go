@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/backstep/backstep/cmd/internal/render"
 	"github.com/backstep/backstep/lessons"
 	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/net/foreign"
 	"github.com/backstep/backstep/tracer"
 	"github.com/spf13/cobra"
 )
@@ -18,6 +20,9 @@ type CheckOptions struct {
 	File    string
 	Layout  string
 	Act     string
+	Output  string
+	Loss    string
+	Mode    string
 	Map     []string
 	JSON    bool
 	Snippet bool
@@ -30,17 +35,26 @@ func NewCmdCheck(io *IOStreams, runF func(*CheckOptions) error) *cobra.Command {
 		Use:   "check FILE.npz",
 		Short: "Check your own NumPy gradient code from a .npz dump of one step",
 		Long: `Check one training step of your own NumPy code. Dump its arrays with np.savez (run
-backstep check --snippet for the lines to paste), then backstep recomputes every tensor from
-your own inputs to its statement, finds each faulty statement even when several are wrong,
-and names the known bug that reproduces it.
+backstep check --snippet for the lines to paste). backstep works out the network they
+describe — names, layout, activations, output layer and loss, where the 1/m sits, the
+sign of the gradients — and says so in the header. Then it recomputes every tensor from
+your own inputs to its statement, finds each faulty statement even when several are
+wrong, names the known bug that reproduces it, checks every gradient against centred
+differences of the loss your convention differentiates, and, given the parameters after
+the update (W1_next, …), checks the update too.
 
-Keys follow the usual notation: X, Y (one-hot or integer labels), W1, b1, … WL, bL (before
-the update), and any of Z1, A1, …, dZ2, dW2, db2, …, dW1, db1. Exit 0 when everything is
-right, 1 when faults are found, 2 when the file cannot be used.`,
+Names: X, Y (one-hot, class numbers, 0/1 or real targets), W1, b1, … WL, bL (before the
+update), any of Z1, A1, …, dZ2, dW2, db2, …, loss, and W1_next, b1_next, …; learners'
+names (w1, W_1, theta1, grad_w1, delta2, d_hidden, W1_new, …) are read too, and --map
+sets any of them. Outputs: softmax + cross-entropy, sigmoid + binary cross-entropy,
+sigmoid/tanh/linear + squared error. Exit 0 when everything that ran is right, 1 when
+faults are found, 2 when the file cannot be used.`,
 		Example: `  backstep check --snippet               # the lines to add to your script
   backstep check step.npz
   backstep check step.npz --layout cols --act relu
+  backstep check step.npz --output sigmoid --loss squared-error
   backstep check step.npz --map dW1=grad_w1 --map db1=grad_b1
+  backstep check step.npz --mode full     # every element in the numerical check
   backstep check step.npz --json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.Snippet {
@@ -64,15 +78,25 @@ right, 1 when faults are found, 2 when the file cannot be used.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Layout, "layout", "auto", "auto, rows (samples × features) or cols")
-	f.StringVar(&opts.Act, "act", "auto", "auto (A1 against Z1), tanh, sigmoid or relu")
-	f.StringArrayVar(&opts.Map, "map", nil, "rename a key: OURS=THEIRS, e.g. dW1=grad_w1 (repeatable)")
+	f.StringVar(&opts.Act, "act", "auto", "hidden activation: auto (A1 against Z1), tanh, sigmoid or relu")
+	f.StringVar(&opts.Output, "output", "auto", "output layer: auto, softmax, sigmoid, tanh or linear")
+	f.StringVar(&opts.Loss, "loss", "auto", "auto, cross-entropy, binary-cross-entropy or squared-error")
+	f.StringVar(&opts.Mode, "mode", "auto", "numerical check: auto (sampled on large dumps), full or sparse")
+	f.StringArrayVar(&opts.Map, "map", nil, "read a key as one of backstep's names: OURS=THEIRS, e.g. dW1=grad_w1 (repeatable)")
 	f.BoolVar(&opts.JSON, "json", false, "write the findings as JSON")
 	f.BoolVar(&opts.Snippet, "snippet", false, "print the Python lines that write a dump")
 	return cmd
 }
 
-func (o *CheckOptions) dumpOptions() (net.DumpOptions, error) {
-	var d net.DumpOptions
+// lossNames reads --loss, with the short names learners use.
+var lossNames = map[string]net.LossKind{
+	"cross-entropy": net.CrossEntropy, "ce": net.CrossEntropy, "categorical-cross-entropy": net.CrossEntropy,
+	"binary-cross-entropy": net.BinaryCrossEntropy, "bce": net.BinaryCrossEntropy,
+	"squared-error": net.SquaredError, "mse": net.SquaredError, "sse": net.SquaredError,
+}
+
+func (o *CheckOptions) dumpOptions() (foreign.Options, error) {
+	var d foreign.Options
 	switch o.Layout {
 	case "auto", "":
 	case "rows", "cols":
@@ -86,6 +110,25 @@ func (o *CheckOptions) dumpOptions() (net.DumpOptions, error) {
 		d.Act = net.Activation(o.Act)
 	default:
 		return d, usagef("--act %q: use auto, tanh, sigmoid or relu", o.Act)
+	}
+	switch o.Output {
+	case "auto", "":
+	case "softmax", "sigmoid", "tanh", "linear":
+		d.Output = net.Activation(o.Output)
+	default:
+		return d, usagef("--output %q: use auto, softmax, sigmoid, tanh or linear", o.Output)
+	}
+	if o.Loss != "auto" && o.Loss != "" {
+		l, ok := lossNames[o.Loss]
+		if !ok {
+			return d, usagef("--loss %q: use auto, cross-entropy, binary-cross-entropy or squared-error", o.Loss)
+		}
+		d.Loss = l
+	}
+	switch o.Mode {
+	case "auto", "", "full", "sparse":
+	default:
+		return d, usagef("--mode %q: use auto, full or sparse", o.Mode)
 	}
 	d.Map = map[string]string{}
 	for _, m := range o.Map {
@@ -116,20 +159,29 @@ func checkRun(opts *CheckOptions) error {
 	if err != nil {
 		return usagef("%s", strings.TrimPrefix(err.Error(), "net: "))
 	}
-	dump, err := net.Interpret(file, dopts)
+	dump, err := foreign.Interpret(file, dopts)
 	if err != nil {
-		return usagef("%s: %s", opts.File, strings.TrimPrefix(err.Error(), "net: "))
+		return usagef("%s: %s", opts.File, strings.TrimPrefix(err.Error(), "foreign: "))
 	}
-	tol := tracer.SameTolerance
+	co := lessons.CheckOptions{Tol: tracer.SameTolerance}
 	for _, w := range file.Warnings {
 		switch {
 		case strings.Contains(w, "float16"):
-			tol = max(tol, 1e-2)
+			co.Tol = max(co.Tol, 1e-2)
 		case strings.Contains(w, "float32"):
-			tol = max(tol, 1e-4)
+			co.Tol = max(co.Tol, 1e-4)
 		}
 	}
-	rep := lessons.CheckDump(dump, tol)
+	switch opts.Mode {
+	case "full":
+		co.Mode = tracer.FullCheck
+	case "sparse":
+		co.Mode = tracer.SparseCheck
+	}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY && !opts.JSON, Label: "checking"}
+	co.Progress = func(done, total int) { bar.Total = total; bar.Update(done, "") }
+	rep := lessons.CheckDump(dump, co)
+	bar.Done()
 	if opts.JSON {
 		if err := render.JSON(io.Out, checkJSONOf(opts.File, file, rep)); err != nil {
 			return err
@@ -148,15 +200,44 @@ type checkJSON struct {
 	OK          bool               `json:"ok"`
 	Layout      string             `json:"layout"`
 	Act         string             `json:"act"`
+	Output      string             `json:"output"`
+	Loss        string             `json:"loss"`
+	Normaliser  string             `json:"normaliser"`
+	Negated     bool               `json:"negated"`
+	Targets     string             `json:"targets"`
 	Sizes       []int              `json:"sizes"`
 	Samples     int                `json:"samples"`
+	Names       map[string]string  `json:"names"`
+	Unused      []string           `json:"unused_keys"`
 	Notes       []string           `json:"notes"`
 	Warnings    []string           `json:"warnings"`
+	Checks      checksJSON         `json:"checks"`
 	FirstFaulty *string            `json:"first_faulty"`
 	Bugs        []string           `json:"bugs"`
 	Findings    []checkFindingJSON `json:"findings"`
 	// GradientError says why the numerical check could not run.
 	GradientError string `json:"gradient_check_error,omitempty"`
+}
+
+// checksJSON says which checks ran, why not, and how many elements.
+type checksJSON struct {
+	Recompute struct {
+		Ran      bool `json:"ran"`
+		Tensors  int  `json:"tensors"`
+		Elements int  `json:"elements"`
+	} `json:"recompute"`
+	Numerical struct {
+		Ran      bool   `json:"ran"`
+		Why      string `json:"why,omitempty"`
+		Mode     string `json:"mode,omitempty"`
+		Tensors  int    `json:"tensors"`
+		Elements int    `json:"elements"`
+		Of       int    `json:"of"`
+	} `json:"numerical"`
+	Update struct {
+		Ran        bool `json:"ran"`
+		Parameters int  `json:"parameters"`
+	} `json:"update"`
 }
 
 type checkFindingJSON struct {
@@ -170,6 +251,8 @@ type checkFindingJSON struct {
 	Alpha       render.Number `json:"alpha,omitempty"`
 	RelError    render.Number `json:"rel_error"`
 	Description string        `json:"description,omitempty"`
+	Parts       string        `json:"parts,omitempty"`
+	Cause       string        `json:"cause,omitempty"`
 	Bug         string        `json:"bug,omitempty"`
 	With        []string      `json:"with,omitempty"`
 	Lesson      string        `json:"lesson,omitempty"`
@@ -181,6 +264,7 @@ type checkFindingJSON struct {
 type numericalJSON struct {
 	Verdict     string        `json:"verdict"`
 	MaxRelError render.Number `json:"max_rel_error"`
+	Checked     int           `json:"checked"`
 }
 
 func intsOf(s tracer.Shape) []int {
@@ -192,15 +276,28 @@ func intsOf(s tracer.Shape) []int {
 
 func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) checkJSON {
 	d := rep.Dump
-	j := checkJSON{File: path, OK: rep.OK(), Layout: string(d.Config.Layout), Act: string(d.Config.Act),
-		Sizes: d.Config.Sizes(), Samples: d.Samples, Notes: d.Notes, Warnings: file.Warnings, Bugs: rep.Bugs}
-	if j.Warnings == nil {
-		j.Warnings = []string{}
+	cfg := d.Config
+	j := checkJSON{File: path, OK: rep.OK(), Layout: string(cfg.Layout), Act: string(cfg.Act),
+		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised()),
+		Negated: cfg.Negated, Targets: d.Targets, Names: d.Keys, Unused: d.Unused,
+		Sizes: cfg.Sizes(), Samples: d.Samples, Notes: d.Notes, Bugs: rep.Bugs}
+	j.Warnings = append(append([]string{}, file.Warnings...), rep.Warnings...)
+	if j.Unused == nil {
+		j.Unused = []string{}
 	}
 	if j.Bugs == nil {
 		j.Bugs = []string{}
 	}
-	j.GradientError = rep.GradientError
+	j.Checks.Recompute.Ran = true
+	j.Checks.Recompute.Tensors, j.Checks.Recompute.Elements = rep.Recomputed, rep.RecomputedElements
+	n := rep.Numerical
+	j.Checks.Numerical.Ran, j.Checks.Numerical.Why, j.Checks.Numerical.Mode = n.Ran, n.Why, string(n.Mode)
+	j.Checks.Numerical.Tensors, j.Checks.Numerical.Elements, j.Checks.Numerical.Of = n.Tensors, n.Elements, n.Total
+	j.Checks.Update.Ran = len(d.Next) > 0
+	j.Checks.Update.Parameters = len(d.Next)
+	if !n.Ran {
+		j.GradientError = n.Why
+	}
 	if rep.First != "" {
 		first := rep.First
 		j.FirstFaulty = &first
@@ -208,8 +305,8 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 	for _, f := range rep.Findings {
 		fj := checkFindingJSON{Tensor: f.Tensor, Statement: f.Statement.NumPy, Present: f.Present,
 			Shape: intsOf(f.Shape), Expected: intsOf(f.Expected), Verdict: string(f.Verdict),
-			Description: f.Description, Bug: f.Bug, With: f.With}
-		if f.Present && f.Verdict != net.Failed && f.Verdict != net.NotChecked {
+			Description: f.Description, Parts: f.Parts, Cause: f.Cause, Bug: f.Bug, With: f.With}
+		if f.Present && f.Verdict != net.Failed && f.Verdict != net.NotChecked && f.Relation.Kind != "" {
 			fj.Relation = string(f.Relation.Kind)
 			fj.Alpha = render.Number(f.Relation.Alpha)
 			fj.RelError = render.Number(f.Relation.RelError)
@@ -221,7 +318,7 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 			fj.Error = f.Err.Error()
 		}
 		if g := f.Gradient; g != nil {
-			fj.Numerical = &numericalJSON{Verdict: string(g.Verdict), MaxRelError: render.Number(g.MaxRelError)}
+			fj.Numerical = &numericalJSON{Verdict: string(g.Verdict), MaxRelError: render.Number(g.MaxRelError), Checked: g.Checked}
 		}
 		j.Findings = append(j.Findings, fj)
 	}
@@ -231,16 +328,20 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.DumpReport) {
 	pal := render.Palette{Enabled: io.Color}
 	d := rep.Dump
+	cfg := d.Config
 	sizes := make([]string, 0, 4)
-	for _, s := range d.Config.Sizes() {
+	for _, s := range cfg.Sizes() {
 		sizes = append(sizes, fmt.Sprint(s))
 	}
-	fmt.Fprintf(io.Out, "dump     %s: %d samples, %s %s, %s layout\n", path, d.Samples, strings.Join(sizes, "-"), d.Config.Act, d.Config.Layout)
+	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s %s → %s, %s layout", path, d.Samples, strings.Join(sizes, "-"), cfg.Act, cfg.OutputAct(), cfg.Layout))
 	for _, n := range d.Notes {
-		fmt.Fprintf(io.Out, "         %s\n", n)
+		para(io.Out, "         ", 11, n)
 	}
-	for _, w := range file.Warnings {
-		fmt.Fprintf(io.Out, "%s %s\n", pal.Warn("warning"), w)
+	for _, w := range append(dedupe(file.Warnings), rep.Warnings...) {
+		para(io.Out, pal.Warn("warning")+"  ", 11, w)
+	}
+	for _, r := range rep.Readings {
+		para(io.Out, "         ", 11, "("+r+")")
 	}
 	var rows [][]string
 	for _, f := range rep.Findings {
@@ -259,7 +360,7 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 			shape += " ≠ " + f.Expected.String()
 		}
 		bug := f.Bug
-		if bug == "" && (f.Verdict == net.Wrong || f.Verdict == net.Failed) {
+		if bug == "" && f.Faulty() {
 			bug = "none in the catalog"
 		}
 		numeric := ""
@@ -274,19 +375,30 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 				numeric = pal.Bad(numeric)
 			}
 		}
-		rows = append(rows, []string{f.Tensor, shape, verdict, numeric, bug})
+		name := f.Tensor
+		if f.Statement.Phase == net.Update {
+			name += " update"
+		}
+		rows = append(rows, []string{name, shape, verdict, numeric, bug})
 	}
 	fmt.Fprintln(io.Out)
 	_ = render.Table(io.Out, []string{"tensor", "shape", "on your inputs", "vs numerical", "bug"}, rows)
-	if rep.GradientError != "" {
-		fmt.Fprintf(io.Out, "%s the numerical gradient check could not run: %s\n", pal.Warn("note:"), rep.GradientError)
-	}
+	printChecksRan(io, rep)
 	absent := absentNames(rep)
 	if len(absent) > 0 {
 		fmt.Fprintf(io.Out, "not in the dump (computed by backstep from your inputs): %s\n", strings.Join(absent, ", "))
 	}
+	if len(d.Unused) > 0 {
+		para(io.Out, pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", strings.Join(d.Unused, ", "), d.Unused[0]))
+	}
 	if rep.OK() {
-		fmt.Fprintf(io.Out, "\n%s every tensor is what its statement gives on your inputs, and every gradient\n    matches centred differences of the loss\n", pal.Good("ok:"))
+		what := "every tensor is what its statement gives on your inputs"
+		if rep.Numerical.Ran {
+			what += ", and every gradient\n    matches centred differences of the loss"
+		} else {
+			what += "; the numerical\n    check did not run (above), so no gradient was compared with the loss itself"
+		}
+		fmt.Fprintf(io.Out, "\n%s %s\n", pal.Good("ok:"), what)
 		return
 	}
 	if rep.First == "" {
@@ -304,20 +416,78 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		fmt.Fprintf(io.Out, "%s: right on your inputs, wrong against the numerical gradient: they inherit\n    a fault from a statement before them\n", strings.Join(inherit, ", "))
 	}
 	for _, f := range rep.Findings {
-		if f.Verdict != net.Wrong && !(f.Verdict == net.Failed && f.Present) {
+		if !f.Faulty() {
 			continue
 		}
-		fmt.Fprintf(io.Out, "\n%s  %s\n", pal.Bold(f.Tensor), f.Description)
-		fmt.Fprintf(io.Out, "    right: %s\n", f.Statement.NumPy)
+		fmt.Fprintln(io.Out)
+		para(io.Out, pal.Bold(f.Tensor)+strings.Repeat(" ", max(2, 6-len(f.Tensor))), 4, f.Description)
+		if f.Parts != "" {
+			para(io.Out, "    ", 4, f.Parts)
+		}
+		if f.Cause != "" && !strings.Contains(f.Description, f.Cause) {
+			para(io.Out, "    why: ", 9, f.Cause)
+		}
+		para(io.Out, "    right: ", 11, lessons.RightLine(d, f.Statement))
 		switch {
 		case f.Bug != "" && len(f.With) > 0:
 			fmt.Fprintf(io.Out, "    yours is reproduced by the bug %s (together with %s): backstep lesson show %s\n", pal.Bad(f.Bug), strings.Join(f.With, ", "), f.Bug)
 		case f.Bug != "":
-			fmt.Fprintf(io.Out, "    yours is reproduced by the bug %s: backstep lesson show %s\n", pal.Bad(f.Bug), f.Bug)
+			fmt.Fprintf(io.Out, "    the bug %s: backstep lesson show %s\n", pal.Bad(f.Bug), f.Bug)
 		default:
 			fmt.Fprintln(io.Out, "    no bug in backstep's catalog reproduces it: compare your line with the right one")
 		}
 	}
+}
+
+// printChecksRan says which checks ran and how much they compared.
+func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
+	pal := render.Palette{Enabled: io.Color}
+	fmt.Fprintf(io.Out, "checks   recomputed %d tensors (%d values) from your own inputs\n", rep.Recomputed, rep.RecomputedElements)
+	n := rep.Numerical
+	switch {
+	case !n.Ran:
+		fmt.Fprintf(io.Out, "         %s the numerical gradient check did not run: %s\n", pal.Warn("note:"), n.Why)
+	case n.Elements < n.Total:
+		fmt.Fprintf(io.Out, "         numerical check of %d gradients: %d sampled elements of %d (--mode full for all)\n", n.Tensors, n.Elements, n.Total)
+	default:
+		fmt.Fprintf(io.Out, "         numerical check of %d gradients: all %d elements\n", n.Tensors, n.Elements)
+	}
+	if len(rep.Dump.Next) > 0 {
+		fmt.Fprintf(io.Out, "         update checked for %d parameters (lr %.4g)\n", len(rep.Dump.Next), rep.Dump.Config.LR)
+	}
+}
+
+// textWidth is the width check's text fits when not on a terminal.
+const textWidth = 100
+
+// para writes head and text wrapped at word boundaries to textWidth
+// columns, continuation lines indented by indent. head's width on screen
+// is taken as indent when head is colored.
+func para(w io.Writer, head string, indent int, text string) {
+	first := textWidth - max(indent, render.DisplayWidth(stripANSI(head)))
+	lines := render.Wrap(text, max(first, 20))
+	if len(lines) == 0 {
+		fmt.Fprintln(w, strings.TrimRight(head, " "))
+		return
+	}
+	fmt.Fprintln(w, head+lines[0])
+	rest := strings.Join(lines[1:], " ")
+	for _, l := range render.Wrap(rest, textWidth-indent) {
+		fmt.Fprintln(w, strings.Repeat(" ", indent)+l)
+	}
+}
+
+// dedupe keeps the first of repeated lines.
+func dedupe(lines []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range lines {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func absentNames(rep *lessons.DumpReport) []string {

@@ -1,0 +1,305 @@
+package foreign
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/tracer"
+)
+
+// Options settle what the arrays cannot tell by themselves. Zero values
+// detect.
+type Options struct {
+	Layout net.Layout     // rows or cols
+	Act    net.Activation // the hidden layers' activation
+	Output net.Activation // the output layer's: softmax, sigmoid, tanh, linear
+	Loss   net.LossKind
+	Map    map[string]string // backstep's name → the dump's key, e.g. dW1 → grad_w1
+}
+
+// Dump is a learner's training step understood: the network it describes
+// and their arrays under backstep's names.
+type Dump struct {
+	Config net.Config
+	// Samples is m, the number of samples in the batch.
+	Samples int
+	// Vars holds the learner's arrays in the network's forms: one sample
+	// given as 1-D vectors becomes a batch of one, class numbers become
+	// one-hot Y, a bias folded into W1 brings its column of ones into X.
+	// Axis labels are attached where the shape is the expected one.
+	Vars net.Vars
+	// Given lists the statement outputs the dump holds (Z1, A1, dW2, …).
+	Given map[string]bool
+	// Next holds the parameters after the update, when the dump has them.
+	Next net.Vars
+	// Keys maps backstep's names to the dump's keys.
+	Keys map[string]string
+	// Unused lists the keys nothing used.
+	Unused []string
+	// Notes say how the dump was read, one line each: the layout, the
+	// activations, the output and loss with their evidence, the
+	// normaliser, what was reshaped or converted.
+	Notes []string
+	// OneSample says the dump holds one sample as 1-D vectors.
+	OneSample bool
+	// Folded says layer 1's bias is folded into W1 (X has a column of
+	// ones); FoldedAt is the column (or row, in cols layout) of ones.
+	Folded   bool
+	FoldedAt int
+	// Readings are the other configurations the arrays allow when they
+	// cannot settle the loss (sigmoid outputs whose dZ_L fits neither
+	// binary cross-entropy nor squared error): the checker tries each and
+	// keeps the one that explains the dump.
+	Readings []Reading
+	// Targets says what Y was taken as: "one-hot", "class numbers",
+	// "binary", "multi-label", "real-valued".
+	Targets string
+	// Raw marks arrays the learner gave whose shape backstep changed (1-D
+	// vectors read as a batch of one, db (n,) beside b (1,n)): the name
+	// and the learner's own shape.
+	Raw map[string]tracer.Shape
+}
+
+// Reading is one configuration the arrays allow, with the lines that say
+// how it was inferred.
+type Reading struct {
+	Config net.Config
+	Notes  []string
+	// Decided says the loss and convention rest on the dump's own
+	// evidence, not on a default.
+	Decided bool
+}
+
+// Program returns the correct training step for the dump's network.
+func (d *Dump) Program() *net.Program { return net.Build(d.Config) }
+
+// WithReading returns a copy of d read with another configuration.
+func (d *Dump) WithReading(r Reading) *Dump {
+	c := *d
+	c.Config = r.Config
+	c.Notes = append(append([]string(nil), d.baseNotes()...), r.Notes...)
+	c.Vars = net.Vars{}
+	p := net.Build(r.Config)
+	for k, a := range d.Vars {
+		c.Vars[k] = p.Label(k, a)
+	}
+	return &c
+}
+
+// baseNotes are the notes that do not depend on the reading.
+func (d *Dump) baseNotes() []string {
+	n := len(d.Notes)
+	if len(d.Readings) > 0 {
+		n -= len(d.Readings[0].Notes)
+	}
+	return d.Notes[:max(n, 0)]
+}
+
+// reader carries the state of one interpretation.
+type reader struct {
+	f       *net.NumPyFile
+	o       Options
+	arrays  map[string]*tracer.Array // backstep's name → the learner's array
+	keys    map[string]string        // backstep's name → key
+	integer map[string]bool
+	d       *Dump
+	envs    map[string]net.Vars // the step's values per reading (see env)
+}
+
+// Interpret works out the network a dump describes. Its errors start with
+// "foreign:" and say what to do.
+func Interpret(f *net.NumPyFile, o Options) (*Dump, error) {
+	r := &reader{f: f, o: o, arrays: map[string]*tracer.Array{}, keys: map[string]string{}, integer: map[string]bool{},
+		d: &Dump{Given: map[string]bool{}, Next: net.Vars{}, Raw: map[string]tracer.Shape{}}}
+	if err := r.assignRoles(); err != nil {
+		return nil, err
+	}
+	if err := r.readShapes(); err != nil {
+		return nil, err
+	}
+	if err := r.readLabels(); err != nil {
+		return nil, err
+	}
+	if err := r.readFamily(); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return r.d, nil
+}
+
+// assignRoles reads every key's role from its name, applies --map, and
+// keeps one array per role.
+func (r *reader) assignRoles() error {
+	mapped := map[string]bool{}
+	for ours, theirs := range r.o.Map {
+		if _, ok := r.f.Arrays[theirs]; !ok {
+			return fmt.Errorf("foreign: --map %s=%s: the file has no array %s (it has %s)", ours, theirs, theirs, strings.Join(r.f.Keys(), ", "))
+		}
+		if !validName(ours) {
+			return fmt.Errorf("foreign: --map %s=%s: %s is not one of backstep's names (X, Y, W1, b1, Z1, A1, dZ1, dW1, db1, …, loss, W1_next, …)", ours, theirs, ours)
+		}
+		mapped[theirs] = true
+	}
+	roles := map[string]Role{}
+	for _, key := range r.f.Keys() {
+		if mapped[key] {
+			continue
+		}
+		if role, ok := parseName(key); ok {
+			roles[key] = role
+		}
+	}
+	L := 0
+	positional := false
+	for _, role := range roles {
+		if role.Kind == "W" && !role.Next {
+			L = max(L, role.Layer)
+			positional = positional || role.Output || role.Hidden
+		}
+	}
+	for ours := range r.o.Map {
+		if role, ok := parseName(ours); ok && role.Kind == "W" {
+			L = max(L, role.Layer)
+		}
+	}
+	zeroBased := false
+	for _, role := range roles {
+		if role.Kind == "W" && role.Layer == 0 && !role.Output && !role.Hidden {
+			zeroBased = true
+		}
+	}
+	if zeroBased {
+		L++
+	}
+	if positional && L < 2 {
+		L = 2
+	}
+	byName, err := placeRoles(roles, L)
+	if err != nil {
+		return err
+	}
+	for ours, theirs := range r.o.Map {
+		byName[ours] = theirs
+	}
+	for ours, key := range byName {
+		a := r.f.Arrays[key]
+		if ours == "loss" && a.Size() != 1 {
+			continue // an array named like a loss that is not one number
+		}
+		r.arrays[ours] = a.Named(ours)
+		r.keys[ours] = key
+		r.integer[ours] = r.f.Integer[key]
+	}
+	return nil
+}
+
+// validName reports whether s is one of backstep's names.
+func validName(s string) bool {
+	switch s {
+	case "X", "Y", "loss":
+		return true
+	}
+	r, ok := parseName(s)
+	return ok && r.Layer > 0 && r.Name() == s
+}
+
+// get returns the learner's array for a backstep name, or nil.
+func (r *reader) get(name string) *tracer.Array { return r.arrays[name] }
+
+// finish binds the arrays under backstep's names and lists what was given
+// and what nothing used.
+func (r *reader) finish() {
+	d := r.d
+	p := net.Build(d.Config)
+	d.Vars = net.Vars{}
+	used := map[string]bool{}
+	for name, a := range r.arrays {
+		if strings.HasSuffix(name, "_next") {
+			d.Next[strings.TrimSuffix(name, "_next")] = a
+			used[r.keys[name]] = true
+			continue
+		}
+		if _, inProgram := p.Statement(name); !inProgram && name != "X" && name != "Y" {
+			continue
+		}
+		d.Vars[name] = p.Label(name, a)
+		used[r.keys[name]] = true
+	}
+	for _, s := range p.Statements {
+		if s.Phase == net.Update || s.Phase == net.Metric {
+			continue
+		}
+		if _, ok := d.Vars[s.Name]; ok {
+			d.Given[s.Name] = true
+		}
+	}
+	d.Keys = map[string]string{}
+	for name, key := range r.keys {
+		if used[key] {
+			d.Keys[name] = key
+		}
+	}
+	for _, key := range r.f.Keys() {
+		if !used[key] {
+			d.Unused = append(d.Unused, key)
+		}
+	}
+	sort.Strings(d.Unused)
+	if renamed := r.renamed(); renamed != "" {
+		d.Notes = append([]string{"names " + renamed}, d.Notes...)
+	}
+}
+
+// renamed lists the keys read under another name: "w1→W1, grad_w1→dW1".
+func (r *reader) renamed() string {
+	var parts []string
+	for _, name := range sortedNames(r.d.Keys) {
+		if key := r.d.Keys[name]; key != name {
+			parts = append(parts, key+"→"+name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sortedNames orders backstep's names as a step runs: X, Y, then by layer
+// and role, the loss, and the parameters after the update last.
+func sortedNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	rank := func(n string) (int, int, int) {
+		switch n {
+		case "X":
+			return 0, 0, 0
+		case "Y":
+			return 0, 0, 1
+		case "loss":
+			return 2, 0, 0
+		}
+		role, _ := parseName(n)
+		order := map[string]int{"W": 0, "b": 1, "Z": 2, "A": 3, "dZ": 4, "dW": 5, "db": 6, "dA": 7}[role.Kind]
+		group := 1
+		if role.Next {
+			group = 3
+		}
+		return group, role.Layer, order
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a1, a2, a3 := rank(names[i])
+		b1, b2, b3 := rank(names[j])
+		if a1 != b1 {
+			return a1 < b1
+		}
+		if a2 != b2 {
+			return a2 < b2
+		}
+		if a3 != b3 {
+			return a3 < b3
+		}
+		return names[i] < names[j]
+	})
+	return names
+}

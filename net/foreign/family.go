@@ -1,0 +1,393 @@
+package foreign
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/tracer"
+)
+
+// matchTolerance is how close A must come to f(Z) for f to be read as the
+// activation: far above float64 rounding, far below any other function.
+// Dumps stored as float32 get 1e-4 (their values carry 7 digits).
+func (r *reader) matchTolerance() float64 {
+	for _, w := range r.f.Warnings {
+		if strings.Contains(w, "float16") {
+			return 1e-2
+		}
+		if strings.Contains(w, "float32") {
+			return 1e-4
+		}
+	}
+	return 1e-6
+}
+
+// readFamily reads the hidden activation, the output layer, the loss and
+// the conventions of the gradients.
+func (r *reader) readFamily() error {
+	cfg := r.d.Config
+	act, note, err := r.hiddenActivation()
+	if err != nil {
+		return err
+	}
+	cfg.Act = act
+	r.d.Notes = append(r.d.Notes, note)
+	r.d.Config = cfg
+	outputs := r.outputs()
+	var readings []Reading
+	for _, out := range outputs {
+		for _, loss := range r.losses(out.act) {
+			c := cfg
+			c.Output, c.Loss = out.act, loss.kind
+			if err := c.Validate(); err != nil {
+				continue
+			}
+			rd := r.convention(c)
+			rd.Notes = append([]string{out.note, loss.note(c)}, rd.Notes...)
+			rd.Decided = rd.Decided && loss.sure && out.sure
+			readings = append(readings, rd)
+		}
+	}
+	if len(readings) == 0 {
+		return fmt.Errorf("foreign: no output and loss fit these arrays (outputs tried: %s): give --output and --loss", outputNames(outputs))
+	}
+	// Readings the dump's own evidence decides come first, in their order.
+	sort.SliceStable(readings, func(i, j int) bool { return readings[i].Decided && !readings[j].Decided })
+	r.d.Readings = readings
+	r.d.Config = readings[0].Config
+	r.d.Notes = append(r.d.Notes, readings[0].Notes...)
+	return nil
+}
+
+func outputNames(outs []outputCandidate) string {
+	var s []string
+	for _, o := range outs {
+		s = append(s, string(o.act))
+	}
+	return strings.Join(s, ", ")
+}
+
+// hiddenActivation matches each hidden layer's A against tanh, sigmoid and
+// relu of its Z.
+func (r *reader) hiddenActivation() (net.Activation, string, error) {
+	var tp *tracer.Tape
+	L := r.d.Config.Layers()
+	tol := r.matchTolerance()
+	found, from := net.Activation(""), 0
+	for l := 1; l < L; l++ {
+		z, a := r.get(fmt.Sprintf("Z%d", l)), r.get(fmt.Sprintf("A%d", l))
+		if z == nil || a == nil || !z.Shape().Equal(a.Shape()) {
+			continue
+		}
+		var matched []net.Activation
+		for _, act := range []net.Activation{net.Tanh, net.Sigmoid, net.ReLU} {
+			if matches(a, activation(tp, act, z), tol) {
+				matched = append(matched, act)
+			}
+		}
+		if len(matched) != 1 {
+			continue
+		}
+		if found != "" && matched[0] != found {
+			return "", "", fmt.Errorf("foreign: the hidden layers use different activations (A%d = %s(Z%d), A%d = %s(Z%d)): backstep checks networks with one hidden activation", from, found, from, l, matched[0], l)
+		}
+		found, from = matched[0], l
+	}
+	switch {
+	case r.o.Act != "" && found != "" && found != r.o.Act:
+		return r.o.Act, fmt.Sprintf("hidden activation %s from --act (but A%d = %s(Z%d) in the dump)", r.o.Act, from, found, from), nil
+	case r.o.Act != "":
+		return r.o.Act, fmt.Sprintf("hidden activation %s from --act", r.o.Act), nil
+	case found != "":
+		return found, fmt.Sprintf("hidden activation %s: A%d = %s(Z%d) in the dump", found, from, found, from), nil
+	}
+	for l := 1; l < L; l++ {
+		if r.get(fmt.Sprintf("Z%d", l)) != nil && r.get(fmt.Sprintf("A%d", l)) != nil {
+			return net.Tanh, fmt.Sprintf("hidden activation tanh by default: A%d matches none of tanh, sigmoid, relu of Z%d (give --act)", l, l), nil
+		}
+	}
+	return net.Tanh, "hidden activation tanh by default: the dump has no Z1 and A1 to tell (give --act)", nil
+}
+
+// activation applies a hidden activation as the reference step does.
+func activation(tp *tracer.Tape, act net.Activation, z *tracer.Array) *tracer.Array {
+	switch act {
+	case net.Sigmoid:
+		return tp.Sigmoid(z)
+	case net.ReLU:
+		return tp.Maximum(z, tracer.Scalar(0))
+	case net.Tanh:
+		return tp.Tanh(z)
+	}
+	return z
+}
+
+// matches reports whether got equals want to a relative tolerance.
+func matches(got, want *tracer.Array, tol float64) bool {
+	if !got.Shape().Equal(want.Shape()) {
+		return false
+	}
+	rel := tracer.Relate(got, want)
+	return rel.Kind == tracer.Same || rel.Kind != tracer.NonFinite && rel.Kind != tracer.ShapeDiff && rel.RelError <= tol
+}
+
+// outputCandidate is an output activation the arrays allow.
+type outputCandidate struct {
+	act  net.Activation
+	note string
+	sure bool
+}
+
+// outputs lists the output activations the dump allows, the likeliest
+// first: from --output, from A_L against Z_L, from A_L's values alone, or
+// from Y when the dump has neither.
+func (r *reader) outputs() []outputCandidate {
+	cfg := r.d.Config
+	L := cfg.Layers()
+	A, Z := fmt.Sprintf("A%d", L), fmt.Sprintf("Z%d", L)
+	a, z := r.get(A), r.get(Z)
+	if r.o.Output != "" {
+		return []outputCandidate{{r.o.Output, fmt.Sprintf("output %s from --output", r.o.Output), true}}
+	}
+	var tp *tracer.Tape
+	tol := r.matchTolerance()
+	classAxis, sampleAxis := 1, 0
+	if cfg.Layout == net.Cols {
+		classAxis, sampleAxis = 0, 1
+	}
+	softmax := func(axis int) *tracer.Array {
+		e := tp.Exp(tp.Sub(z, tp.Max(z, axis, true)))
+		return tp.Div(e, tp.Sum(e, axis, true))
+	}
+	if a != nil && z != nil && a.Shape().Equal(z.Shape()) {
+		if cfg.Classes > 1 && matches(a, softmax(classAxis), tol) {
+			return []outputCandidate{{net.Softmax, fmt.Sprintf("output softmax: %s = softmax(%s) over the classes", A, Z), true}}
+		}
+		for _, f := range []net.Activation{net.Sigmoid, net.Tanh, net.Linear} {
+			if matches(a, activation(tp, f, z), tol) {
+				return []outputCandidate{{f, fmt.Sprintf("output %s: %s = %s", f, A, outputFormula(f, Z)), true}}
+			}
+		}
+		if cfg.Classes > 1 && r.d.Samples > 1 && matches(a, softmax(sampleAxis), tol) {
+			return []outputCandidate{{net.Softmax, fmt.Sprintf("output softmax: %s is a softmax of %s, over the samples (axis %d)", A, Z, sampleAxis), true}}
+		}
+	}
+	if a != nil {
+		if cfg.Classes > 1 && sumsToOne(a, classAxis) {
+			return []outputCandidate{{net.Softmax, fmt.Sprintf("output softmax: %s sums to 1 over the classes", A), true}}
+		}
+		if cfg.Classes > 1 && r.d.Samples > 1 && sumsToOne(a, sampleAxis) {
+			return []outputCandidate{{net.Softmax, fmt.Sprintf("output softmax: %s sums to 1 over the samples (axis %d), a softmax over the wrong axis", A, sampleAxis), true}}
+		}
+	}
+	// Neither tells: go by the targets.
+	why := fmt.Sprintf("no %s and %s to tell", A, Z)
+	if a != nil {
+		why = fmt.Sprintf("%s matches no output of %s", A, Z)
+		if z == nil {
+			why = fmt.Sprintf("the dump has %s but no %s", A, Z)
+		}
+	}
+	assumed := func(act net.Activation, because string) outputCandidate {
+		return outputCandidate{act, fmt.Sprintf("output %s assumed from Y (%s; %s): give --output if not", act, because, why), false}
+	}
+	st := tracer.Summarize(r.get("Y"))
+	switch r.d.Targets {
+	case "one-hot", "class numbers":
+		if cfg.Classes > 1 {
+			return []outputCandidate{assumed(net.Softmax, r.d.Targets), assumed(net.Sigmoid, r.d.Targets)}
+		}
+	case "binary 0/1 targets", "multi-label 0/1 targets":
+		return []outputCandidate{assumed(net.Sigmoid, r.d.Targets)}
+	}
+	if st.Min >= -1 && st.Max <= 1 {
+		return []outputCandidate{assumed(net.Linear, "real-valued targets"), assumed(net.Tanh, "real-valued targets in [−1, 1]")}
+	}
+	return []outputCandidate{assumed(net.Linear, "real-valued targets")}
+}
+
+func outputFormula(f net.Activation, z string) string {
+	switch f {
+	case net.Sigmoid:
+		return "σ(" + z + ")"
+	case net.Tanh:
+		return "tanh(" + z + ")"
+	}
+	return z + " (linear)"
+}
+
+// sumsToOne reports whether every slice along axis sums to 1.
+func sumsToOne(a *tracer.Array, axis int) bool {
+	var tp *tracer.Tape
+	if a.Rank() != 2 {
+		return false
+	}
+	for _, v := range tp.Sum(a, axis, false).Data() {
+		if math.Abs(v-1) > 1e-6 {
+			return false
+		}
+	}
+	return true
+}
+
+// lossCandidate is a loss the output allows.
+type lossCandidate struct {
+	kind net.LossKind
+	why  string
+	sure bool
+}
+
+func (l lossCandidate) note(cfg net.Config) string {
+	return fmt.Sprintf("loss %s: %s", LossWords(cfg), l.why)
+}
+
+// LossWords names the loss with its reduction: "binary cross-entropy
+// (mean)", "squared error (½, sum)".
+func LossWords(cfg net.Config) string {
+	red := "mean over the samples"
+	if cfg.Normalised() == net.NoNormaliser {
+		red = "summed over the samples"
+	}
+	switch cfg.LossKind() {
+	case net.BinaryCrossEntropy:
+		return "binary cross-entropy (" + red + ")"
+	case net.SquaredError:
+		half := "with ½"
+		if cfg.Factor != 0 && cfg.Factor != 1 {
+			half = fmt.Sprintf("× %s", factorWords(cfg.Factor))
+		}
+		return "squared error (" + half + ", " + red + ")"
+	}
+	return "cross-entropy (" + red + ")"
+}
+
+// losses lists the losses the output allows, the likeliest first. For
+// sigmoid outputs the dump's dZ_L decides: A − Y is binary cross-entropy,
+// (A − Y)·A·(1 − A) squared error; its loss value decides too.
+func (r *reader) losses(out net.Activation) []lossCandidate {
+	if r.o.Loss != "" {
+		return []lossCandidate{{r.o.Loss, "from --loss", true}}
+	}
+	switch out {
+	case net.Softmax:
+		return []lossCandidate{{net.CrossEntropy, "the softmax's loss", true}}
+	case net.Tanh, net.Linear:
+		return []lossCandidate{{net.SquaredError, fmt.Sprintf("a %s output's loss", out), true}}
+	}
+	L := r.d.Config.Layers()
+	dZ := fmt.Sprintf("dZ%d", L)
+	var fits []net.LossKind
+	for _, kind := range []net.LossKind{net.BinaryCrossEntropy, net.SquaredError} {
+		c := r.d.Config
+		c.Output, c.Loss = out, kind
+		if r.deltaFits(c) {
+			fits = append(fits, kind)
+		}
+	}
+	if len(fits) == 1 {
+		other := net.SquaredError
+		if fits[0] == net.SquaredError {
+			other = net.BinaryCrossEntropy
+		}
+		return []lossCandidate{
+			{fits[0], fmt.Sprintf("%s fits it (up to its constant)", dZ), true},
+			{other, fmt.Sprintf("%s does not fit it", dZ), false},
+		}
+	}
+	why := fmt.Sprintf("the dump has no %s to tell; give --loss if not", dZ)
+	if r.get(dZ) != nil {
+		why = fmt.Sprintf("%s fits neither binary cross-entropy nor squared error; give --loss if not", dZ)
+	}
+	bce := lossCandidate{net.BinaryCrossEntropy, "assumed: " + why, false}
+	se := lossCandidate{net.SquaredError, "assumed: " + why, false}
+	if r.d.Targets == "one-hot" || r.d.Targets == "real-valued targets" {
+		return []lossCandidate{se, bce}
+	}
+	return []lossCandidate{bce, se}
+}
+
+// deltaFits reports whether the dump's dZ_L is the loss's output delta
+// times one of the constants learners put there.
+func (r *reader) deltaFits(c net.Config) bool {
+	L := c.Layers()
+	user := r.get(fmt.Sprintf("dZ%d", L))
+	if user == nil {
+		return false
+	}
+	alpha, ok := r.ratio(c, fmt.Sprintf("dZ%d", L))
+	return ok && r.nice(alpha)
+}
+
+// ratio evaluates the statement that assigns name in the step Build
+// writes for c (1/m in dW and db, no factor) on the dump's values, and
+// returns α with the dump's value = α × the statement's, if there is one.
+func (r *reader) ratio(c net.Config, name string) (float64, bool) {
+	c.Norm, c.Factor, c.Negated = net.InGradients, 0, false
+	p := net.Build(c)
+	env := r.env(p)
+	i := p.Index(name)
+	if i < 0 || env[name] == nil {
+		return 0, false
+	}
+	user := r.arrays[name]
+	if user == nil {
+		return 0, false
+	}
+	want, err := p.Eval(i, nil, env)
+	if err != nil {
+		return 0, false
+	}
+	rel := tracer.Relate(user, want)
+	switch rel.Kind {
+	case tracer.Same:
+		return 1, true
+	case tracer.Negated, tracer.Scaled:
+		return rel.Alpha, true
+	}
+	if rel.Kind == tracer.Unrelated && rel.RelError <= r.matchTolerance() {
+		return 1, true
+	}
+	return 0, false
+}
+
+// env binds the dump's arrays and computes, in the program's order, every
+// value of the step it lacks, each from the dump's own values where it
+// has them. Statements that fail leave their value unbound.
+func (r *reader) env(p *net.Program) net.Vars {
+	key := fmt.Sprintf("%v|%v|%v|%v", p.Config.Output, p.Config.Loss, p.Config.Act, p.Config.Biases)
+	if v, ok := r.envs[key]; ok {
+		return v
+	}
+	v := net.Vars{}
+	for name, a := range r.arrays {
+		v[name] = a
+	}
+	for i, s := range p.Statements {
+		if s.Phase == net.Update || s.Phase == net.Metric {
+			continue
+		}
+		if _, given := r.arrays[s.Name]; given {
+			continue
+		}
+		ready := true
+		for _, in := range s.Inputs {
+			if v[in] == nil {
+				ready = false
+			}
+		}
+		if !ready {
+			continue
+		}
+		if out, err := p.Eval(i, nil, v); err == nil {
+			v[s.Name] = out
+		}
+	}
+	if r.envs == nil {
+		r.envs = map[string]net.Vars{}
+	}
+	r.envs[key] = v
+	return v
+}
