@@ -314,7 +314,7 @@ func checkWork(d *foreign.Dump) float64 {
 		}
 		weights := float64(sizes[l-1] * sizes[l])
 		work += (weights + float64(sizes[l])) * m * reach // dW and db
-		work += m * float64(sizes[l]) * reach            // dZ
+		work += m * float64(sizes[l]) * reach             // dZ
 	}
 	return work
 }
