@@ -47,11 +47,9 @@ Uses Debian's NumPy (python3-numpy, 1.24) and the MNIST files committed under
 testdata/mnist/ (via mnist.py in this folder).
 """
 
-import io
 import json
 import os
 import sys
-import zipfile
 
 # One BLAS thread: OpenBLAS splits sums across threads by the machine's load,
 # which changes the last bits of a product and so the files' bytes.
@@ -253,17 +251,7 @@ def path(name):
 
 
 def save_npz(name, arrays):
-    """np.savez_compressed with a fixed zip timestamp, so reruns are identical."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as zin, open(path(name), "wb") as f:
-        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-                fixed.compress_type = zipfile.ZIP_DEFLATED
-                fixed.external_attr = 0o600 << 16
-                zout.writestr(fixed, zin.read(info.filename))
+    mnist.save_npz(path(name), arrays)
 
 
 def record(file, layout, act, hidden, samples, bugs, faulty, expect_exit, note, **extra):

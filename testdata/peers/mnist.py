@@ -6,9 +6,11 @@ peer scripts run from any working directory. Uses only gzip, struct and NumPy.
 """
 
 import gzip
+import io
 import math
 import os
 import struct
+import zipfile
 
 import numpy as np
 
@@ -61,3 +63,18 @@ def finite(x):
     if math.isinf(x):
         return "Inf" if x > 0 else "-Inf"
     return x
+
+
+def save_npz(filename, arrays):
+    """np.savez_compressed to filename with a fixed zip timestamp and mode,
+    so that rerunning a fixture script rewrites identical bytes."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as zin, open(filename, "wb") as f:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o600 << 16
+                zout.writestr(fixed, zin.read(info.filename))
