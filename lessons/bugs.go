@@ -147,7 +147,7 @@ func derivative(act net.Activation, l int) string {
 // activation's derivative (missing-act-grad) or without transposing
 // W(l+1) (no-transpose).
 func hiddenDelta(p *net.Program, l int, noDerivative, noTranspose bool) net.Statement {
-	rows, act := p.Config.Layout == net.Rows, p.Config.Act
+	rows, act := p.Config.Layout == net.Rows, p.Config.ActOf(l)
 	dZ, next, W := fmt.Sprintf("dZ%d", l), fmt.Sprintf("dZ%d", l+1), fmt.Sprintf("W%d", l+1)
 	var py, formula string
 	switch {

@@ -16,7 +16,7 @@ import (
 func registerFieldBugs() {
 	register(&Bug{ID: "derivative-of-activation", Title: "the activation's derivative applied to its output: σ′(σ(z))",
 		Symptom:  "a sigmoid_prime(z) helper called with a = σ(z): every delta shrinks by a wrong, data-dependent factor",
-		Requires: func(cfg net.Config) bool { return cfg.Act != net.ReLU || squaredOutput(cfg) },
+		Requires: func(cfg net.Config) bool { return !allReLU(cfg) || squaredOutput(cfg) },
 		Patch:    derivativeOfActivation})
 	register(&Bug{ID: "derivative-of-error", Title: "the output's derivative applied to the error: E·(1 − E)",
 		Symptom: "dZ = E * (1 - E) with E = A − Y: the delta no longer points downhill, and learning stalls",
@@ -56,6 +56,17 @@ func registerFieldBugs() {
 	register(&Bug{ID: "update-before-backprop", Title: "a weight updated before the delta that needs it is sent back",
 		Symptom: "dZ1 = dZ2 · W2ᵀ reads W2 after W2 -= lr·dW2: the hidden gradient is taken at the wrong weights",
 		Patch:   updateBeforeBackprop})
+}
+
+// allReLU reports whether every hidden layer is a relu, whose derivative
+// reads the same from A as from Z.
+func allReLU(cfg net.Config) bool {
+	for l := 1; l < cfg.Layers(); l++ {
+		if cfg.ActOf(l) != net.ReLU {
+			return false
+		}
+	}
+	return true
 }
 
 // squaredOutput reports whether the output delta carries the output
@@ -109,11 +120,10 @@ func backText(p *net.Program, l int) (string, func(tp *tracer.Tape, v net.Vars) 
 func derivativeOfActivation(p *net.Program) {
 	cfg := p.Config
 	L := cfg.Layers()
-	if cfg.Act != net.ReLU {
-		for l := 1; l < L; l++ {
+	for l := 1; l < L; l++ {
+		if act := cfg.ActOf(l); act != net.ReLU {
 			A, dZ := fmt.Sprintf("A%d", l), fmt.Sprintf("dZ%d", l)
 			back, eval := backText(p, l)
-			act := cfg.Act
 			p.Replace("derivative-of-activation", net.Statement{Name: dZ, Phase: net.Backward,
 				Inputs:  []string{fmt.Sprintf("dZ%d", l+1), fmt.Sprintf("W%d", l+1), A},
 				Formula: fmt.Sprintf("%s = (back) ∘ f′(%s), f′ applied to the activation", dZ, A),
@@ -195,7 +205,7 @@ func deltaNotBackpropagated(p *net.Program) {
 	l := L - 1
 	dZ, next := fmt.Sprintf("dZ%d", l), fmt.Sprintf("dZ%d", L)
 	s, _ := p.Statement(dZ)
-	act := p.Config.Act
+	act := p.Config.ActOf(l)
 	inputs := []string{next}
 	for _, in := range s.Inputs {
 		if in != next && in[0] != 'W' {

@@ -79,12 +79,15 @@ type DumpReport struct {
 	// Readings says which other readings of the dump were tried and why
 	// they lost.
 	Readings []string
+	// BlownUp says which parameter already holds NaN or Inf: the step
+	// cannot be right, whatever its statements do.
+	BlownUp string
 }
 
 // OK reports whether every given tensor is right on its own inputs and
 // against the numerical gradients (where that check ran).
 func (r *DumpReport) OK() bool {
-	if r.First != "" {
+	if r.First != "" || r.BlownUp != "" {
 		return false
 	}
 	for _, f := range r.Findings {

@@ -24,7 +24,7 @@ const rawPixelMax = 255
 func (r *DumpReport) explainForward(all net.Vars) {
 	d := r.Dump
 	if bad := nonFiniteParams(d); bad != "" && !strings.HasPrefix(bad, "X") {
-		r.Warnings = append(r.Warnings, bad+": the network blew up before this step — dump an earlier iteration")
+		r.BlownUp = bad + ": the network blew up before this step — dump an earlier iteration"
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]
@@ -284,6 +284,8 @@ func (r *DumpReport) traceNonFinite(all net.Vars, raw bool) {
 		cause := fmt.Sprintf("%s holds %s", s.Name, nonFiniteWords(tracer.Summarize(v)))
 		if k := tp.FirstNonFinite(); k >= 0 {
 			cause += ": " + opCause(tp.Events[k], all)
+		} else if over := overflowingInput(s, all); over != "" {
+			cause += ": " + over
 		} else if d.Given[s.Name] {
 			cause += ", though backstep's statement gives finite values on your inputs"
 		}
@@ -295,12 +297,33 @@ func (r *DumpReport) traceNonFinite(all net.Vars, raw bool) {
 			return
 		}
 		f.Cause = cause
+		if raw && f.Bug == "" {
+			f.Bug = "no-normalize"
+		}
 		if !f.Faulty() {
 			f.Verdict = net.Wrong
 			f.Description = "overflows: " + cause
 		}
 		return
 	}
+}
+
+// overflowingInput finds an input of a statement that takes an exp whose
+// values pass 709.78: the learner's exp overflowed where backstep's, which
+// subtracts the max first, does not.
+func overflowingInput(s net.Statement, all net.Vars) string {
+	if !strings.Contains(s.NumPy, "exp") {
+		return ""
+	}
+	for _, in := range s.Inputs {
+		if a := all[in]; a != nil {
+			if st := tracer.Summarize(a); st.Max > overflowExp {
+				return fmt.Sprintf("exp of %s = %.4g > %g overflows to Inf, and Inf/Inf is NaN — subtract %s's max before exp",
+					in, st.Max, overflowExp, in)
+			}
+		}
+	}
+	return ""
 }
 
 // opCause says which operand value made an operation non-finite.

@@ -49,6 +49,8 @@ type Config struct {
 	Factor  float64    // dZ_L's constant besides 1/m (2 without the ½ of squared error); 0 means 1
 	Negated bool       // the gradients of −loss: dZ_L = Y − A_L, and updates add
 	Biases  []BiasForm // per layer; nil is (1,n) everywhere
+	// Acts gives each hidden layer its own activation; nil is Act everywhere.
+	Acts []Activation
 }
 
 // DefaultConfig is the question's network: 784-60-10, tanh, lr 0.3, 100

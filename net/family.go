@@ -93,6 +93,30 @@ func (c Config) DeltaFactor() float64 {
 	return f
 }
 
+// ActOf is hidden layer l's activation (1-based).
+func (c Config) ActOf(l int) Activation {
+	if l-1 < len(c.Acts) && c.Acts[l-1] != "" {
+		return c.Acts[l-1]
+	}
+	return c.Act
+}
+
+// ActsText names the hidden activations: "tanh", or "tanh, sigmoid" when
+// the layers differ.
+func (c Config) ActsText() string {
+	s := string(c.ActOf(1))
+	for l := 2; l < c.Layers(); l++ {
+		if c.ActOf(l) != c.ActOf(1) {
+			s = string(c.ActOf(1))
+			for k := 2; k < c.Layers(); k++ {
+				s += ", " + string(c.ActOf(k))
+			}
+			return s
+		}
+	}
+	return s
+}
+
 // Bias is layer l's bias form (1-based).
 func (c Config) Bias(l int) BiasForm {
 	if l-1 < len(c.Biases) {

@@ -34,7 +34,7 @@ import (
 // diffEngine holds one recorded forward pass of the reference network in
 // rows orientation (samples × units), whatever the program's layout.
 type diffEngine struct {
-	act   Activation
+	acts  []Activation // per layer, 1 … L−1 (acts[0] unused)
 	out   Activation // the output layer's activation
 	loss_ LossKind
 	// gradScale and deltaScale turn differences of the summed per-sample
@@ -81,10 +81,14 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 	if err := ref.RunThrough("loss", nil, in); err != nil {
 		return nil, fmt.Errorf("net: the reference forward pass fails on these inputs: %v", err)
 	}
-	e := &diffEngine{act: cfg.Act, out: cfg.OutputAct(), loss_: cfg.LossKind(), L: cfg.Layers(), sizes: cfg.Sizes(),
+	e := &diffEngine{out: cfg.OutputAct(), loss_: cfg.LossKind(), L: cfg.Layers(), sizes: cfg.Sizes(),
 		loss: in["loss"].Item(), reference: in}
+	e.acts = make([]Activation, e.L)
 	for l := 1; l <= e.L; l++ {
 		e.biases = append(e.biases, cfg.Bias(l))
+		if l < e.L {
+			e.acts[l] = cfg.ActOf(l)
+		}
 	}
 	if math.IsNaN(e.loss) || math.IsInf(e.loss, 0) {
 		return nil, fmt.Errorf("net: the loss is %v at these parameters; gradients can only be checked where it is finite", e.loss)
@@ -109,7 +113,7 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 			e.a[l] = rows(in[fmt.Sprintf("A%d", l)])
 			e.slope[l] = make([]float64, len(e.z[l]))
 			for k, zz := range e.z[l] {
-				switch e.act {
+				switch e.acts[l] {
 				case Tanh:
 					c := math.Cosh(zz)
 					e.slope[l][k] = 1 / (c * c) // sech², exact even where tanh saturates
@@ -203,7 +207,7 @@ func log1pSmall(x float64) float64 {
 // actDiff is f(z + d) − f(z) for unit k of layer l's row of sample s, and
 // whether a relu's kink lies between z and z + d.
 func (e *diffEngine) actDiff(l, at int, d float64) (float64, bool) {
-	switch e.act {
+	switch e.acts[l] {
 	case Tanh:
 		// tanh(z+d) − tanh(z) = tanh(d)·(1 − tanh²z) / (1 + tanh z·tanh d)
 		td := math.Tanh(d)

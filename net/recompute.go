@@ -115,6 +115,9 @@ func agrees(r tracer.Relation, got, want *tracer.Array, tol, scale float64) bool
 	case tracer.ShapeDiff, tracer.NonFinite, tracer.Transposed:
 		return false
 	}
+	if math.IsNaN(r.RelError) {
+		return sameNonFinite(got, want, tol)
+	}
 	if r.RelError <= tol {
 		return true
 	}
@@ -136,4 +139,28 @@ func inputScale(s Statement, env Vars) float64 {
 		}
 	}
 	return m
+}
+
+// sameNonFinite reports whether got and want hold NaN and ±Inf at the same
+// places and agree to tol elsewhere: a statement that turns its inputs'
+// NaN into NaN computes what it should.
+func sameNonFinite(got, want *tracer.Array, tol float64) bool {
+	g, w := got.Data(), want.Data()
+	var d, ng, nw float64
+	for i := range g {
+		gf, wf := !math.IsNaN(g[i]) && !math.IsInf(g[i], 0), !math.IsNaN(w[i]) && !math.IsInf(w[i], 0)
+		switch {
+		case gf != wf:
+			return false
+		case !gf:
+			if math.IsNaN(g[i]) != math.IsNaN(w[i]) || math.IsInf(g[i], 1) != math.IsInf(w[i], 1) {
+				return false
+			}
+		default:
+			d += (g[i] - w[i]) * (g[i] - w[i])
+			ng += g[i] * g[i]
+			nw += w[i] * w[i]
+		}
+	}
+	return ng+nw == 0 || math.Sqrt(d) <= tol*(math.Sqrt(ng)+math.Sqrt(nw))
 }

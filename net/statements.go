@@ -193,7 +193,7 @@ func (p *Program) preActivation(l int) Statement {
 func (p *Program) activation(l int) Statement {
 	y := p.layer(l)
 	s := Statement{Name: y.A, Phase: Forward, Inputs: []string{y.Z}}
-	switch p.Config.Act {
+	switch p.Config.ActOf(l) {
 	case Sigmoid:
 		s.Formula = fmt.Sprintf("%s = σ(%s) = 1 / (1 + e^−%s)", y.A, y.Z, y.Z)
 		s.NumPy = fmt.Sprintf("%s = 1 / (1 + np.exp(-%s))", y.A, y.Z)
@@ -204,7 +204,7 @@ func (p *Program) activation(l int) Statement {
 		s.Formula = fmt.Sprintf("%s = tanh(%s)", y.A, y.Z)
 		s.NumPy = fmt.Sprintf("%s = np.tanh(%s)", y.A, y.Z)
 	}
-	act := p.Config.Act
+	act := p.Config.ActOf(l)
 	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return activate(tp, act, v.Get(y.Z)) }
 	return s
 }
@@ -438,7 +438,7 @@ func (p *Program) hiddenDelta(l int) Statement {
 		backPy = fmt.Sprintf("np.dot(%s.T, %s)", next.W, next.dZ)
 	}
 	var deriv, derivPy string
-	switch p.Config.Act {
+	switch p.Config.ActOf(l) {
 	case Sigmoid:
 		deriv, derivPy = fmt.Sprintf("%s ∘ (1 − %s)", y.A, y.A), fmt.Sprintf("%s * (1 - %s)", y.A, y.A)
 		s.Inputs = append(s.Inputs, y.A)
@@ -451,7 +451,7 @@ func (p *Program) hiddenDelta(l int) Statement {
 	}
 	s.Formula = fmt.Sprintf("%s = (%s) ∘ %s", y.dZ, back, deriv)
 	s.NumPy = fmt.Sprintf("%s = %s * %s", y.dZ, backPy, derivPy)
-	rows, act := p.Config.Layout == Rows, p.Config.Act
+	rows, act := p.Config.Layout == Rows, p.Config.ActOf(l)
 	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
 		var d *tracer.Array
 		if rows {

@@ -29,11 +29,8 @@ func (r *reader) matchTolerance() float64 {
 // the conventions of the gradients.
 func (r *reader) readFamily() error {
 	cfg := r.d.Config
-	act, note, err := r.hiddenActivation()
-	if err != nil {
-		return err
-	}
-	cfg.Act = act
+	act, acts, note := r.hiddenActivation()
+	cfg.Act, cfg.Acts = act, acts
 	r.d.Notes = append(r.d.Notes, note)
 	r.d.Config = cfg
 	outputs := r.outputs()
@@ -71,12 +68,18 @@ func outputNames(outs []outputCandidate) string {
 }
 
 // hiddenActivation matches each hidden layer's A against tanh, sigmoid and
-// relu of its Z.
-func (r *reader) hiddenActivation() (net.Activation, string, error) {
+// relu of its Z. Layers the dump has no Z and A for take the activation of
+// the nearest layer that has them; --act sets every layer.
+func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 	var tp *tracer.Tape
 	L := r.d.Config.Layers()
 	tol := r.matchTolerance()
-	found, from := net.Activation(""), 0
+	if r.o.Act != "" {
+		return r.o.Act, nil, fmt.Sprintf("hidden activation %s from --act", r.o.Act)
+	}
+	found := make([]net.Activation, L) // found[l], l = 1 … L−1
+	var evidence []string
+	unmatched := 0
 	for l := 1; l < L; l++ {
 		z, a := r.get(fmt.Sprintf("Z%d", l)), r.get(fmt.Sprintf("A%d", l))
 		if z == nil || a == nil || !z.Shape().Equal(a.Shape()) {
@@ -88,28 +91,47 @@ func (r *reader) hiddenActivation() (net.Activation, string, error) {
 				matched = append(matched, act)
 			}
 		}
-		if len(matched) != 1 {
-			continue
-		}
-		if found != "" && matched[0] != found {
-			return "", "", fmt.Errorf("foreign: the hidden layers use different activations (A%d = %s(Z%d), A%d = %s(Z%d)): backstep checks networks with one hidden activation", from, found, from, l, matched[0], l)
-		}
-		found, from = matched[0], l
-	}
-	switch {
-	case r.o.Act != "" && found != "" && found != r.o.Act:
-		return r.o.Act, fmt.Sprintf("hidden activation %s from --act (but A%d = %s(Z%d) in the dump)", r.o.Act, from, found, from), nil
-	case r.o.Act != "":
-		return r.o.Act, fmt.Sprintf("hidden activation %s from --act", r.o.Act), nil
-	case found != "":
-		return found, fmt.Sprintf("hidden activation %s: A%d = %s(Z%d) in the dump", found, from, found, from), nil
-	}
-	for l := 1; l < L; l++ {
-		if r.get(fmt.Sprintf("Z%d", l)) != nil && r.get(fmt.Sprintf("A%d", l)) != nil {
-			return net.Tanh, fmt.Sprintf("hidden activation tanh by default: A%d matches none of tanh, sigmoid, relu of Z%d (give --act)", l, l), nil
+		if len(matched) == 1 {
+			found[l] = matched[0]
+			evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d)", l, matched[0], l))
+		} else {
+			unmatched = l
 		}
 	}
-	return net.Tanh, "hidden activation tanh by default: the dump has no Z1 and A1 to tell (give --act)", nil
+	// Fill the layers without evidence from their neighbours.
+	for pass := 0; pass < L; pass++ {
+		for l := 1; l < L; l++ {
+			if found[l] != "" {
+				continue
+			}
+			if l > 1 && found[l-1] != "" {
+				found[l] = found[l-1]
+			} else if l+1 < L && found[l+1] != "" {
+				found[l] = found[l+1]
+			}
+		}
+	}
+	if found[1] == "" {
+		why := "the dump has no Z1 and A1 to tell"
+		if unmatched > 0 {
+			why = fmt.Sprintf("A%d matches none of tanh, sigmoid, relu of Z%d", unmatched, unmatched)
+		}
+		return net.Tanh, nil, fmt.Sprintf("hidden activation tanh by default: %s (give --act)", why)
+	}
+	acts := found[1:]
+	same := true
+	for _, a := range acts {
+		same = same && a == acts[0]
+	}
+	text := fmt.Sprintf("hidden activation %s: %s in the dump", acts[0], strings.Join(evidence, ", "))
+	if !same {
+		names := make([]string, len(acts))
+		for i, a := range acts {
+			names[i] = string(a)
+		}
+		return acts[0], acts, fmt.Sprintf("hidden activations %s: %s in the dump", strings.Join(names, ", "), strings.Join(evidence, ", "))
+	}
+	return acts[0], nil, text
 }
 
 // activation applies a hidden activation as the reference step does.
@@ -357,7 +379,7 @@ func (r *reader) ratio(c net.Config, name string) (float64, bool) {
 // value of the step it lacks, each from the dump's own values where it
 // has them. Statements that fail leave their value unbound.
 func (r *reader) env(p *net.Program) net.Vars {
-	key := fmt.Sprintf("%v|%v|%v|%v", p.Config.Output, p.Config.Loss, p.Config.Act, p.Config.Biases)
+	key := fmt.Sprintf("%v|%v|%v|%v|%v", p.Config.Output, p.Config.Loss, p.Config.Act, p.Config.Acts, p.Config.Biases)
 	if v, ok := r.envs[key]; ok {
 		return v
 	}

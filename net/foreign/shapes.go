@@ -365,11 +365,11 @@ func (r *reader) findOnes(l net.Layout) {
 	for f := 0; f < features; f++ {
 		all := true
 		for s := 0; s < X.Shape()[sampleAxisOf(l)] && all; s++ {
-			v := data[s*d+f]
+			at := s*d + f // rows: sample s, feature f
 			if l == net.Cols {
-				v = data[f*d+s]
+				at = f*d + s
 			}
-			all = v == 1
+			all = data[at] == 1
 		}
 		if all {
 			what := "column"
@@ -405,11 +405,13 @@ func (r *reader) biasForm(l, units int, rows bool) (net.BiasForm, error) {
 		r.d.Notes = append(r.d.Notes, fmt.Sprintf("no b%d: layer %d has no bias, so no db%d is checked", l, l, l))
 		return net.NoBias, nil
 	case b.Shape().Equal(column):
-		if db != nil && db.Rank() == 1 && db.Size() == units && rows {
+		// NumPy lines shapes up from the right: (1,n) − (n,) stays (1,n),
+		// and so does (n,1) − (1,) for n = 1; (n,1) − (n,) would be (n,n).
+		if db != nil && db.Rank() == 1 && db.Size() == units && (rows || units == 1) {
 			var tp *tracer.Tape
 			r.d.Raw[dbName] = db.Shape()
-			r.arrays[dbName] = tp.Reshape(db, 1, units).Named(dbName)
-			r.d.Notes = append(r.d.Notes, fmt.Sprintf("db%d (%d,) beside b%d (1,%d): b%d − lr·db%d stays (1,%d), so db%d is read as (1,%d)", l, units, l, units, l, l, units, l, units))
+			r.arrays[dbName] = tp.Reshape(db, column...).Named(dbName)
+			r.d.Notes = append(r.d.Notes, fmt.Sprintf("db%d %v beside b%d %v: b%d − lr·db%d stays %v, so db%d is read as %v", l, db.Shape(), l, column, l, l, column, l, column))
 		}
 		return net.BiasColumn, nil
 	case b.Rank() == 1 && b.Size() == units:

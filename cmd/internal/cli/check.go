@@ -78,11 +78,11 @@ faults are found, 2 when the file cannot be used.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Layout, "layout", "auto", "auto, rows (samples × features) or cols")
-	f.StringVar(&opts.Act, "act", "auto", "hidden activation: auto (A1 against Z1), tanh, sigmoid or relu")
+	f.StringVar(&opts.Act, "act", "auto", "hidden activation: auto, tanh, sigmoid or relu")
 	f.StringVar(&opts.Output, "output", "auto", "output layer: auto, softmax, sigmoid, tanh or linear")
-	f.StringVar(&opts.Loss, "loss", "auto", "auto, cross-entropy, binary-cross-entropy or squared-error")
-	f.StringVar(&opts.Mode, "mode", "auto", "numerical check: auto (sampled on large dumps), full or sparse")
-	f.StringArrayVar(&opts.Map, "map", nil, "read a key as one of backstep's names: OURS=THEIRS, e.g. dW1=grad_w1 (repeatable)")
+	f.StringVar(&opts.Loss, "loss", "auto", "auto, cross-entropy, binary-cross-entropy, squared-error")
+	f.StringVar(&opts.Mode, "mode", "auto", "numerical check: auto, full or sparse (sampled)")
+	f.StringArrayVar(&opts.Map, "map", nil, "read key THEIRS as OURS, e.g. dW1=grad_w1 (repeatable)")
 	f.BoolVar(&opts.JSON, "json", false, "write the findings as JSON")
 	f.BoolVar(&opts.Snippet, "snippet", false, "print the Python lines that write a dump")
 	return cmd
@@ -213,6 +213,7 @@ type checkJSON struct {
 	Warnings    []string           `json:"warnings"`
 	Checks      checksJSON         `json:"checks"`
 	FirstFaulty *string            `json:"first_faulty"`
+	BlownUp     string             `json:"blown_up,omitempty"`
 	Bugs        []string           `json:"bugs"`
 	Findings    []checkFindingJSON `json:"findings"`
 	// GradientError says why the numerical check could not run.
@@ -302,6 +303,7 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 		first := rep.First
 		j.FirstFaulty = &first
 	}
+	j.BlownUp = rep.BlownUp
 	for _, f := range rep.Findings {
 		fj := checkFindingJSON{Tensor: f.Tensor, Statement: f.Statement.NumPy, Present: f.Present,
 			Shape: intsOf(f.Shape), Expected: intsOf(f.Expected), Verdict: string(f.Verdict),
@@ -333,7 +335,7 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	for _, s := range cfg.Sizes() {
 		sizes = append(sizes, fmt.Sprint(s))
 	}
-	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s %s → %s, %s layout", path, d.Samples, strings.Join(sizes, "-"), cfg.Act, cfg.OutputAct(), cfg.Layout))
+	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s %s → %s, %s layout", path, d.Samples, strings.Join(sizes, "-"), cfg.ActsText(), cfg.OutputAct(), cfg.Layout))
 	for _, n := range d.Notes {
 		para(io.Out, "         ", 11, n)
 	}
@@ -399,6 +401,11 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 			what += "; the numerical\n    check did not run (above), so no gradient was compared with the loss itself"
 		}
 		fmt.Fprintf(io.Out, "\n%s %s\n", pal.Good("ok:"), what)
+		return
+	}
+	if rep.BlownUp != "" && rep.First == "" {
+		fmt.Fprintln(io.Out)
+		para(io.Out, pal.Bad("fault:")+" ", 4, rep.BlownUp)
 		return
 	}
 	if rep.First == "" {
