@@ -35,7 +35,7 @@ import (
 // rows orientation (samples × units), whatever the program's layout.
 type diffEngine struct {
 	acts  []Activation // per layer, 1 … L−1 (acts[0] unused)
-	out   Activation // the output layer's activation
+	out   Activation   // the output layer's activation
 	loss_ LossKind
 	// gradScale and deltaScale turn differences of the summed per-sample
 	// loss into the quantities a program's dW/db and dZ hold: the loss's
