@@ -238,6 +238,9 @@ func (r *DumpReport) checkData(all net.Vars) {
 	if f := r.finding("loss"); f != nil && f.Present && f.Verdict == net.Correct && d.Config.Normalised() == net.NoNormaliser && d.Samples > 1 {
 		f.Verdict = net.Wrong
 		f.Description = fmt.Sprintf("the loss is summed over the %d samples: every gradient is %d× the mean's — divide by m", d.Samples, d.Samples)
+		mean := d.Config
+		mean.Norm = net.InGradients
+		f.Statement, _ = net.Build(mean).Statement("loss")
 		f.Bug = "sum-loss"
 		r.addBug("sum-loss")
 	} else if f != nil && f.Bug == "sum-loss" {

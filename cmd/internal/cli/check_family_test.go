@@ -93,3 +93,47 @@ func TestCheckFamilies(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckField: the dumps of the field cases (learners' real steps,
+// made by testdata/peers/field_dumps.py from ../shared/field) get the
+// verdict each case's docstring expects.
+func TestCheckField(t *testing.T) {
+	dir := "../../../testdata/dumps/field"
+	b, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Files []struct {
+			File       string   `json:"file"`
+			ExpectExit int      `json:"expect_exit"`
+			First      *string  `json:"first_faulty"`
+			Bugs       []string `json:"bugs"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		t.Run(f.File, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, code := run(t, "check", filepath.Join(dir, f.File), "--json")
+			if code != f.ExpectExit {
+				t.Fatalf("exit %d, want %d: %s", code, f.ExpectExit, stderr)
+			}
+			var got struct {
+				First *string  `json:"first_faulty"`
+				Bugs  []string `json:"bugs"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatal(err)
+			}
+			if (got.First == nil) != (f.First == nil) || got.First != nil && *got.First != *f.First {
+				t.Errorf("first faulty %v, want %v", got.First, f.First)
+			}
+			if strings.Join(got.Bugs, ",") != strings.Join(f.Bugs, ",") {
+				t.Errorf("bugs %v, want %v", got.Bugs, f.Bugs)
+			}
+		})
+	}
+}
