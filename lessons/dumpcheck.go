@@ -149,7 +149,7 @@ func CheckDump(d *foreign.Dump, o CheckOptions) *DumpReport {
 	var best *DumpReport
 	var rejected []string
 	for _, rd := range d.Readings {
-		rep := recomputeReading(d.WithReading(rd), o)
+		rep, _ := recomputeReading(d.WithReading(rd), o)
 		if best == nil || rep.score() < best.score() {
 			if best != nil {
 				rejected = append(rejected, rejectedWords(best))
@@ -187,7 +187,7 @@ func rejectedWords(r *DumpReport) string {
 
 // recomputeReading is the recomputation and bug naming of one reading,
 // without the numerical check.
-func recomputeReading(d *foreign.Dump, o CheckOptions) *DumpReport {
+func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 	p := d.Program()
 	rep := &DumpReport{Dump: d}
 	named := map[string]bool{}
@@ -220,13 +220,12 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) *DumpReport {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	return rep
+	return rep, all
 }
 
 // checkReading is the whole check of one reading of the dump.
 func checkReading(d *foreign.Dump, o CheckOptions) *DumpReport {
-	rep := recomputeReading(d, o)
-	_, all := d.Program().RecomputeAll(d.Vars, o.Tol)
+	rep, all := recomputeReading(d, o)
 	rep.explainForward(all)
 	rep.checkUpdates(all)
 	rep.checkData(all)
@@ -271,7 +270,7 @@ func (r *DumpReport) checkGradients(all net.Vars, o CheckOptions) {
 	if k == 0 {
 		k = SparseK
 	}
-	opts := tracer.GradCheckOptions{Mode: mode, K: k, Seed: 1}
+	opts := tracer.GradCheckOptions{Mode: mode, K: k, Seed: 1, Progress: o.Progress}
 	r.Numerical.Mode = mode
 	if bad := nonFiniteParams(d); bad != "" {
 		r.Numerical.Why = bad + ": gradients can only be checked where the loss is finite"

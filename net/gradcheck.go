@@ -140,6 +140,12 @@ func CheckValues(p *Program, v Vars, opts tracer.GradCheckOptions) (*StepCheck, 
 	}
 	c := &StepCheck{Config: cfg, Samples: e.m, Options: opts, Loss: e.loss}
 	byName := map[string]int{}
+	total, done := 0, 0
+	for _, s := range p.Statements {
+		if _, ok := v[s.Name]; ok && s.Phase != Update && s.Phase != Metric {
+			total++
+		}
+	}
 	for _, s := range p.Statements {
 		if s.Phase == Update || s.Phase == Metric {
 			continue
@@ -147,6 +153,10 @@ func CheckValues(p *Program, v Vars, opts tracer.GradCheckOptions) (*StepCheck, 
 		got, ok := v[s.Name]
 		if !ok {
 			continue
+		}
+		if opts.Progress != nil {
+			opts.Progress(done, total)
+			done++
 		}
 		sc := StatementCheck{Statement: s, Right: true}
 		if probe, shape, ok := e.probeFor(s.Name, cfg.Layout, opts.Eps); ok {

@@ -109,6 +109,9 @@ type GradCheckOptions struct {
 	// and how many of the worst elements every report keeps.
 	K    int
 	Seed uint64 // for the sparse samples and the fast directions
+	// Progress, if set, is told after each tensor how many of total are
+	// done, for a progress bar on long checks.
+	Progress func(done, total int)
 }
 
 // Validate reports an option that cannot work.

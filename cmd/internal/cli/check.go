@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"time"
 	"sort"
 	"strings"
 
@@ -178,8 +179,15 @@ func checkRun(opts *CheckOptions) error {
 	case "sparse":
 		co.Mode = tracer.SparseCheck
 	}
-	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY && !opts.JSON, Label: "checking"}
-	co.Progress = func(done, total int) { bar.Total = total; bar.Update(done, "") }
+	// The bar shows only when the check has already taken a second.
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "numerical check"}
+	start := time.Now()
+	co.Progress = func(done, total int) {
+		if time.Since(start) > time.Second {
+			bar.Total = total
+			bar.Update(done, "tensors")
+		}
+	}
 	rep := lessons.CheckDump(dump, co)
 	bar.Done()
 	if opts.JSON {
@@ -508,23 +516,30 @@ func absentNames(rep *lessons.DumpReport) []string {
 	return names
 }
 
-// snippet is the Python to paste after the backward pass, before the
-// update, to write a dump of that step.
+// snippet is the Python to paste into a learner's script: the step's
+// arrays after the backward pass, and the parameters once updated.
 func snippet(layout net.Layout) string {
 	shapes := "X is (samples, features), W1 is (features, hidden), b1 is (1, hidden)"
 	if layout == net.Cols {
 		shapes = "X is (features, samples), W1 is (hidden, features), b1 is (hidden, 1)"
 	}
-	return `# backstep: paste after the backward pass and BEFORE the update (W1 -= lr * dW1 …),
-# on the first epoch, then run:  backstep check step.npz
-# Layout ` + string(layout) + `: ` + shapes + `.
-# Name the arrays as below; add W3, b3, Z3, … for deeper networks and leave out any
-# intermediate you do not have. Y may be one-hot or integer labels.
+	return `# backstep: two pastes, in the first iteration. Layout ` + string(layout) + `:
+# ` + shapes + `.
+# Name the arrays as below (your own names such as w1, grad_w1, delta2 are read
+# too), add W3, b3, Z3, ... for deeper networks and leave out what you do not
+# have. Y may be one-hot, class numbers, 0/1 or real-valued targets.
 import numpy as np
-np.savez("step.npz", X=X, Y=Y,
-         W1=W1, b1=b1, W2=W2, b2=b2,
-         Z1=Z1, A1=A1, Z2=Z2, A2=A2,
-         dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1)
-raise SystemExit("backstep: wrote step.npz")
+
+# 1. After the backward pass, BEFORE the update (copies: updates may work in place):
+step = {k: np.copy(v) for k, v in dict(
+    X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2,
+    Z1=Z1, A1=A1, Z2=Z2, A2=A2, loss=loss,
+    dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1).items()}
+
+# ... your update runs here (W1 -= lr * dW1, ...) ...
+
+# 2. Right after the update: the parameters as they are now, to check it too.
+np.savez("step.npz", W1_next=W1, b1_next=b1, W2_next=W2, b2_next=b2, **step)
+raise SystemExit("backstep: wrote step.npz; now run  backstep check step.npz")
 `
 }

@@ -164,7 +164,7 @@ func TestCheckText(t *testing.T) {
 
 func TestCheckSnippet(t *testing.T) {
 	stdout, _, code := run(t, "check", "--snippet", "--layout", "cols")
-	if code != 0 || !strings.Contains(stdout, "np.savez(\"step.npz\", X=X, Y=Y") || !strings.Contains(stdout, "Layout cols") {
+	if code != 0 || !strings.Contains(stdout, "X=X, Y=Y, W1=W1") || !strings.Contains(stdout, "W1_next=W1") || !strings.Contains(stdout, "Layout cols") {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}
 	if _, stderr, code := run(t, "check"); code != 2 || !strings.Contains(stderr, "--snippet") {
