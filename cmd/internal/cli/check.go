@@ -3,9 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
-	"time"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/backstep/backstep/cmd/internal/render"
 	"github.com/backstep/backstep/lessons"
