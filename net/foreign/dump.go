@@ -106,6 +106,7 @@ type reader struct {
 	integer map[string]bool
 	d       *Dump
 	envs    map[string]net.Vars // the step's values per reading (see env)
+	moved   []string            // roles fillByRelations gave or moved
 }
 
 // Interpret works out the network a dump describes. Its errors start with
@@ -122,6 +123,8 @@ func Interpret(f *net.NumPyFile, o Options) (*Dump, error) {
 	if err := r.readLabels(); err != nil {
 		return nil, err
 	}
+	r.fillByRelations()
+	r.gradientsOfForward()
 	if err := r.readFamily(); err != nil {
 		return nil, err
 	}
@@ -255,13 +258,20 @@ func (r *reader) finish() {
 	if renamed := r.renamed(); renamed != "" {
 		d.Notes = append([]string{"names " + renamed}, d.Notes...)
 	}
+	if len(r.moved) > 0 {
+		d.Notes = append(d.Notes, "by their values: "+strings.Join(r.moved, ", "))
+	}
 }
 
 // renamed lists the keys read under another name: "w1→W1, grad_w1→dW1".
 func (r *reader) renamed() string {
 	var parts []string
+	moved := map[string]bool{}
+	for _, m := range r.moved {
+		moved[m] = true
+	}
 	for _, name := range sortedNames(r.d.Keys) {
-		if key := r.d.Keys[name]; key != name {
+		if key := r.d.Keys[name]; key != name && !moved[key+"→"+name] {
 			parts = append(parts, key+"→"+name)
 		}
 	}

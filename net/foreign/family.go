@@ -205,8 +205,26 @@ func (r *reader) outputs() []outputCandidate {
 			return []outputCandidate{{net.Softmax, fmt.Sprintf("output softmax: %s sums to 1 over the samples (axis %d), a softmax over the wrong axis", A, sampleAxis), true}}
 		}
 	}
+	// No A_L to tell: the output whose loss's delta the dump's dZ_L is.
+	if a == nil && z != nil && r.get(fmt.Sprintf("dZ%d", L)) != nil {
+		type pair struct {
+			out  net.Activation
+			loss net.LossKind
+		}
+		for _, c := range []pair{{net.Linear, net.SquaredError}, {net.Softmax, net.CrossEntropy},
+			{net.Sigmoid, net.BinaryCrossEntropy}, {net.Sigmoid, net.SquaredError}, {net.Tanh, net.SquaredError}} {
+			cc := cfg
+			cc.Output, cc.Loss = c.out, c.loss
+			if cc.Validate() == nil && r.deltaFits(cc) {
+				return []outputCandidate{{c.out, fmt.Sprintf("output %s: the dump has %s but no %s, and dZ%d fits %s's delta", c.out, Z, A, L, c.out), true}}
+			}
+		}
+	}
 	// Neither tells: go by the targets.
 	why := fmt.Sprintf("no %s and %s to tell", A, Z)
+	if a == nil && z != nil {
+		why = fmt.Sprintf("the dump has %s but no %s", Z, A)
+	}
 	if a != nil {
 		why = fmt.Sprintf("%s matches no output of %s", A, Z)
 		if z == nil {
