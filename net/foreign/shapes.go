@@ -157,8 +157,11 @@ func (r *reader) detectLayout() (net.Layout, error) {
 	x, w := X.Shape(), W1.Shape()
 	rowsFit := x[1] == w[0]
 	colsFit := w[1] == x[0]
-	foldRows := x[1]+1 == w[0] && r.get("b1") == nil
-	foldCols := w[1] == x[0]+1 && r.get("b1") == nil
+	// A folded bias: W1 one input larger than X has features, and W2
+	// taking W1's units in that reading.
+	W2 := r.get("W2")
+	foldRows := x[1]+1 == w[0] && r.get("b1") == nil && W2.Shape()[0] == w[1]
+	foldCols := w[1] == x[0]+1 && r.get("b1") == nil && W2.Shape()[1] == w[0]
 	want := r.o.Layout
 	switch {
 	case want == net.Rows && !rowsFit && foldRows, want == "" && !rowsFit && !colsFit && foldRows && !foldCols:
