@@ -21,7 +21,11 @@ func describe(d *foreign.Dump, r net.Recomputed) string {
 	}
 	switch rel.Kind {
 	case tracer.Scaled, tracer.Negated, tracer.Transposed, tracer.NonFinite:
-		return net.Relate(d.Config, r.Statement.Name, d.Vars[r.Statement.Name], r.Expected, d.Samples).String()
+		s := net.Relate(d.Config, r.Statement.Name, d.Vars[r.Statement.Name], r.Expected, d.Samples).String()
+		if w := normaliserWords(d, r); w != "" {
+			s += ": " + w
+		}
+		return s
 	case tracer.ShapeDiff:
 		return shapeStory(d, r)
 	}
@@ -29,6 +33,33 @@ func describe(d *foreign.Dump, r net.Recomputed) string {
 		return story
 	}
 	return fmt.Sprintf("no simple relation to the right value (relative error %.2g)", rel.RelError)
+}
+
+// normaliserWords says, for a gradient off by exactly m or 1/m, where the
+// 1/m went wrong against the step's own convention.
+func normaliserWords(d *foreign.Dump, r net.Recomputed) string {
+	m := float64(d.Samples)
+	name := r.Statement.Name
+	a := r.Relation.Alpha
+	if r.Relation.Kind != tracer.Scaled || m < 2 || !isGradient(name) {
+		return ""
+	}
+	l := layerOf(name)
+	perM, timesM := nearly(a*m, 1), nearly(a, m)
+	norm := d.Config.Normalised()
+	switch {
+	case perM && strings.HasPrefix(name, "dZ") && norm == net.InGradients:
+		return fmt.Sprintf("%s is divided by m, and dW%d divides by m again — 1/m twice", name, l)
+	case perM && strings.HasPrefix(name, "dZ") && norm == net.InDelta:
+		return fmt.Sprintf("the 1/m is already in dZ%d; %s divides by m again — 1/m twice", d.Config.Layers(), name)
+	case perM && strings.HasPrefix(name, "db"):
+		return fmt.Sprintf("%s is a mean over the %d samples while dW%d is a sum: it is m times too small", name, d.Samples, l)
+	case perM:
+		return fmt.Sprintf("%s divides by m once more than the step's other gradients do", name)
+	case timesM && norm != net.NoNormaliser:
+		return fmt.Sprintf("%s is the summed loss's gradient while the others are the mean's — divide it by m", name)
+	}
+	return ""
 }
 
 // shapeStory explains a shape difference: a reduction over the wrong axis
