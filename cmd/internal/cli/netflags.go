@@ -200,8 +200,15 @@ func describe(cfg net.Config, d *net.Dataset, bugs []string, start string) strin
 	if cfg.Batch > 0 && cfg.Batch < d.Len() {
 		batch = fmt.Sprintf("batches of %d", cfg.Batch)
 	}
-	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s, init %s",
-		sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch, start)
+	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s",
+		sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch)
+	// The initial weights on the settings line when that fits 80 columns
+	// (drawn ones), else on a line of their own (a file and what a bug did).
+	if init := ", init " + start; len([]rune(s[strings.LastIndex(s, "\n")+1:]+init)) <= 80 {
+		s += init
+	} else {
+		s += "\ninit     " + start
+	}
 	if len(bugs) > 0 {
 		s += "\nbugs     " + strings.Join(bugs, ", ")
 	}
