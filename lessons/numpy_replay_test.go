@@ -85,7 +85,7 @@ func closeTo(got, want, tol float64) bool {
 // script ran, and the loss, the true and the reported accuracy of every
 // epoch must agree to 1e-6 (relative), as must the parameters' shapes at
 // the end, the first epoch with a NaN or an Inf and where a run stopped.
-// 1,000 images and 30 epochs, except seed-original: the question's run,
+// 500 images and 30 epochs, except seed-original: the question's run,
 // 10,000 images and 100 epochs (its buggy run only).
 //
 // Chaotic runs (raw pixels into tanh, lr 30) are compared over the epochs
