@@ -70,7 +70,7 @@ func newCmdLessonShow(io *IOStreams) *cobra.Command {
 			pal := render.Palette{Enabled: io.Color}
 			opts := lessons.Options{Layout: lay}
 			cfg := l.ScenarioConfig(l.Scenarios[0], opts)
-			writeStory(io, pal, l, l.LinesFor(cfg), cfg.Layout)
+			writeStory(io, pal, l, l.LinesFor(cfg, nil), cfg.Layout)
 			fmt.Fprintln(io.Out)
 			writeWrapped(io, pal.Bold("claim")+"  ", nil, l.Claim)
 			fmt.Fprintf(io.Out, "%s\n", pal.Bold("replay"))
@@ -195,11 +195,7 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 
 // networkText describes a configuration in a few words.
 func networkText(cfg net.Config) string {
-	sizes := make([]string, 0, len(cfg.Sizes()))
-	for _, s := range cfg.Sizes() {
-		sizes = append(sizes, fmt.Sprint(s))
-	}
-	s := fmt.Sprintf("%s %s, %s, lr %g", strings.Join(sizes, "-"), cfg.Act, cfg.Layout, cfg.LR)
+	s := fmt.Sprintf("%s %s, %s, lr %g", sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, cfg.LR)
 	if cfg.Batch > 0 {
 		s += fmt.Sprintf(", batches of %d", cfg.Batch)
 	}
