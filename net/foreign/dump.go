@@ -38,10 +38,12 @@ type Dump struct {
 	Keys map[string]string
 	// Unused lists the keys nothing used.
 	Unused []string
-	// Notes say how the dump was read, one line each: the layout, the
-	// activations, the output and loss with their evidence, the
-	// normaliser, what was reshaped or converted.
-	Notes []string
+	// Notes say how the dump was read, one line each: the names, the
+	// layout, the shapes, the targets, the activations. Inferred says how
+	// the reading in Config was chosen: the output and loss with their
+	// evidence, the normaliser, the sign.
+	Notes    []string
+	Inferred []string
 	// OneSample says the dump holds one sample as 1-D vectors.
 	OneSample bool
 	// Folded says layer 1's bias is folded into W1 (X has a column of
@@ -79,7 +81,7 @@ func (d *Dump) Program() *net.Program { return net.Build(d.Config) }
 func (d *Dump) WithReading(r Reading) *Dump {
 	c := *d
 	c.Config = r.Config
-	c.Notes = append(append([]string(nil), d.baseNotes()...), r.Notes...)
+	c.Inferred = r.Notes
 	c.Vars = net.Vars{}
 	p := net.Build(r.Config)
 	for k, a := range d.Vars {
@@ -88,13 +90,10 @@ func (d *Dump) WithReading(r Reading) *Dump {
 	return &c
 }
 
-// baseNotes are the notes that do not depend on the reading.
-func (d *Dump) baseNotes() []string {
-	n := len(d.Notes)
-	if len(d.Readings) > 0 {
-		n -= len(d.Readings[0].Notes)
-	}
-	return d.Notes[:max(n, 0)]
+// AllNotes are the notes and the reading's, in the order a header prints
+// them.
+func (d *Dump) AllNotes() []string {
+	return append(append([]string(nil), d.Notes...), d.Inferred...)
 }
 
 // reader carries the state of one interpretation.

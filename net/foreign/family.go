@@ -55,7 +55,7 @@ func (r *reader) readFamily() error {
 	sort.SliceStable(readings, func(i, j int) bool { return readings[i].Decided && !readings[j].Decided })
 	r.d.Readings = readings
 	r.d.Config = readings[0].Config
-	r.d.Notes = append(r.d.Notes, readings[0].Notes...)
+	r.d.Inferred = readings[0].Notes
 	return nil
 }
 

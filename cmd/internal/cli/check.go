@@ -289,7 +289,7 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 	j := checkJSON{File: path, OK: rep.OK(), Layout: string(cfg.Layout), Act: string(cfg.Act),
 		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised()),
 		Negated: cfg.Negated, Targets: d.Targets, Names: d.Keys, Unused: d.Unused,
-		Sizes: cfg.Sizes(), Samples: d.Samples, Notes: d.Notes, Bugs: rep.Bugs}
+		Sizes: cfg.Sizes(), Samples: d.Samples, Notes: d.AllNotes(), Bugs: rep.Bugs}
 	j.Warnings = append(append([]string{}, file.Warnings...), rep.Warnings...)
 	if j.Unused == nil {
 		j.Unused = []string{}
@@ -340,7 +340,7 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	d := rep.Dump
 	cfg := d.Config
 	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, cfg.Describe(), cfg.Layout))
-	for _, n := range d.Notes {
+	for _, n := range d.AllNotes() {
 		para(io.Out, "         ", 11, n)
 	}
 	for _, w := range append(dedupe(file.Warnings), rep.Warnings...) {
