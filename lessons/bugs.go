@@ -81,9 +81,9 @@ func registerBugs() {
 		Setting:  func(cfg *net.Config) { cfg.Hidden = []int{cfg.Classes} },
 		Requires: squareW2,
 		Patch:    func(p *net.Program) { p.Replace("no-transpose-square", hiddenDelta(p, 1, false, true)) }})
-	register(&Bug{ID: "missing-act-grad", Title: "the activation's derivative left out of dZ1",
+	register(&Bug{ID: "missing-act-grad", Title: "the activation's derivative left out of a delta",
 		Symptom: "learns almost normally at small weights, yet dW1 and db1 fail gradcheck",
-		Patch:   func(p *net.Program) { p.Replace("missing-act-grad", hiddenDelta(p, 1, true, false)) }})
+		Patch:   missingActGrad})
 	register(&Bug{ID: "naive-tanh", Title: "tanh written out with np.exp",
 		Symptom: "exp overflows above 709.78: Inf/Inf = NaN, and argmax of NaN says class 0",
 		Setting: func(cfg *net.Config) { cfg.Act = net.Tanh },

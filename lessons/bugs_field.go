@@ -114,6 +114,21 @@ func backText(p *net.Program, l int) (string, func(tp *tracer.Tape, v net.Vars) 
 	}
 }
 
+// missingActGrad leaves the activation's derivative out of every hidden
+// delta, and out of the output delta where squared error needs it
+// (dZ = A − Y through a sigmoid).
+func missingActGrad(p *net.Program) {
+	for l := 1; l < p.Config.Layers(); l++ {
+		p.Replace("missing-act-grad", hiddenDelta(p, l, true, false))
+	}
+	if squaredOutput(p.Config) {
+		L := p.Config.Layers()
+		A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
+		p.Replace("missing-act-grad", outputDelta(p, dZ, fmt.Sprintf("%s = %s - Y", dZ, A),
+			func(tp *tracer.Tape, v net.Vars) *tracer.Array { return tp.Sub(v.Get(A), v.Get("Y")) }))
+	}
+}
+
 // derivativeOfActivation applies each hidden layer's f′ to A (and, with
 // squared error, the output's to A_L), as a sigmoid_prime(z) helper
 // called with the activation does.

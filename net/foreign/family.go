@@ -319,6 +319,26 @@ func (r *reader) losses(out net.Activation) []lossCandidate {
 	}
 	L := r.d.Config.Layers()
 	dZ := fmt.Sprintf("dZ%d", L)
+	// The loss the dump holds says which it is, whatever dZ_L says: a
+	// dZ_L that fits the other loss is then the fault.
+	var lossFits []net.LossKind
+	for _, kind := range []net.LossKind{net.BinaryCrossEntropy, net.SquaredError} {
+		c := r.d.Config
+		c.Output, c.Loss = out, kind
+		if a, ok := r.ratio(c, "loss"); ok && r.nice(a) {
+			lossFits = append(lossFits, kind)
+		}
+	}
+	if len(lossFits) == 1 {
+		other := net.SquaredError
+		if lossFits[0] == net.SquaredError {
+			other = net.BinaryCrossEntropy
+		}
+		return []lossCandidate{
+			{lossFits[0], "the dump's loss value is this loss (up to its constant)", true},
+			{other, "the dump's loss value is not this loss", false},
+		}
+	}
 	var fits []net.LossKind
 	for _, kind := range []net.LossKind{net.BinaryCrossEntropy, net.SquaredError} {
 		c := r.d.Config
