@@ -16,14 +16,22 @@ func Main() int {
 }
 
 // Run executes one command line against the given streams.
+// Output that cannot be written (a full disk, >/dev/full) ends the run
+// with one line on stderr and exit 2, in every mode.
 func Run(io *IOStreams, args []string, noColorEnv bool) int {
-	root := NewCmdRoot(io, noColorEnv)
+	out := &stickyWriter{w: io.Out}
+	streams := *io
+	streams.Out = out
+	root := NewCmdRoot(&streams, noColorEnv)
 	root.SetArgs(args)
 	err := root.Execute()
+	if out.err != nil {
+		err = writeFailure(out.err)
+	}
 	if err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "backstep: "+oneLine(err.Error()))
+			fmt.Fprintln(io.ErrOut, "backstep: "+oneLine(userText(err)))
 		}
 	}
 	return exitCode(err)
@@ -67,6 +75,7 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 		return usagef("%v (see %s --help)", err, cmd.CommandPath())
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetHelpCommand(newCmdHelp())
 	root.AddCommand(NewCmdTrain(io, nil))
 	root.AddCommand(NewCmdCheck(io, nil))
 	root.AddCommand(NewCmdStep(io, nil))
@@ -81,4 +90,20 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	return root
+}
+
+// newCmdHelp replaces cobra's help command, which shows the general help
+// and exits 0 for a topic it does not know.
+func newCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("no help for %q: run backstep --help for the commands", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
 }

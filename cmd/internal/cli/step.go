@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -52,6 +53,7 @@ correct run from the same weights, and parameters whose shape changes are flagge
 		},
 	}
 	opts.Net.register(cmd.Flags(), false, 10000)
+	opts.Net.sideBySide = true
 	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the whole trace as JSON: config, statements and events")
 	return cmd
@@ -105,20 +107,43 @@ func stepRun(opts *StepOptions) error {
 	st := set.stepper()
 	if opts.JSON {
 		st.Run()
-		return render.JSON(io.Out, stepJSONOf(cfg, data, opts.Net.bugs, st))
+		if err := render.JSON(io.Out, stepJSONOf(cfg, data, opts.Net.bugs, st)); err != nil {
+			return err
+		}
+		return stepFailure(st)
 	}
 	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle}
 	header := describe(cfg, data, opts.Net.bugs)
 	if interactive {
-		return repl.Run(repl.Config{
+		// The session's stepper is the last one restart made.
+		restart := func() *net.Stepper { st = set.stepper(); return st }
+		err := repl.Run(repl.Config{
 			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
-			Trace: trace, Header: header, Stepper: st, Restart: set.stepper,
+			Trace: trace, Header: header, Stepper: st, Restart: restart,
 			ImageHeight: data.Height, ImageWidth: data.Width,
 		})
+		if err != nil {
+			return inputError("", err)
+		}
+		return stepFailure(st)
 	}
 	fmt.Fprintln(io.Out, header)
 	fmt.Fprintln(io.Out, axesLine(set.program, st.Vars))
 	printTrace(trace, st)
+	return stepFailure(st)
+}
+
+// stepFailure is exit 1 when a statement of the iteration failed (the
+// trace shows where), as train, gradcheck and lesson run exit on a failing
+// step.
+func stepFailure(st *net.Stepper) error {
+	var se *net.StatementError
+	if errors.As(st.Err(), &se) {
+		return stepFailed("the step fails at %s: %v", se.Statement.Name, se.Err)
+	}
+	if st.Err() != nil {
+		return stepFailed("the step fails: %s", userText(st.Err()))
+	}
 	return nil
 }
 

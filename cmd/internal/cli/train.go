@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -115,8 +116,12 @@ func trainRun(opts *TrainOptions) error {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
 	}})
 	bar.Done()
+	var se *net.StatementError
+	if errors.As(err, &se) {
+		return stepFailed("the step fails: %s", userText(err))
+	}
 	if err != nil {
-		return err
+		return inputError("", err)
 	}
 	if opts.JSON {
 		f := res.Final()
