@@ -58,12 +58,12 @@ func readRegular(path, what string, limit int64) ([]byte, error) {
 
 // regular refuses anything but a regular file, saying what it is.
 func regular(path, what string, m fs.FileMode) error {
-	kind := ""
+	var kind string
 	switch {
 	case m.IsRegular():
 		return nil
 	case m.IsDir():
-		kind = "a folder"
+		return fmt.Errorf("net: %s is a folder, not a file: give %s", path, what)
 	case m&fs.ModeNamedPipe != 0:
 		kind = "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
@@ -71,12 +71,9 @@ func regular(path, what string, m fs.FileMode) error {
 	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
 		kind = "a device"
 	default:
-		kind = "not a regular file"
-	}
-	if kind == "not a regular file" {
 		return fmt.Errorf("net: %s is not a regular file: give %s saved on disk", path, what)
 	}
-	return fmt.Errorf("net: %s is %s, not a file: give %s saved on disk (backstep does not read pipes or devices)", path, kind, what)
+	return fmt.Errorf("net: %s is %s, not a file: give %s saved on disk (backstep does not read pipes or devices, which may never end)", path, kind, what)
 }
 
 // ByteSize writes a byte count for messages: "512 MB", "6.1 GB", "37 kB",

@@ -62,12 +62,12 @@ func ParamsFromNumPy(f *NumPyFile, cfg Config) (Config, Vars, error) {
 				f.Path, wName, W.Shape(), l, wName, wantW(fmt.Sprint(prev)))
 		}
 		if b == nil || b.Size() != units {
-			got := "none"
+			got := "is missing"
 			if b != nil {
-				got = fmt.Sprintf("shape %s", b.Shape())
+				got = fmt.Sprintf("has shape %s", b.Shape())
 			}
-			return cfg, nil, fmt.Errorf("net: %s: %s must hold one value per unit of %s %s (%d), got %s: give %s of shape (1, %d) or (%d,)",
-				f.Path, bName, wName, W.Shape(), units, got, bName, units, units)
+			return cfg, nil, fmt.Errorf("net: %s: %s %s, but %s %s has %d units: give %s of shape (1,%d) or (%d,), one value per unit",
+				f.Path, bName, got, wName, W.Shape(), units, bName, units, units)
 		}
 		for _, a := range []*tracer.Array{W, b} {
 			if st := tracer.Summarize(a); !st.Finite() {
@@ -98,8 +98,8 @@ func ParamsFromNumPy(f *NumPyFile, cfg Config) (Config, Vars, error) {
 	case L < 2:
 		return cfg, nil, fmt.Errorf("net: %s has only W1 and b1: the network needs a hidden layer; give W1, b1, W2, b2 (784 → hidden → %d classes)", f.Path, cfg.Classes)
 	case sizes[L-1] != cfg.Classes:
-		return cfg, nil, fmt.Errorf("net: %s: the last layer W%d has %d output units, but the images have %d classes (labels 0 to %d): give weights whose last layer has %d units, one per class",
-			f.Path, L, sizes[L-1], cfg.Classes, cfg.Classes-1, cfg.Classes)
+		return cfg, nil, fmt.Errorf("net: %s: the last layer W%d has %d output unit%s, but the images have %d classes (labels 0 to %d): give weights whose last layer has %d units, one per class",
+			f.Path, L, sizes[L-1], plural(sizes[L-1]), cfg.Classes, cfg.Classes-1, cfg.Classes)
 	}
 	cfg.Hidden = sizes[:L-1]
 	p := Build(cfg)
@@ -107,4 +107,11 @@ func ParamsFromNumPy(f *NumPyFile, cfg Config) (Config, Vars, error) {
 		params[k] = p.labelled(k, a)
 	}
 	return cfg, params, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -79,3 +79,22 @@ func FuzzDecodeIDX(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHidden: any text given to --hidden is sizes of at least 1 or an
+// error, never a panic.
+func FuzzParseHidden(f *testing.F) {
+	for _, s := range []string{"60", "128,64", "9223372036854775807", "100000,100000", "0", "-1", "60,,3", " 60 , 3 ", "1e3", "0x10", "+5", "９"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sizes, err := ParseHidden(s)
+		if err != nil {
+			return
+		}
+		for _, n := range sizes {
+			if n < 1 {
+				t.Fatalf("%q: size %d", s, n)
+			}
+		}
+	})
+}

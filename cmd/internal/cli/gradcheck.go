@@ -42,7 +42,8 @@ cross-entropy of a softmax over the classes), so a bug that changes the loss and
 alike is still found. Modes: full (every element; fast, because perturbing one weight changes
 one column of one product and nothing upstream), sparse (--k random elements per tensor) and
 fast (one random direction per tensor, every element where it disagrees). Exit 0 when every
-tensor passes, 1 when one is wrong.`,
+tensor passes, 1 when one is wrong or the step fails (a statement NumPy would refuse, such as
+the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
 		Example: `  backstep gradcheck                      # 784-60-10 tanh on 16 images, every element
   backstep gradcheck --bug wrong-m        # m counts features: gradients scaled by 16/784
   backstep gradcheck --bug sign-flip --layout cols
@@ -61,7 +62,8 @@ tensor passes, 1 when one is wrong.`,
 	// One batch of --samples images is the whole check: the count flag is
 	// called --samples here, and batch and lr play no part.
 	fs.IntVar(&opts.Net.n, "samples", 16, "the first N images, checked as one batch (at least 2)")
-	opts.Net.nFlag = "--samples"
+	opts.Net.nFlag, opts.Net.minN = "--samples", 2
+	opts.Net.minNWhy = ": with one sample a wrong m or a sum over the wrong axis is invisible"
 	for _, hidden := range []string{"n", "batch", "lr"} {
 		_ = fs.MarkHidden(hidden)
 	}
@@ -102,9 +104,6 @@ func gradcheckRun(opts *GradcheckOptions) error {
 		}
 		if opts.K < 1 {
 			return usagef("--k must be at least 1, got %d", opts.K)
-		}
-		if opts.Net.n < 2 {
-			return usagef("--samples must be at least 2, got %d: with one sample a wrong m or a sum over the wrong axis is invisible", opts.Net.n)
 		}
 		return nil
 	})

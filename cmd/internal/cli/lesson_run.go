@@ -40,7 +40,11 @@ func newCmdLessonRun(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.C
 images, side by side: loss, training accuracy, accuracy on held-out images the runs never
 trained on (and the accuracy the buggy code reports, when the metric is the bug), a chart of
 both, and the findings of backstep's detectors for the buggy run. Each lesson picks the
-fewest epochs that show its point; --epochs overrides them.`,
+fewest epochs that show its point; --epochs overrides them.
+
+Exit 0 when the replays ran, 1 when a run's step failed (a statement NumPy would refuse:
+no-transpose's shape error, bias-axis on mini-batches), 2 on bad input or output that
+cannot be written.`,
 		Example: `  backstep lesson run sign-flip
   backstep lesson run bias-axis --layout cols
   backstep lesson run wrong-m --epochs 60 --plot wrong-m.svg

@@ -26,9 +26,9 @@ func memoryLimit() (float64, string) {
 		return float64(l), "GOMEMLIMIT"
 	}
 	if total, ok := machineMemory(); ok {
-		return total / 2, "half of this machine's memory; GOMEMLIMIT=8GiB, say, sets another limit"
+		return total / 2, "half this machine's memory; GOMEMLIMIT sets another limit"
 	}
-	return fallbackMemoryLimit, "backstep's limit when the machine's memory is unknown; GOMEMLIMIT=8GiB, say, sets another"
+	return fallbackMemoryLimit, "when the machine's memory is unknown; GOMEMLIMIT sets another limit"
 }
 
 // machineMemory reads MemTotal from /proc/meminfo (Linux).
@@ -62,6 +62,10 @@ func checkFootprint(cfg net.Config, images, batch, runs int, lower string) error
 	for _, s := range cfg.Sizes() {
 		sizes = append(sizes, fmt.Sprint(s))
 	}
-	return usagef("a %s network on %d images needs about %s of memory, more than backstep allows itself (%s, %s): use %s",
-		strings.Join(sizes, "-"), images, net.ByteSize(need), net.ByteSize(limit), source, lower)
+	needText := "about " + net.ByteSize(need)
+	if need > 1<<50 {
+		needText = "more than 1 PB"
+	}
+	return usagef("a %s network on %d images needs %s of memory; backstep allows itself %s (%s): use %s",
+		strings.Join(sizes, "-"), images, needText, net.ByteSize(limit), source, lower)
 }

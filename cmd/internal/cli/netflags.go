@@ -30,8 +30,10 @@ type netFlags struct {
 	// trains is set for commands that take --epochs.
 	trains bool
 	// nFlag is how the image count is called on the command line: --n,
-	// or --samples in gradcheck.
-	nFlag string
+	// or --samples in gradcheck; minN is its least value and minNWhy why.
+	nFlag   string
+	minN    int
+	minNWhy string
 	// sideBySide is set when the command runs a correct network beside a
 	// patched one (step with --bug), for the memory estimate.
 	sideBySide bool
@@ -44,7 +46,7 @@ func (f *netFlags) register(fs *pflag.FlagSet, withEpochs bool, defaultN int) {
 	fs.StringVar(&f.act, "act", string(d.Act), "hidden activation: tanh, sigmoid or relu")
 	fs.StringVar(&f.layout, "layout", string(d.Layout), "rows (samples × features) or cols (features × samples)")
 	f.trains = withEpochs
-	f.nFlag = "--n"
+	f.nFlag, f.minN = "--n", 1
 	if withEpochs {
 		fs.IntVar(&f.epochs, "epochs", d.Epochs, "training epochs")
 	}
@@ -84,8 +86,8 @@ func (f *netFlags) config() (net.Config, error) {
 		return cfg, usagef("--lr must be a positive number such as 0.3, got %v", f.lr)
 	}
 	cfg.LR = f.lr
-	if f.n < 1 {
-		return cfg, usagef("%s must be at least 1, got %d", f.nFlag, f.n)
+	if f.n < f.minN {
+		return cfg, usagef("%s must be at least %d, got %d%s", f.nFlag, f.minN, f.n, f.minNWhy)
 	}
 	if f.batch < 0 {
 		return cfg, usagef("--batch must be 0 (full batch) or a positive number of samples, got %d", f.batch)

@@ -37,7 +37,11 @@ result with its statistics.
 On a terminal it starts a debugger with a (backstep) prompt (type help there); otherwise, or
 with --interactive off, it prints the whole trace. With --bug the patched statements are
 marked and compared with the correct statement on the same inputs, later values with a
-correct run from the same weights, and parameters whose shape changes are flagged.`,
+correct run from the same weights, and parameters whose shape changes are flagged.
+
+Exit 0 when the iteration ran, 1 when a statement of it failed (a statement NumPy would
+refuse, such as the shape error of --bug no-transpose), 2 on bad input or output that cannot
+be written.`,
 		Example: `  backstep step                               # the debugger on a terminal
   backstep step --interactive off             # the printed trace
   backstep step --bug bias-axis --interactive off

@@ -25,7 +25,10 @@ func NewCmdTrain(io *IOStreams, runF func(*TrainOptions) error) *cobra.Command {
 		Short: "Train the reference network and print loss and accuracy per epoch",
 		Long: `Train the reference network (784-60-10, tanh, softmax, mean cross-entropy, plain
 gradient descent) on the MNIST images and print each epoch's loss and accuracy. An epoch's
-figures are those of the forward pass that starts it, before its update.`,
+figures are those of the forward pass that starts it, before its update.
+
+Exit 0 when training ran, 1 when the step fails (a statement NumPy would refuse, such as
+the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
 		Example: `  backstep train                          # the question's network, 100 epochs, full batch
   backstep train --layout cols            # the answer's layout: Z1 = W1·X + b1
   backstep train --hidden 128,64 --act relu --epochs 20
