@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,6 +47,33 @@ func oneLine(s string) string {
 	return s
 }
 
+// strconvDetail is what pflag's messages repeat from strconv: the parser,
+// the value (already quoted before it) and the reason.
+var strconvDetail = regexp.MustCompile(`strconv\.Parse(\w+): parsing "(?:[^"\\]|\\.)*": (invalid syntax|value out of range)`)
+
+// flagErrorText says in words what was wrong with a flag's value:
+// "not a whole number" instead of strconv's "strconv.ParseInt: parsing
+// "abc": invalid syntax".
+func flagErrorText(err error) string {
+	return strconvDetail.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := strconvDetail.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return "out of range"
+		}
+		switch sub[1] {
+		case "Float":
+			return "not a number"
+		case "Uint":
+			return "not a whole number ≥ 0"
+		case "Int":
+			return "not a whole number"
+		case "Bool":
+			return "not true or false"
+		}
+		return "not a valid value"
+	})
+}
+
 // NewCmdRoot builds the whole command tree.
 func NewCmdRoot(io *IOStreams, noColorEnv bool) *cobra.Command {
 	var colorMode string
@@ -72,7 +100,7 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	root.SetIn(io.In)
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour output: auto, always or never (auto honours NO_COLOR)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usagef("%v (see %s --help)", err, cmd.CommandPath())
+		return usagef("%s (see %s --help)", flagErrorText(err), cmd.CommandPath())
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetHelpCommand(newCmdHelp())

@@ -221,6 +221,7 @@ func TestHostileInputs(t *testing.T) {
 		{"hidden int64 max", []string{"step", "--hidden", "9223372036854775807"}, "", false, 2, "needs more than 1 PB of memory", 0},
 		{"hidden 1e8", []string{"train", "--hidden", "100000000"}, "", false, 2, "needs about 108 TB of memory", 0},
 		{"hidden 1e5,1e5", []string{"step", "--hidden", "100000,100000"}, "", false, 2, "a 784-100000-100000-10 network on 10000 images needs about", 0},
+		{"a flag's value", []string{"train", "--epochs", "99999999999999999999"}, "", false, 2, `invalid argument "99999999999999999999" for "--epochs" flag: out of range`, 0},
 		// the .npy/.npz reader
 		{"header overflows int64", []string{"step", "--init", overflow}, "", false, 2, "shape (2,4611686018427387904) is more than backstep reads", 0},
 		{"header wraps to 0", []string{"train", "--init", wraps}, "", false, 2, "is more than backstep reads (512 MB in all): dump a smaller batch", 0},
