@@ -2,7 +2,6 @@ package net
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 )
@@ -36,24 +35,6 @@ func openRegular(path, what string, limit int64) (*os.File, int64, error) {
 		return nil, 0, fmt.Errorf("net: %s changed while it was being opened: try again", path)
 	}
 	return f, st.Size(), nil
-}
-
-// readRegular reads a whole regular file of at most limit bytes (see
-// openRegular).
-func readRegular(path, what string, limit int64) ([]byte, error) {
-	f, _, err := openRegular(path, what, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("net: cannot read %s: %v", path, unwrapPath(err))
-	case int64(len(b)) > limit:
-		return nil, fmt.Errorf("net: %s grew past %s while it was read: read it once it is written", path, megabytes(limit))
-	}
-	return b, nil
 }
 
 // regular refuses anything but a regular file, saying what it is.

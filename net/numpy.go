@@ -2,6 +2,7 @@ package net
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -58,12 +59,15 @@ const numpyWhat = "a .npz dump"
 // numbers, arrays of rank above 2 and files that decompress to more than
 // MaxNumPyBytes. Only regular files are read: a pipe or a device is
 // refused before it is opened, and a file too large from its size alone.
+// The file is read where it lies (zip's central directory says where each
+// member is), never copied whole into memory.
 func ReadNumPy(path string) (*NumPyFile, error) {
-	b, err := readRegular(path, numpyWhat, maxNumPyFile)
+	file, size, err := openRegular(path, numpyWhat, maxNumPyFile)
 	if err != nil {
 		return nil, err
 	}
-	return DecodeNumPy(path, b)
+	defer file.Close()
+	return decodeNumPy(path, file, size)
 }
 
 // rewrite says how to make a damaged file good again.
@@ -78,13 +82,20 @@ func (f *NumPyFile) rewrite() string {
 // DecodeNumPy reads the bytes of a .npz archive or a .npy file; path is
 // only used in messages.
 func DecodeNumPy(path string, b []byte) (*NumPyFile, error) {
+	return decodeNumPy(path, bytes.NewReader(b), int64(len(b)))
+}
+
+// decodeNumPy reads a .npz archive or a .npy file of size bytes from r.
+func decodeNumPy(path string, r io.ReaderAt, size int64) (*NumPyFile, error) {
 	f := &NumPyFile{Path: path, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
 	name := filepath.Base(path)
-	switch {
+	var head [6]byte
+	n, _ := r.ReadAt(head[:], 0)
+	switch b := head[:n]; {
 	case bytes.HasPrefix(b, npyMagic):
 		key := strings.TrimSuffix(name, ".npy")
 		budget := int64(MaxNumPyBytes)
-		if err := f.readArray(key, bytes.NewReader(b), int64(len(b)), &budget); err != nil {
+		if err := f.readArray(key, bufio.NewReader(io.NewSectionReader(r, 0, size)), size, &budget); err != nil {
 			return nil, fmt.Errorf("net: %s: %w", name, err)
 		}
 		return f, nil
@@ -92,10 +103,10 @@ func DecodeNumPy(path string, b []byte) (*NumPyFile, error) {
 	default:
 		return nil, fmt.Errorf("net: %s is not a NumPy file: expected a .npz archive (np.savez) or a .npy array (np.save)", name)
 	}
-	if n := zipMembers(b); n > maxMembers {
+	if n := zipMembers(r, size); n > maxMembers {
 		return nil, fmt.Errorf("net: %s lists %d arrays, more than backstep reads (%d): save only the arrays of one step (X, Y, W1, b1, …)", name, n, maxMembers)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("net: %s: truncated or damaged .npz archive (%v): %s", name, err, f.rewrite())
 	}
@@ -156,14 +167,18 @@ func (f *NumPyFile) drainMember(key string, rc io.Reader) error {
 // directory record (APPNOTE.TXT 4.3.16), before archive/zip allocates one
 // entry per member. It returns 0 when the record is not found (then
 // archive/zip reports the damage).
-func zipMembers(b []byte) int {
+func zipMembers(r io.ReaderAt, size int64) int {
 	// The record is 22 bytes plus a comment of at most 65535.
-	from := max(0, len(b)-22-65535)
-	i := bytes.LastIndex(b[from:], []byte("PK\x05\x06"))
-	if i < 0 || from+i+22 > len(b) {
+	from := max(0, size-22-65535)
+	b := make([]byte, size-from)
+	if n, _ := r.ReadAt(b, from); int64(n) != size-from {
 		return 0
 	}
-	rec := b[from+i:]
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	if i < 0 || i+22 > len(b) {
+		return 0
+	}
+	rec := b[i:]
 	n := int(binary.LittleEndian.Uint16(rec[10:12]))
 	if n == 0xffff {
 		// Zip64: the real count is in the zip64 record, which archive/zip

@@ -63,6 +63,7 @@ the shape error of --bug no-transpose), 2 on bad input or output that cannot be 
 	// called --samples here, and batch and lr play no part.
 	fs.IntVar(&opts.Net.n, "samples", 16, "the first N images, checked as one batch (at least 2)")
 	opts.Net.nFlag, opts.Net.minN = "--samples", 2
+	opts.Net.copies = func([]string) int { return 2 }
 	opts.Net.minNWhy = ": with one sample a wrong m or a sum over the wrong axis is invisible"
 	for _, hidden := range []string{"n", "batch", "lr"} {
 		_ = fs.MarkHidden(hidden)

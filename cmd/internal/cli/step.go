@@ -57,7 +57,7 @@ be written.`,
 		},
 	}
 	opts.Net.register(cmd.Flags(), false, 10000)
-	opts.Net.sideBySide = true
+	opts.Net.copies = func(bugs []string) int { return 1 + min(len(bugs), 1) }
 	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the whole trace as JSON: config, statements and events")
 	return cmd
