@@ -225,3 +225,25 @@ func TestLoadDirRefusesAFIFO(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestLoadMNISTFirst decodes only the images asked for, the same ones as
+// the whole set's first.
+func TestLoadMNISTFirst(t *testing.T) {
+	all, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadMNISTFirst(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 100 || d.Available != 10000 || d.Images.Size() != 100*784 {
+		t.Fatalf("got %d images (%d values) of %d available", d.Len(), d.Images.Size(), d.Available)
+	}
+	if !bytes.Equal(f64bytes(d.Images.Data()), f64bytes(all.Images.Data()[:100*784])) || d.Labels[99] != all.Labels[99] {
+		t.Fatal("the first 100 images differ from the whole set's first 100")
+	}
+	if d, _ := LoadMNISTFirst(20000); d.Len() != 10000 {
+		t.Fatalf("asking for more than there are gave %d images", d.Len())
+	}
+}
