@@ -323,6 +323,17 @@ func (l *Lesson) specs(s Scenario, opts Options, data *net.Dataset) ([]runSpec, 
 	return specs, nil
 }
 
+// Images is the most images (training and held-out) any scenario of the
+// lesson uses under opts, so that a caller decodes no more than that.
+func (l *Lesson) Images(opts Options) int {
+	most := 0
+	for _, s := range l.Scenarios {
+		n, held, _ := sizes(s, opts, math.MaxInt)
+		most = max(most, n+held)
+	}
+	return most
+}
+
 // Replay runs every scenario of the lesson: the buggy and the correct
 // network from the same initial weights and data, side by side (the two
 // train concurrently), then the detectors and the lesson's conclusion.

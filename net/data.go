@@ -27,6 +27,11 @@ type Dataset struct {
 	Width   int
 	Classes int
 	Source  string // where the images came from, for messages
+	// LabelFile names the labels' file, for messages.
+	LabelFile string
+	// Available is how many images the files hold; Images has the first
+	// Len() of them.
+	Available int
 }
 
 // Len is the number of samples.
@@ -49,26 +54,49 @@ const (
 	idxLabelsMagic = 0x00000801 // unsigned bytes, 1 dimension
 )
 
+// idxWhat names IDX files in messages about files.
+const idxWhat = "an IDX file"
+
+// maxIDXFile bounds an IDX file on disk. Files are streamed and only the
+// images asked for are read, so this only turns away what cannot be a
+// dataset of small images (EMNIST's largest split is 640 MB raw).
+const maxIDXFile = 4 << 30
+
 // LoadMNIST decodes the 10,000 MNIST test images embedded in the binary.
-func LoadMNIST() (*Dataset, error) {
-	img, err := backstep.MNIST.ReadFile("testdata/mnist/t10k-images-idx3-ubyte.gz")
+func LoadMNIST() (*Dataset, error) { return LoadMNISTFirst(0) }
+
+// LoadMNISTFirst decodes the first n of the embedded MNIST test images
+// (all 10,000 when n ≤ 0 or n is more); Available says 10,000.
+func LoadMNISTFirst(n int) (*Dataset, error) {
+	open := func(name string) (*idxStream, error) {
+		b, err := backstep.MNIST.ReadFile("testdata/mnist/" + name)
+		if err != nil {
+			return nil, err
+		}
+		return newIDXStream(name, bytes.NewReader(b), int64(len(b)), nil)
+	}
+	img, err := open("t10k-images-idx3-ubyte.gz")
 	if err != nil {
 		return nil, err
 	}
-	lab, err := backstep.MNIST.ReadFile("testdata/mnist/t10k-labels-idx1-ubyte.gz")
+	lab, err := open("t10k-labels-idx1-ubyte.gz")
 	if err != nil {
 		return nil, err
 	}
-	return decodeIDX("embedded MNIST test set", img, "t10k-images", lab, "t10k-labels")
+	return decodeIDX("embedded MNIST test set", img, lab, n)
 }
 
-// LoadDir reads an IDX image file and its label file (gzip or raw) from
-// dir. Files are paired by name: "X-images..." with "X-labels...". When the
+// LoadDir reads the first n images (all when n ≤ 0) of an IDX image file
+// and their labels (gzip or raw) from dir; Available says how many the
+// files hold. Only the bytes of those images are read and decompressed, so
+// a file whose header promises millions of images costs what n costs.
+// Files are paired by name: "X-images..." with "X-labels...". When the
 // folder holds several pairs (MNIST's train and t10k), the largest is used.
-func LoadDir(dir string) (*Dataset, error) {
+// Named pipes, devices and folders are refused without being opened.
+func LoadDir(dir string, n int) (*Dataset, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("net: cannot read data folder: %v", unwrapPath(err))
+		return nil, fmt.Errorf("net: cannot read the data folder %v: give a folder holding an IDX image file and its label file", unwrapPath(err))
 	}
 	images := map[string]string{}
 	labels := map[string]string{}
@@ -100,16 +128,17 @@ func LoadDir(dir string) (*Dataset, error) {
 		return pairs[i] < pairs[j]
 	})
 	prefix := pairs[0]
-	imgPath, labPath := filepath.Join(dir, images[prefix]), filepath.Join(dir, labels[prefix])
-	img, err := os.ReadFile(imgPath)
+	img, err := openIDX(filepath.Join(dir, images[prefix]))
 	if err != nil {
-		return nil, fmt.Errorf("net: %v", err)
+		return nil, err
 	}
-	lab, err := os.ReadFile(labPath)
+	defer img.Close()
+	lab, err := openIDX(filepath.Join(dir, labels[prefix]))
 	if err != nil {
-		return nil, fmt.Errorf("net: %v", err)
+		return nil, err
 	}
-	return decodeIDX(imgPath, img, imgPath, lab, labPath)
+	defer lab.Close()
+	return decodeIDX(img.name, img, lab, n)
 }
 
 func fileSize(path string) int64 {
@@ -128,74 +157,156 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// maybeGunzip returns the decompressed bytes when b starts with gzip's magic.
-func maybeGunzip(name string, b []byte) ([]byte, error) {
-	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		return b, nil
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("net: %s: corrupt gzip data: %v", name, err)
-	}
-	out, err := io.ReadAll(bufio.NewReader(zr))
-	if err != nil {
-		return nil, fmt.Errorf("net: %s: corrupt or truncated gzip data: %v", name, err)
-	}
-	return out, nil
+// idxStream is an IDX file being read from its start, decompressed on the
+// fly when it is gzip data.
+type idxStream struct {
+	name string
+	r    io.Reader
+	// raw is the size of the uncompressed file, or -1 when it is gzip
+	// data (whose size is only known once it is all decompressed).
+	raw   int64
+	close func() error
 }
 
-func decodeIDX(source string, imgRaw []byte, imgName string, labRaw []byte, labName string) (*Dataset, error) {
-	img, err := maybeGunzip(imgName, imgRaw)
+func (s *idxStream) Read(p []byte) (int, error) { return s.r.Read(p) }
+
+func (s *idxStream) Close() error {
+	if s.close != nil {
+		return s.close()
+	}
+	return nil
+}
+
+// openIDX opens an IDX file after checking it is a regular file.
+func openIDX(path string) (*idxStream, error) {
+	f, size, err := openRegular(path, idxWhat, maxIDXFile)
 	if err != nil {
 		return nil, err
 	}
-	lab, err := maybeGunzip(labName, labRaw)
+	s, err := newIDXStream(path, f, size, f.Close)
 	if err != nil {
-		return nil, err
+		f.Close()
 	}
-	if len(img) < 16 {
-		return nil, fmt.Errorf("net: %s: too short for an IDX image file (%d bytes)", imgName, len(img))
+	return s, err
+}
+
+// newIDXStream starts reading r (size bytes on disk), through gzip when
+// it starts with gzip's magic bytes.
+func newIDXStream(name string, r io.Reader, size int64, close func() error) (*idxStream, error) {
+	br := bufio.NewReader(r)
+	s := &idxStream{name: name, r: br, raw: size, close: close}
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("net: %s is damaged gzip data (%v): download it again, or give the raw IDX file", name, err)
+		}
+		s.r, s.raw = zr, -1
 	}
-	if m := binary.BigEndian.Uint32(img); m != idxImagesMagic {
-		return nil, fmt.Errorf("net: %s: not an IDX image file (magic number 0x%08x, want 0x%08x)", imgName, m, idxImagesMagic)
+	return s, nil
+}
+
+// read reads the next n bytes, or says the file is cut short or damaged.
+// A raw file's size was checked against n before; gzip data grows the
+// buffer as it arrives, so a header's promise is never allocated up front.
+func (s *idxStream) read(n int64, what string) ([]byte, error) {
+	var b []byte
+	var err error
+	if s.raw >= 0 {
+		b = make([]byte, n)
+		var got int
+		got, err = io.ReadFull(s, b)
+		b = b[:got]
+	} else {
+		b, err = io.ReadAll(io.LimitReader(s, n))
 	}
-	n := int(binary.BigEndian.Uint32(img[4:]))
-	h := int(binary.BigEndian.Uint32(img[8:]))
-	w := int(binary.BigEndian.Uint32(img[12:]))
+	switch {
+	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("%s is damaged (%v) %d bytes into %s; download it again", s.name, err, len(b), what)
+	case int64(len(b)) < n:
+		return nil, fmt.Errorf("%s is cut short: it ends %d bytes into %s; download it again", s.name, len(b), what)
+	}
+	return b, nil
+}
+
+// maxIDXPixels bounds the pixels decoded at once (4 GB as float64):
+// ask for fewer images (--n) to go past it.
+const maxIDXPixels = 1 << 29
+
+func decodeIDX(source string, img, lab *idxStream, limit int) (*Dataset, error) {
+	head, err := img.read(16, "the 16-byte header of an IDX image file")
+	if err != nil {
+		return nil, fmt.Errorf("net: %v", err)
+	}
+	if m := binary.BigEndian.Uint32(head[:]); m != idxImagesMagic {
+		return nil, fmt.Errorf("net: %s is not an IDX image file (magic number 0x%08x, want 0x%08x): give the images-idx3-ubyte file of a dataset such as MNIST", img.name, m, idxImagesMagic)
+	}
+	total := int64(binary.BigEndian.Uint32(head[4:]))
+	h := int(binary.BigEndian.Uint32(head[8:]))
+	w := int(binary.BigEndian.Uint32(head[12:]))
 	if h < 1 || w < 1 || h > 4096 || w > 4096 {
-		return nil, fmt.Errorf("net: %s: implausible image size %d×%d", imgName, h, w)
+		return nil, fmt.Errorf("net: %s claims images of %d×%d pixels: the header is damaged, or this is not an image file", img.name, h, w)
 	}
-	if want := 16 + n*h*w; len(img) < want {
-		return nil, fmt.Errorf("net: %s: truncated: the header promises %d images of %d×%d (%d bytes) but the file has %d", imgName, n, h, w, want, len(img))
+	n := total
+	if limit > 0 {
+		n = min(n, int64(limit))
 	}
-	if len(lab) < 8 {
-		return nil, fmt.Errorf("net: %s: too short for an IDX label file (%d bytes)", labName, len(lab))
+	px := n * int64(h) * int64(w)
+	if px > maxIDXPixels {
+		return nil, fmt.Errorf("net: %s: %d images of %d×%d are more than backstep decodes at once (%d pixels): ask for fewer with --n", img.name, n, h, w, int64(maxIDXPixels))
 	}
-	if m := binary.BigEndian.Uint32(lab); m != idxLabelsMagic {
-		return nil, fmt.Errorf("net: %s: not an IDX label file (magic number 0x%08x, want 0x%08x)", labName, m, idxLabelsMagic)
+	if img.raw >= 0 && 16+px > img.raw {
+		return nil, fmt.Errorf("net: %s is cut short: its header promises %d images of %d×%d, which need %d bytes, but the file has %d; download it again",
+			img.name, total, h, w, 16+total*int64(h)*int64(w), img.raw)
 	}
-	nl := int(binary.BigEndian.Uint32(lab[4:]))
-	if nl != n {
-		return nil, fmt.Errorf("net: %s has %d images but %s has %d labels: give a matching pair", imgName, n, labName, nl)
+	lhead, err := lab.read(8, "the 8-byte header of an IDX label file")
+	if err != nil {
+		return nil, fmt.Errorf("net: %v", err)
 	}
-	if len(lab) < 8+n {
-		return nil, fmt.Errorf("net: %s: truncated: the header promises %d labels but the file has %d", labName, n, len(lab)-8)
+	if m := binary.BigEndian.Uint32(lhead[:]); m != idxLabelsMagic {
+		return nil, fmt.Errorf("net: %s is not an IDX label file (magic number 0x%08x, want 0x%08x): give the labels-idx1-ubyte file that goes with %s", lab.name, m, idxLabelsMagic, filepath.Base(img.name))
 	}
-	d := &Dataset{Height: h, Width: w, Source: source, Labels: make([]int, n)}
+	if nl := int64(binary.BigEndian.Uint32(lhead[4:])); nl != total {
+		return nil, fmt.Errorf("net: %s has %d images but %s has %d labels: give a matching pair", img.name, total, lab.name, nl)
+	}
+	if lab.raw >= 0 && 8+n > lab.raw {
+		return nil, fmt.Errorf("net: %s is cut short: its header promises %d labels but the file has %d; download it again", lab.name, total, lab.raw-8)
+	}
+	raw, err := img.read(px, fmt.Sprintf("the %d images of %d×%d its header promises", total, h, w))
+	if err != nil {
+		return nil, fmt.Errorf("net: %v", err)
+	}
+	labels, err := lab.read(n, fmt.Sprintf("the %d labels its header promises", total))
+	if err != nil {
+		return nil, fmt.Errorf("net: %v", err)
+	}
+	d := &Dataset{Height: h, Width: w, Source: source, LabelFile: lab.name, Available: int(total), Labels: make([]int, n)}
 	classes := 0
-	for i, b := range lab[8 : 8+n] {
+	for i, b := range labels {
 		d.Labels[i] = int(b)
 		classes = max(classes, int(b)+1)
 	}
 	d.Classes = max(classes, 10)
-	px := make([]float64, n*h*w)
+	values := make([]float64, px)
 	var scale [256]float64
 	for i := range scale {
 		scale[i] = float64(i) / 255.0
 	}
-	for i, b := range img[16 : 16+n*h*w] {
-		px[i] = scale[b]
+	for i, b := range raw {
+		values[i] = scale[b]
 	}
-	d.Images = tracer.Matrix(n, h*w, px)
+	d.Images = tracer.Matrix(int(n), h*w, values)
 	return d, nil
+}
+
+// CheckLabels refuses labels outside 0 … classes−1, naming the label file:
+// a one-hot matrix has no column for them, and the loss and accuracy would
+// be meaningless.
+func (d *Dataset) CheckLabels(classes int) error {
+	for i, l := range d.Labels {
+		if l < 0 || l >= classes {
+			return fmt.Errorf("net: %s: label %d (image %d) is not one of the network's %d classes (0 to %d): give labels 0 to %d, one per image",
+				d.LabelFile, l, i, classes, classes-1, classes-1)
+		}
+	}
+	return nil
 }

@@ -2,18 +2,17 @@ package net
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
 	"github.com/backstep/backstep/tracer"
 )
 
@@ -43,28 +42,60 @@ func (f *NumPyFile) Keys() []string {
 	return keys
 }
 
+// maxNumPyFile bounds the size of a file on disk: an .npz archive whose
+// members are stored uncompressed holds MaxNumPyBytes of arrays plus a
+// little per member.
+const maxNumPyFile = MaxNumPyBytes + 16<<20
+
+// maxMembers bounds how many arrays an archive may hold: a dump has a few
+// dozen, and each member costs memory before anything is read.
+const maxMembers = 4096
+
+// numpyWhat names a NumPy file in messages about files.
+const numpyWhat = "a .npz dump"
+
 // ReadNumPy reads a .npz archive or a .npy file without modifying it.
 // Object (pickled) arrays are refused, never unpickled; so are complex
 // numbers, arrays of rank above 2 and files that decompress to more than
-// MaxNumPyBytes.
+// MaxNumPyBytes. Only regular files are read: a pipe or a device is
+// refused before it is opened, and a file too large from its size alone.
+// The file is read where it lies (zip's central directory says where each
+// member is), never copied whole into memory.
 func ReadNumPy(path string) (*NumPyFile, error) {
-	b, err := os.ReadFile(path)
+	file, size, err := openRegular(path, numpyWhat, maxNumPyFile)
 	if err != nil {
-		return nil, fmt.Errorf("net: %v", unwrapPath(err))
+		return nil, err
 	}
-	return DecodeNumPy(path, b)
+	defer file.Close()
+	return decodeNumPy(path, file, size)
+}
+
+// rewrite says how to make a damaged file good again.
+func (f *NumPyFile) rewrite() string {
+	save := "np.savez"
+	if strings.HasSuffix(f.Path, ".npy") {
+		save = "np.save"
+	}
+	return "write it again with " + save + " (and let the script finish before reading the file)"
 }
 
 // DecodeNumPy reads the bytes of a .npz archive or a .npy file; path is
 // only used in messages.
 func DecodeNumPy(path string, b []byte) (*NumPyFile, error) {
+	return decodeNumPy(path, bytes.NewReader(b), int64(len(b)))
+}
+
+// decodeNumPy reads a .npz archive or a .npy file of size bytes from r.
+func decodeNumPy(path string, r io.ReaderAt, size int64) (*NumPyFile, error) {
 	f := &NumPyFile{Path: path, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
 	name := filepath.Base(path)
-	switch {
-	case bytes.HasPrefix(b, npyio.Magic[:]):
+	var head [6]byte
+	n, _ := r.ReadAt(head[:], 0)
+	switch b := head[:n]; {
+	case bytes.HasPrefix(b, npyMagic):
 		key := strings.TrimSuffix(name, ".npy")
 		budget := int64(MaxNumPyBytes)
-		if err := f.readArray(key, bytes.NewReader(b), int64(len(b)), &budget); err != nil {
+		if err := f.readArray(key, bufio.NewReader(io.NewSectionReader(r, 0, size)), size, &budget); err != nil {
 			return nil, fmt.Errorf("net: %s: %w", name, err)
 		}
 		return f, nil
@@ -72,69 +103,89 @@ func DecodeNumPy(path string, b []byte) (*NumPyFile, error) {
 	default:
 		return nil, fmt.Errorf("net: %s is not a NumPy file: expected a .npz archive (np.savez) or a .npy array (np.save)", name)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if n := zipMembers(r, size); n > maxMembers {
+		return nil, fmt.Errorf("net: %s lists %d arrays, more than backstep reads (%d): save only the arrays of one step (X, Y, W1, b1, …)", name, n, maxMembers)
+	}
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("net: %s: truncated or damaged .npz archive (%v): write it again with np.savez", name, err)
+		return nil, fmt.Errorf("net: %s: truncated or damaged .npz archive (%v): %s", name, err, f.rewrite())
 	}
 	var total uint64
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
+		if total > MaxNumPyBytes {
+			break
+		}
 	}
 	if total > MaxNumPyBytes {
-		return nil, fmt.Errorf("net: %s decompresses to %d MB, more than backstep reads (%d MB): dump a smaller batch", name, total>>20, MaxNumPyBytes>>20)
+		return nil, fmt.Errorf("net: %s decompresses to %s, more than backstep reads (%s): dump a smaller batch", name, megabytes(int64(min(total, math.MaxInt64))), megabytes(MaxNumPyBytes))
 	}
 	budget := int64(MaxNumPyBytes)
 	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, "/") {
+			continue // a folder entry: np.savez writes none, zip tools may
+		}
 		key := strings.TrimSuffix(zf.Name, ".npy")
 		rc, err := zf.Open()
-		if err != nil {
-			return nil, fmt.Errorf("net: %s: cannot open %s in the archive: %v", name, key, err)
+		switch {
+		case errors.Is(err, zip.ErrAlgorithm):
+			return nil, fmt.Errorf("net: %s: %s is compressed with zip method %d, which NumPy never uses: save the arrays with np.savez or np.savez_compressed", name, key, zf.Method)
+		case err != nil:
+			return nil, fmt.Errorf("net: %s: %s cannot be read (%v): the archive is damaged; %s", name, key, err, f.rewrite())
 		}
-		err = f.readArray(key, rc, int64(zf.UncompressedSize64), &budget)
+		err = f.readArray(key, rc, int64(min(zf.UncompressedSize64, math.MaxInt64)), &budget)
+		if err == nil {
+			err = f.drainMember(key, rc)
+		}
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("net: %s: %w", name, err)
 		}
 	}
 	if len(f.Arrays) == 0 {
-		return nil, fmt.Errorf("net: %s holds no arrays", name)
+		return nil, fmt.Errorf("net: %s holds no arrays: save X, Y, W1, b1, … with np.savez", name)
 	}
 	return f, nil
 }
 
-// header reads an array's .npy header with npyio. Its parser trusts the
-// header's layout, so a damaged one may panic: that becomes an error.
-func header(r io.Reader) (h npyio.Header, err error) {
-	// npyio allocates whatever header length the file claims: check it
-	// first, so a damaged file cannot ask for gigabytes.
-	var pre [12]byte
-	if _, err := io.ReadFull(r, pre[:10]); err != nil || !bytes.HasPrefix(pre[:], npyio.Magic[:]) {
-		return h, errors.New("not a .npy array")
+// drainMember reads what is left of an archive member, so that the zip
+// reader compares the member's CRC-32 with the one the archive records (it
+// does so at the end of the member): a stale checksum is a damaged file,
+// never values to judge.
+func (f *NumPyFile) drainMember(key string, rc io.Reader) error {
+	_, err := io.Copy(io.Discard, rc)
+	switch {
+	case errors.Is(err, zip.ErrChecksum):
+		return fmt.Errorf("%s fails the archive's CRC-32 check: its bytes are not the ones that were saved, so the file is damaged; %s", key, f.rewrite())
+	case err != nil:
+		return fmt.Errorf("%s cannot be read to its end (%v): the archive is damaged; %s", key, err, f.rewrite())
 	}
-	hlen, n := int(binary.LittleEndian.Uint16(pre[8:10])), 10
-	if pre[6] >= 2 {
-		if _, err := io.ReadFull(r, pre[10:12]); err != nil {
-			return h, errors.New("truncated .npy header")
-		}
-		hlen, n = int(binary.LittleEndian.Uint32(pre[8:12])), 12
+	return nil
+}
+
+// zipMembers reads the member count from the archive's end-of-central-
+// directory record (APPNOTE.TXT 4.3.16), before archive/zip allocates one
+// entry per member. It returns 0 when the record is not found (then
+// archive/zip reports the damage).
+func zipMembers(r io.ReaderAt, size int64) int {
+	// The record is 22 bytes plus a comment of at most 65535.
+	from := max(0, size-22-65535)
+	b := make([]byte, size-from)
+	if n, _ := r.ReadAt(b, from); int64(n) != size-from {
+		return 0
 	}
-	if hlen > 1<<20 {
-		return h, fmt.Errorf("damaged .npy header (claims %d bytes)", hlen)
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	if i < 0 || i+22 > len(b) {
+		return 0
 	}
-	r = io.MultiReader(bytes.NewReader(pre[:n]), r)
-	defer func() {
-		if p := recover(); p != nil {
-			err = errors.New("damaged .npy header")
-		}
-	}()
-	nr, err := npyio.NewReader(r)
-	if err != nil {
-		if errors.Is(err, npyio.ErrInvalidNumPyFormat) {
-			return h, errors.New("not a .npy array")
-		}
-		return h, fmt.Errorf("damaged .npy header: %v", err)
+	rec := b[i:]
+	n := int(binary.LittleEndian.Uint16(rec[10:12]))
+	if n == 0xffff {
+		// Zip64: the real count is in the zip64 record, which archive/zip
+		// checks against the file's size; count it as too many to be a dump.
+		return maxMembers + 1
 	}
-	return nr.Header, nil
+	return n
 }
 
 // dtype is what backstep understands of a NumPy type string such as "<f8".
@@ -173,43 +224,50 @@ func parseDtype(s string) (dtype, error) {
 	return d, nil
 }
 
+// readArray reads one .npy array of stored bytes (header included) from r.
 func (f *NumPyFile) readArray(key string, r io.Reader, stored int64, budget *int64) error {
-	h, err := header(r)
+	h, err := readNpyHeader(r)
+	switch {
+	case errors.Is(err, errNotNpy):
+		return fmt.Errorf("%s is not a .npy array: np.savez writes one .npy file per array; save the arrays with np.savez", key)
+	case errors.Is(err, errDamaged):
+		return fmt.Errorf("%s is damaged (%s): %s", key, strings.TrimPrefix(err.Error(), "damaged: "), f.rewrite())
+	case err != nil:
+		return fmt.Errorf("%s: %v", key, err)
+	}
+	d, err := parseDtype(h.descr)
 	if err != nil {
 		return fmt.Errorf("%s: %v", key, err)
 	}
-	d, err := parseDtype(h.Descr.Type)
-	if err != nil {
-		return fmt.Errorf("%s: %v", key, err)
+	if len(h.shape) > 2 {
+		return fmt.Errorf("%s has rank %d (shape %s): backstep reads rank 0 to 2; flatten it, e.g. %s.reshape(len(%s), -1)", key, len(h.shape), shapeText(h.shape), key, key)
 	}
-	shape := tracer.Shape(h.Descr.Shape)
-	if len(shape) > 2 {
-		return fmt.Errorf("%s has rank %d (shape %v): backstep reads rank 0 to 2; flatten it, e.g. %s.reshape(len(%s), -1)", key, len(shape), shape, key, key)
-	}
-	n := int64(1)
-	for _, s := range shape {
-		if s < 0 {
-			return fmt.Errorf("%s: negative size in shape %v", key, shape)
-		}
-		n *= int64(s)
-		if n > MaxNumPyBytes {
-			break
-		}
-	}
-	need := n * int64(d.size)
-	if n > MaxNumPyBytes || need > *budget || n*8 > *budget {
-		return fmt.Errorf("%s: shape %v is more than backstep reads (%d MB in all): dump a smaller batch", key, shape, MaxNumPyBytes>>20)
+	// The values become float64: count 8 bytes each against the budget.
+	n, ok := elements(h.shape, *budget/8)
+	if !ok {
+		return fmt.Errorf("%s: shape %s is more than backstep reads (%s in all): dump a smaller batch", key, shapeText(h.shape), megabytes(MaxNumPyBytes))
 	}
 	*budget -= n * 8
-	raw := make([]byte, need)
-	if _, err := io.ReadFull(r, raw); err != nil {
-		return fmt.Errorf("%s is truncated: its header promises %d values of %d bytes (shape %v)", key, n, d.size, shape)
+	need := n * int64(d.size)
+	cutShort := func(got int64) error {
+		return fmt.Errorf("%s is cut short: its header promises %d values of %d bytes (shape %s, %s) but only %s follow; %s",
+			key, n, d.size, shapeText(h.shape), megabytes(need), megabytes(got), f.rewrite())
 	}
-	if stored >= 0 && stored < need {
-		return fmt.Errorf("%s is truncated", key)
+	// What the file says it holds bounds the allocation, before a header's
+	// promise is believed.
+	if left := stored - h.size; need > left {
+		return cutShort(max(left, 0))
+	}
+	raw := make([]byte, need)
+	if got, err := io.ReadFull(r, raw); err != nil {
+		return cutShort(int64(got))
+	}
+	shape := make(tracer.Shape, len(h.shape))
+	for i, s := range h.shape {
+		shape[i] = int(s)
 	}
 	vals := decode(raw, d, int(n))
-	if h.Descr.Fortran && len(shape) == 2 {
+	if h.fortran && len(shape) == 2 {
 		// Column-major on disk: transpose into row-major.
 		t := make([]float64, len(vals))
 		rows, cols := shape[0], shape[1]
@@ -282,4 +340,17 @@ func float16(h uint16) float64 {
 		return math.Inf(int(sign))
 	}
 	return sign * (1 + frac/1024) * math.Pow(2, float64(exp-15))
+}
+
+// shapeText writes a shape from a header as backstep writes shapes
+// (tracer.Shape): (10000,784), (3,), ().
+func shapeText(shape []int64) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = fmt.Sprint(d)
+	}
+	if len(shape) == 1 {
+		return "(" + parts[0] + ",)"
+	}
+	return "(" + strings.Join(parts, ",") + ")"
 }

@@ -31,11 +31,21 @@ func npy(descr string, fortran bool, shape string, data []byte) []byte {
 }
 
 func npz(t *testing.T, members map[string][]byte) []byte {
+	return npzMethod(t, zip.Deflate, members)
+}
+
+// storedNpz builds an archive whose members are stored uncompressed, so a
+// test can change their bytes in place.
+func storedNpz(t *testing.T, members map[string][]byte) []byte {
+	return npzMethod(t, zip.Store, members)
+}
+
+func npzMethod(t *testing.T, method uint16, members map[string][]byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	for name, data := range members {
-		w, err := zw.Create(name + ".npy")
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: method})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +112,101 @@ func TestDecodeNumPyRefusesOversize(t *testing.T) {
 	i := bytes.LastIndex(b, []byte("PK\x01\x02"))
 	binary.LittleEndian.PutUint32(b[i+24:], 1<<30)
 	_, err = DecodeNumPy("bomb.npz", b)
-	if err == nil || !strings.Contains(err.Error(), "decompresses to 1024 MB, more than backstep reads (512 MB)") {
+	if err == nil || !strings.Contains(err.Error(), "decompresses to 1.0 GB, more than backstep reads (512 MB)") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func float64Bytes(v ...float64) []byte {
+	b := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(x))
+	}
+	return b
+}
+
+// TestDecodeNumPyRefusesDamage: every damaged file is an error that says
+// what is wrong and what to do, never values to judge or a panic.
+func TestDecodeNumPyRefusesDamage(t *testing.T) {
+	good := npy("<f8", false, "(2,)", float64Bytes(1, 2))
+	stale := storedNpz(t, map[string][]byte{"Z1": good})
+	// Change one value's byte after the archive recorded the CRC-32.
+	i := bytes.Index(stale, float64Bytes(2))
+	stale[i+7] ^= 0x01
+	deflate64 := storedNpz(t, map[string][]byte{"W1": good})
+	for _, sig := range []string{"PK\x03\x04", "PK\x01\x02"} {
+		j := bytes.Index(deflate64, []byte(sig))
+		off := 8 // compression method in the local header
+		if sig == "PK\x01\x02" {
+			off = 10
+		}
+		binary.LittleEndian.PutUint16(deflate64[j+off:], 9)
+	}
+	cases := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"stale CRC-32", stale, "Z1 fails the archive's CRC-32 check"},
+		{"deflate64", deflate64, "W1 is compressed with zip method 9, which NumPy never uses: save the arrays with np.savez"},
+		{"cut short", npz(t, map[string][]byte{"X": good[:len(good)-3]}), "X is cut short: its header promises 2 values of 8 bytes (shape (2,), 16 bytes) but only 13 bytes follow; write it again with np.savez"},
+		{"header overflows int64", npy("<f8", false, "(2, 4611686018427387904)", nil), "shape (2,4611686018427387904) is more than backstep reads"},
+		{"header wraps to 0", npy("<f8", false, "(4, 4611686018427387904)", nil), "is more than backstep reads"},
+		{"zero times huge", npy("<f8", false, "(0, 9223372036854775807)", nil), "is more than backstep reads"},
+		{"size past int64", npy("<f8", false, "(9223372036854775808,)", nil), "larger than any array can be): write it again with np.save "},
+		{"negative size", npy("<f8", false, "(-1, 3)", nil), "negative size -1"},
+		{"no shape", []byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'}"), "has no \"fortran_order\""},
+		{"header past the file", []byte("\x93NUMPY\x02\x00\xff\xff\x7f\x00"), "claims 8388607 bytes"},
+		{"version 9", []byte("\x93NUMPY\x09\x00\x10\x00"), "format version 9.0, which NumPy has never written"},
+		{"extra key", npy("<f8', 'x': 'y", false, "(1,)", float64Bytes(1)), "has a key \"x\""},
+		{"structured", []byte("\x93NUMPY\x01\x00\x40\x00{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }\n"), "structured dtype"},
+		{"not npy in archive", npz(t, map[string][]byte{"X": []byte("hello")}), "X is not a .npy array"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name := "d.npz"
+			if bytes.HasPrefix(c.b, npyMagic) {
+				name = "d.npy"
+			}
+			_, err := DecodeNumPy(name, c.b)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestDecodeNumPyParsesHeaders reads the header forms NumPy has written:
+// keys in any order, Python 2's long integers, version 2.0.
+func TestDecodeNumPyParsesHeaders(t *testing.T) {
+	data := float64Bytes(1, 2, 3, 4, 5, 6)
+	for _, h := range []string{
+		"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+		"{'shape': (2L, 3L), 'fortran_order': False, 'descr': '<f8'}",
+		"{\"descr\":\"<f8\",\"fortran_order\":False,\"shape\":(2,3)}",
+	} {
+		b := append([]byte("\x93NUMPY\x02\x00"), byte(len(h)+1), 0, 0, 0)
+		b = append(append(b, h...), '\n')
+		f, err := DecodeNumPy("a.npy", append(b, data...))
+		if err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
+		if a := f.Arrays["a"]; !a.Shape().Equal([]int{2, 3}) || a.At(1, 2) != 6 {
+			t.Fatalf("%s: got %v %v", h, a.Shape(), a.Data())
+		}
+	}
+}
+
+// TestDecodeNumPyRefusesManyMembers: an archive listing a million empty
+// members is refused from its directory record, before archive/zip makes
+// an entry for each.
+func TestDecodeNumPyRefusesManyMembers(t *testing.T) {
+	b := npz(t, map[string][]byte{"X": npy("<f8", false, "(1,)", float64Bytes(1))})
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	binary.LittleEndian.PutUint16(b[i+8:], 60000)
+	binary.LittleEndian.PutUint16(b[i+10:], 60000)
+	_, err := DecodeNumPy("many.npz", b)
+	if err == nil || !strings.Contains(err.Error(), "lists 60000 arrays, more than backstep reads (4096)") {
 		t.Fatalf("error %v", err)
 	}
 }

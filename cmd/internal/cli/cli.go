@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,14 +17,22 @@ func Main() int {
 }
 
 // Run executes one command line against the given streams.
+// Output that cannot be written (a full disk, >/dev/full) ends the run
+// with one line on stderr and exit 2, in every mode.
 func Run(io *IOStreams, args []string, noColorEnv bool) int {
-	root := NewCmdRoot(io, noColorEnv)
+	out := &stickyWriter{w: io.Out}
+	streams := *io
+	streams.Out = out
+	root := NewCmdRoot(&streams, noColorEnv)
 	root.SetArgs(args)
 	err := root.Execute()
+	if out.err != nil {
+		err = writeFailure(out.err)
+	}
 	if err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "backstep: "+oneLine(err.Error()))
+			fmt.Fprintln(io.ErrOut, "backstep: "+oneLine(userText(err)))
 		}
 	}
 	return exitCode(err)
@@ -36,6 +45,33 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// strconvDetail is what pflag's messages repeat from strconv: the parser,
+// the value (already quoted before it) and the reason.
+var strconvDetail = regexp.MustCompile(`strconv\.Parse(\w+): parsing "(?:[^"\\]|\\.)*": (invalid syntax|value out of range)`)
+
+// flagErrorText says in words what was wrong with a flag's value:
+// "not a whole number" instead of strconv's "strconv.ParseInt: parsing
+// "abc": invalid syntax".
+func flagErrorText(err error) string {
+	return strconvDetail.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := strconvDetail.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return "out of range"
+		}
+		switch sub[1] {
+		case "Float":
+			return "not a number"
+		case "Uint":
+			return "not a whole number ≥ 0"
+		case "Int":
+			return "not a whole number"
+		case "Bool":
+			return "not true or false"
+		}
+		return "not a valid value"
+	})
 }
 
 // NewCmdRoot builds the whole command tree.
@@ -64,9 +100,10 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	root.SetIn(io.In)
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour output: auto, always or never (auto honours NO_COLOR)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usagef("%v (see %s --help)", err, cmd.CommandPath())
+		return usagef("%s (see %s --help)", flagErrorText(err), cmd.CommandPath())
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetHelpCommand(newCmdHelp())
 	root.AddCommand(NewCmdTrain(io, nil))
 	root.AddCommand(NewCmdCheck(io, nil))
 	root.AddCommand(NewCmdStep(io, nil))
@@ -81,4 +118,20 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	return root
+}
+
+// newCmdHelp replaces cobra's help command, which shows the general help
+// and exits 0 for a topic it does not know.
+func newCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("no help for %q: run backstep --help for the commands", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -43,7 +42,8 @@ cross-entropy of a softmax over the classes), so a bug that changes the loss and
 alike is still found. Modes: full (every element; fast, because perturbing one weight changes
 one column of one product and nothing upstream), sparse (--k random elements per tensor) and
 fast (one random direction per tensor, every element where it disagrees). Exit 0 when every
-tensor passes, 1 when one is wrong.`,
+tensor passes, 1 when one is wrong or the step fails (a statement NumPy would refuse, such as
+the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
 		Example: `  backstep gradcheck                      # 784-60-10 tanh on 16 images, every element
   backstep gradcheck --bug wrong-m        # m counts features: gradients scaled by 16/784
   backstep gradcheck --bug sign-flip --layout cols
@@ -62,15 +62,34 @@ tensor passes, 1 when one is wrong.`,
 	// One batch of --samples images is the whole check: the count flag is
 	// called --samples here, and batch and lr play no part.
 	fs.IntVar(&opts.Net.n, "samples", 16, "the first N images, checked as one batch (at least 2)")
+	opts.Net.nFlag, opts.Net.minN = "--samples", 2
+	opts.Net.copies = func([]string) int { return 2 }
+	opts.Net.minNWhy = ": with one sample a wrong m or a sum over the wrong axis is invisible"
 	for _, hidden := range []string{"n", "batch", "lr"} {
 		_ = fs.MarkHidden(hidden)
 	}
 	fs.StringVar(&opts.Mode, "mode", "full", "full (every element), sparse or fast (projections)")
-	fs.Float64Var(&opts.Eps, "eps", tracer.DefaultEps, "step h of the centred differences")
+	fs.Float64Var(&opts.Eps, "eps", tracer.DefaultEps, fmt.Sprintf("step h of the centred differences, %g to %g", minEps, maxEps))
 	fs.IntVar(&opts.K, "k", tracer.DefaultK, "worst elements reported per tensor; sparse mode checks k")
 	fs.BoolVar(&opts.JSON, "json", false, "write JSON: tensors, values (forward) and faults")
 	return cmd
 }
+
+// The range of --eps where centred differences can judge the reference
+// network. The error of (f(x+h) − f(x−h)) / 2h is about h²|f‴|/6 from
+// truncation plus ε|f|/h from rounding (ε = 2.2e-16; CS231n's gradient
+// checking notes, and /work/shared/reference/gradient-checking.md). On
+// the 784-60-10 network at its initial weights the truncation term makes
+// dW1's relative error 5.5e-6 at h = 1e-4, 5.5e-4 at 1e-3 (still passed,
+// as suspicious) and 5e-3 at 3e-3 (called wrong: CS231n's band), so 1e-3 —
+// TensorFlow's default, 1/1024 — is the largest step allowed. Below 1e-10
+// the rounding term ε|f|/h passes 5e-6 in the loss's units, the size of the
+// smallest gradients worth checking, and steps far below it (1e-320) are
+// lost entirely when added to a weight.
+const (
+	minEps = 1e-10
+	maxEps = 1e-3
+)
 
 func gradcheckRun(opts *GradcheckOptions) error {
 	mode := tracer.CheckMode(opts.Mode)
@@ -80,14 +99,12 @@ func gradcheckRun(opts *GradcheckOptions) error {
 		default:
 			return usagef("--mode %q is not a check mode: use full, sparse or fast", opts.Mode)
 		}
-		if math.IsNaN(opts.Eps) || math.IsInf(opts.Eps, 0) || opts.Eps <= 0 || opts.Eps >= 1 {
-			return usagef("--eps must be a small positive step such as 1e-6, got %v", opts.Eps)
+		if !(opts.Eps >= minEps && opts.Eps <= maxEps) { // NaN too
+			return usagef("--eps %g is outside %g to %g, where centred differences can judge this network: a larger step's truncation error (∝ h²) calls right gradients wrong, a smaller one's rounding error (∝ ε/h) drowns them; the default %g is PyTorch's",
+				opts.Eps, minEps, maxEps, tracer.DefaultEps)
 		}
 		if opts.K < 1 {
 			return usagef("--k must be at least 1, got %d", opts.K)
-		}
-		if opts.Net.n < 2 {
-			return usagef("--samples must be at least 2, got %d: with one sample a wrong m or a sum over the wrong axis is invisible", opts.Net.n)
 		}
 		return nil
 	})
@@ -103,10 +120,9 @@ func gradcheckRun(opts *GradcheckOptions) error {
 		var se *net.StatementError
 		if errors.As(err, &se) {
 			// The step itself fails: a finding about the program, not bad input.
-			fmt.Fprintf(opts.IO.ErrOut, "backstep: the step fails at %s: %v\n", se.Statement.Name, oneLine(se.Err.Error()))
-			return faultsFound
+			return stepFailed("the step fails at %s: %v", se.Statement.Name, se.Err)
 		}
-		return usagef("%s", strings.TrimPrefix(err.Error(), "net: "))
+		return inputError("", err)
 	}
 	if opts.JSON {
 		if err := render.JSON(opts.IO.Out, gradcheckJSONOf(check, configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), seconds)); err != nil {

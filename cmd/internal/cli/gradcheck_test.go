@@ -198,8 +198,11 @@ func TestGradcheckBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"gradcheck", "--mode", "quick"}, "--mode \"quick\" is not a check mode"},
-		{[]string{"gradcheck", "--eps", "0"}, "--eps must be a small positive step"},
-		{[]string{"gradcheck", "--eps", "nan"}, "--eps must be a small positive step"},
+		{[]string{"gradcheck", "--eps", "0"}, "--eps 0 is outside 1e-10 to 0.001"},
+		{[]string{"gradcheck", "--eps", "nan"}, "--eps NaN is outside 1e-10 to 0.001"},
+		{[]string{"gradcheck", "--eps", "0.1"}, "--eps 0.1 is outside 1e-10 to 0.001, where centred differences can judge"},
+		{[]string{"gradcheck", "--eps", "1e-320"}, "--eps 1e-320 is outside"},
+		{[]string{"gradcheck", "--samples", "0"}, "--samples must be at least 2, got 0: with one sample"},
 		{[]string{"gradcheck", "--k", "0"}, "--k must be at least 1"},
 		{[]string{"gradcheck", "--samples", "1"}, "--samples must be at least 2"},
 		{[]string{"gradcheck", "--samples", "20000"}, "is more than the 10000 images"},

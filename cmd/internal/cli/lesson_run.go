@@ -49,7 +49,11 @@ of the weights the epoch starts from.
 
 With --init both runs start from the file's weights; a lesson whose bug is in the initial
 weights applies it to them (big-init multiplies W1, W2, … by 100, zero-init sets them to
-zeros), and a lesson that needs other layer sizes than the file's refuses it.`,
+zeros), and a lesson that needs other layer sizes than the file's refuses it.
+
+Exit 0 when the replays ran, 1 when a run's step failed (a statement NumPy would refuse:
+no-transpose's shape error, bias-axis on mini-batches), 2 on bad input or output that
+cannot be written.`,
 		Example: `  backstep lesson run sign-flip
   backstep lesson run bias-axis --layout cols
   backstep lesson run wrong-m --epochs 60 --plot wrong-m.svg
@@ -102,6 +106,10 @@ func (o *LessonRunOptions) validate() error {
 		if _, err := render.PlotFormat(o.Plot); err != nil {
 			return usagef("%v", err)
 		}
+		// Before the replay, which takes a while, not after it.
+		if err := checkOutputPath("--plot", o.Plot); err != nil {
+			return err
+		}
 	}
 	for _, id := range o.IDs {
 		if _, err := lookupLesson(id); err != nil {
@@ -113,22 +121,6 @@ func (o *LessonRunOptions) validate() error {
 
 func lessonRun(opts *LessonRunOptions) error {
 	io := opts.IO
-	var data *net.Dataset
-	var err error
-	if opts.Data == "" {
-		data, err = net.LoadMNIST()
-	} else {
-		data, err = net.LoadDir(opts.Data)
-	}
-	if err != nil {
-		return usagef("%s", strings.TrimPrefix(err.Error(), "net: "))
-	}
-	if data.Height*data.Width != net.DefaultConfig().Inputs {
-		return usagef("%s has %d×%d images, but the lessons' network takes %d inputs", data.Source, data.Height, data.Width, net.DefaultConfig().Inputs)
-	}
-	if opts.N > data.Len() {
-		return usagef("--n %d is more than the %d images available (%s)", opts.N, data.Len(), data.Source)
-	}
 	var list []*lessons.Lesson
 	if opts.All {
 		list = lessons.All()
@@ -137,17 +129,35 @@ func lessonRun(opts *LessonRunOptions) error {
 		list = []*lessons.Lesson{l}
 	}
 	ro := lessons.Options{Epochs: opts.Epochs, N: opts.N, Heldout: opts.Heldout, Layout: net.Layout(opts.Layout),
-		Data: data, Cache: &lessons.Cache{}}
+		Cache: &lessons.Cache{}}
+	cfg := net.DefaultConfig()
 	if opts.Init != "" {
-		file, err := net.ReadNumPy(opts.Init)
-		if err == nil {
-			_, _, err = net.ParamsFromNumPy(file, net.DefaultConfig())
-		}
+		file, sized, _, err := readInit(opts.Init, cfg)
 		if err != nil {
-			return usagef("--init: %s", strings.TrimPrefix(err.Error(), "net: "))
+			return err
 		}
-		ro.Init = file
+		ro.Init, cfg = file, sized
 	}
+	// Decode only the images the lessons use; refuse what cannot fit first.
+	images := 0
+	for _, l := range list {
+		images = max(images, l.Images(ro))
+	}
+	lower := "fewer images (--n, --heldout)"
+	if opts.Init != "" {
+		lower += ", or weights with fewer hidden units in " + opts.Init
+	}
+	if err := checkFootprint(cfg, images, 0, 2, lower); err != nil {
+		return err
+	}
+	data, err := loadImages(opts.Data, images, "", cfg)
+	if err != nil {
+		return err
+	}
+	if opts.N > data.Available {
+		return tooFewImages("--n", opts.N, data)
+	}
+	ro.Data = data
 	if opts.SeedSet {
 		ro.Seed = &opts.Seed
 	}
@@ -172,7 +182,7 @@ func lessonRun(opts *LessonRunOptions) error {
 		res, err := lessons.Replay(l, ro)
 		bar.done()
 		if err != nil {
-			return usagef("%s", strings.TrimPrefix(err.Error(), "lessons: "))
+			return inputError("", err)
 		}
 		results = append(results, res)
 		if opts.JSON {
@@ -188,29 +198,60 @@ func lessonRun(opts *LessonRunOptions) error {
 	}
 	if opts.Plot != "" {
 		if err := plotResult(opts.Plot, results[0]); err != nil {
-			return usagef("%v", err)
+			return usagef("--plot %s: %v", opts.Plot, unwrapPathErr(err))
 		}
 		if !opts.JSON {
 			fmt.Fprintf(io.Out, "\nplot written to %s\n", opts.Plot)
 		}
 	}
 	elapsed := time.Since(start).Seconds()
-	if opts.JSON {
-		if !opts.All {
-			return render.JSON(io.Out, docs[0])
-		}
-		return render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Skipped: skipped, Seconds: elapsed})
-	}
-	if opts.All {
+	switch {
+	case opts.JSON && !opts.All:
+		err = render.JSON(io.Out, docs[0])
+	case opts.JSON:
+		err = render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Skipped: skipped, Seconds: elapsed})
+	case opts.All:
 		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
-		if err := writeSummary(io, pal, results, elapsed); err != nil {
-			return err
-		}
-		for _, s := range skipped {
-			writeWrapped(io, "skipped ", nil, s.Reason)
+		err = writeSummary(io, pal, results, elapsed)
+		if err == nil {
+			for _, s := range skipped {
+				writeWrapped(io, "skipped ", nil, s.Reason)
+			}
 		}
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return failedStep(results)
+}
+
+// failedStep is exit 1 when a run stopped because a statement of its step
+// failed (the point of a lesson such as no-transpose), as train, step and
+// gradcheck exit on a failing step.
+func failedStep(results []*lessons.Result) error {
+	var stopped []string
+	var first string
+	for _, res := range results {
+		for _, sc := range res.Scenarios {
+			for _, r := range append([]*lessons.Run{sc.Buggy, sc.Correct}, sc.Parts...) {
+				if r == nil || r.Failure == nil {
+					continue
+				}
+				if first == "" {
+					f := r.Failure
+					first = fmt.Sprintf("%s: the %s run's step fails at %s in epoch %d: %v", res.Lesson.Bug.ID, r.Name, f.Statement, f.Epoch, f.Err)
+				}
+				stopped = append(stopped, res.Lesson.Bug.ID)
+			}
+		}
+	}
+	if first == "" {
+		return nil
+	}
+	if n := len(stopped); n > 1 {
+		first += fmt.Sprintf(" (and %d more runs)", n-1)
+	}
+	return stepFailed("%s", first)
 }
 
 // lessonProgress draws one bar for a lesson's runs, which train

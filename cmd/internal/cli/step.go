@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,7 +37,11 @@ result with its statistics.
 On a terminal it starts a debugger with a (backstep) prompt (type help there); otherwise, or
 with --interactive off, it prints the whole trace. With --bug the patched statements are
 marked and compared with the correct statement on the same inputs, later values with a
-correct run from the same weights, and parameters whose shape changes are flagged.`,
+correct run from the same weights, and parameters whose shape changes are flagged.
+
+Exit 0 when the iteration ran, 1 when a statement of it failed (a statement NumPy would
+refuse, such as the shape error of --bug no-transpose), 2 on bad input or output that cannot
+be written.`,
 		Example: `  backstep step                               # the debugger on a terminal
   backstep step --interactive off             # the printed trace
   backstep step --bug bias-axis --interactive off
@@ -52,6 +57,7 @@ correct run from the same weights, and parameters whose shape changes are flagge
 		},
 	}
 	opts.Net.register(cmd.Flags(), false, 10000)
+	opts.Net.copies = func(bugs []string) int { return 1 + min(len(bugs), 1) }
 	cmd.Flags().StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the whole trace as JSON: config, statements and events")
 	return cmd
@@ -105,20 +111,43 @@ func stepRun(opts *StepOptions) error {
 	st := set.stepper()
 	if opts.JSON {
 		st.Run()
-		return render.JSON(io.Out, stepJSONOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), st))
+		if err := render.JSON(io.Out, stepJSONOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), st)); err != nil {
+			return err
+		}
+		return stepFailure(st)
 	}
 	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle}
 	header := describe(cfg, data, opts.Net.bugs, opts.Net.start)
 	if interactive {
-		return repl.Run(repl.Config{
+		// The session's stepper is the last one restart made.
+		restart := func() *net.Stepper { st = set.stepper(); return st }
+		err := repl.Run(repl.Config{
 			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
-			Trace: trace, Header: header, Stepper: st, Restart: set.stepper,
+			Trace: trace, Header: header, Stepper: st, Restart: restart,
 			ImageHeight: data.Height, ImageWidth: data.Width,
 		})
+		if err != nil {
+			return inputError("", err)
+		}
+		return stepFailure(st)
 	}
 	fmt.Fprintln(io.Out, header)
 	fmt.Fprintln(io.Out, axesLine(set.program, st.Vars))
 	printTrace(trace, st)
+	return stepFailure(st)
+}
+
+// stepFailure is exit 1 when a statement of the iteration failed (the
+// trace shows where), as train, gradcheck and lesson run exit on a failing
+// step.
+func stepFailure(st *net.Stepper) error {
+	var se *net.StatementError
+	if errors.As(st.Err(), &se) {
+		return stepFailed("the step fails at %s: %v", se.Statement.Name, se.Err)
+	}
+	if st.Err() != nil {
+		return stepFailed("the step fails: %s", userText(st.Err()))
+	}
 	return nil
 }
 

@@ -118,6 +118,16 @@ func TestStepOnATerminal(t *testing.T) {
 	term.send("bogus\r")
 	term.waitFor(`unknown command "bogus"`)
 
+	// A 30,000-character paste: readline would redraw the line for every
+	// character (minutes of a blank screen); it is cut at MaxLine and
+	// ignored, and the debugger answers the next command at once.
+	pasted := time.Now()
+	term.send(strings.Repeat("x", 30000) + "\r")
+	term.waitFor("characters was ignored")
+	term.send("p m\r")
+	term.waitFor("m = 10000")
+	t.Logf("a 30,000-character paste: answered after %v", time.Since(pasted))
+
 	term.send("\x04")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +27,10 @@ func NewCmdTrain(io *IOStreams, runF func(*TrainOptions) error) *cobra.Command {
 gradient descent) on the MNIST images and print each epoch's loss and accuracy. An epoch's
 figures are those of the forward pass that starts it, before its update; with --batch, they
 are the mean over the epoch's batches, weighted by their sizes, each taken before its own
-update.`,
+update.
+
+Exit 0 when training ran, 1 when the step fails (a statement NumPy would refuse, such as
+the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
 		Example: `  backstep train                          # the question's network, 100 epochs, full batch
   backstep train --layout cols            # the answer's layout: Z1 = W1·X + b1
   backstep train --hidden 128,64 --act relu --epochs 20
@@ -124,8 +128,12 @@ func trainRun(opts *TrainOptions) error {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
 	}})
 	bar.Done()
+	var se *net.StatementError
+	if errors.As(err, &se) {
+		return stepFailed("the step fails: %s", userText(err))
+	}
 	if err != nil {
-		return err
+		return inputError("", err)
 	}
 	if opts.JSON {
 		f := res.Final()

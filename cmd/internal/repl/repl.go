@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 
 	"github.com/backstep/backstep/cmd/internal/render"
 	"github.com/backstep/backstep/net"
@@ -68,18 +69,19 @@ func Run(cfg Config) error {
 	d := newDebugger(cfg)
 	var r lineReader
 	if cfg.Terminal {
+		in := &lineCap{r: readCloser(cfg.In)}
 		rl, err := readline.NewEx(&readline.Config{
 			Prompt:          d.pal.Accent("(backstep)") + " ",
-			Stdin:           readCloser(cfg.In),
+			Stdin:           in,
 			Stdout:          cfg.Out,
 			InterruptPrompt: "^C",
 			EOFPrompt:       "quit",
 			AutoComplete:    d.completer(),
 		})
 		if err != nil {
-			return fmt.Errorf("repl: cannot use the terminal: %v", err)
+			return fmt.Errorf("repl: cannot use the terminal (%v): run with --interactive off for the printed trace", err)
 		}
-		r = termReader{rl}
+		r = termReader{rl, in}
 		if cfg.Interrupts == nil {
 			ch := make(chan os.Signal, 1)
 			signal.Notify(ch, os.Interrupt)
@@ -87,7 +89,7 @@ func Run(cfg Config) error {
 			d.intr = ch
 		}
 	} else {
-		r = &scriptReader{sc: bufio.NewScanner(cfg.In), out: cfg.Out}
+		r = &scriptReader{in: bufio.NewReader(cfg.In), out: cfg.Out}
 	}
 	defer r.Close()
 	d.start()
@@ -102,8 +104,11 @@ func Run(cfg Config) error {
 			continue
 		case err == io.EOF:
 			return nil
+		case errors.Is(err, errLongLine):
+			fmt.Fprintf(d.out, "(a line longer than %d characters was ignored: commands are short; type help for them)\n", MaxLine)
+			continue
 		case err != nil:
-			return fmt.Errorf("repl: reading a command: %v", err)
+			return fmt.Errorf("repl: reading a command (%v): the session ended", err)
 		}
 		d.Exec(line)
 	}
@@ -185,40 +190,163 @@ func (d *Debugger) interrupted() bool {
 	}
 }
 
+// MaxLine is the longest command line the debugger reads, in bytes. A
+// longer line (a stray paste) is ignored with a note, and the session goes
+// on: no command needs more than a few dozen characters.
+const MaxLine = 1024
+
+// errLongLine is a line longer than MaxLine.
+var errLongLine = errors.New("line too long")
+
 // scriptReader reads commands from any reader and echoes them after the
 // prompt, so the output reads like a session.
 type scriptReader struct {
-	sc  *bufio.Scanner
+	in  *bufio.Reader
 	out io.Writer
-}
-
-func (s *scriptReader) ReadLine() (string, error) {
-	fmt.Fprint(s.out, Prompt)
-	if !s.sc.Scan() {
-		fmt.Fprintln(s.out)
-		if err := s.sc.Err(); err != nil {
-			return "", err
-		}
-		return "", io.EOF
-	}
-	line := s.sc.Text()
-	fmt.Fprintln(s.out, line)
-	return line, nil
 }
 
 func (s *scriptReader) Close() error { return nil }
 
-type termReader struct{ rl *readline.Instance }
+func (s *scriptReader) ReadLine() (string, error) {
+	fmt.Fprint(s.out, Prompt)
+	line, err := readCapped(s.in)
+	switch {
+	case errors.Is(err, errLongLine):
+		fmt.Fprintf(s.out, "%s…\n", line)
+		return "", err
+	case err == io.EOF && line == "":
+		fmt.Fprintln(s.out)
+		return "", io.EOF
+	case err != nil && err != io.EOF:
+		fmt.Fprintln(s.out)
+		return "", err
+	}
+	fmt.Fprintln(s.out, line)
+	return line, nil
+}
+
+// readCapped reads one line of any length, keeping at most MaxLine bytes
+// of it: what comes after is read and dropped, so a line of megabytes
+// costs no memory. A longer line returns its first 40 bytes and
+// errLongLine. A last line without a newline is returned with io.EOF.
+func readCapped(r *bufio.Reader) (string, error) {
+	var line []byte
+	long := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !long {
+			if len(line)+len(chunk) > MaxLine+1 { // +1: the newline
+				long = true
+				line = append(line, chunk[:min(len(chunk), 40)]...)
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		text := strings.TrimRight(string(line), "\r\n")
+		switch {
+		case long:
+			return strings.TrimSpace(string([]rune(text)[:min(40, len([]rune(text)))])), errLongLine
+		case err != nil && (err != io.EOF || text == ""):
+			return text, err
+		}
+		return text, nil
+	}
+}
+
+// termReader reads lines with readline: editing, history, completion.
+type termReader struct {
+	rl  *readline.Instance
+	cap *lineCap
+}
 
 func (t termReader) ReadLine() (string, error) {
 	line, err := t.rl.Readline()
 	if errors.Is(err, readline.ErrInterrupt) {
+		t.cap.reset()
 		return "", errInterrupt
+	}
+	if err == nil && t.cap.cut() {
+		return "", errLongLine
 	}
 	return line, err
 }
 
 func (t termReader) Close() error { return t.rl.Close() }
+
+// lineCap passes the terminal's input to readline, dropping the bytes of
+// a line past MaxLine before readline sees them. readline redraws the
+// whole line for every character it receives, so a 30,000-character paste
+// would write hundreds of megabytes to the terminal and blank it for
+// minutes; capped, it costs a blink.
+type lineCap struct {
+	r io.ReadCloser
+
+	mu      sync.Mutex
+	n       int    // bytes of the current line passed on
+	dropped bool   // the current line lost bytes
+	ended   []bool // for each line ended by Enter and not yet read: did it lose bytes?
+}
+
+func (c *lineCap) Read(p []byte) (int, error) {
+	for {
+		n, err := c.r.Read(p)
+		if m := c.filter(p[:n]); m > 0 || err != nil {
+			return m, err
+		}
+		// Everything read was dropped: read on rather than return 0 bytes,
+		// which readers take for no progress.
+	}
+}
+
+// filter drops the bytes past MaxLine in place and returns how many remain.
+func (c *lineCap) filter(p []byte) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := p[:0]
+	for _, b := range p {
+		switch b {
+		case '\r', '\n': // Enter ends the line
+			c.ended = append(c.ended, c.dropped)
+			c.n, c.dropped = 0, false
+		case 3, 21: // Ctrl-C, Ctrl-U: the line is thrown away
+			c.n, c.dropped = 0, false
+		case 8, 127: // backspace
+			c.n = max(0, c.n-1)
+		default:
+			if c.n >= MaxLine {
+				c.dropped = true
+				continue
+			}
+			c.n++
+		}
+		out = append(out, b)
+	}
+	return len(out)
+}
+
+func (c *lineCap) Close() error { return c.r.Close() }
+
+// cut reports whether the line readline just returned lost bytes.
+func (c *lineCap) cut() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.ended) == 0 {
+		return false
+	}
+	t := c.ended[0]
+	c.ended = c.ended[1:]
+	return t
+}
+
+// reset forgets the line Ctrl-C threw away.
+func (c *lineCap) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n, c.dropped = 0, false
+}
 
 func readCloser(r io.Reader) io.ReadCloser {
 	if rc, ok := r.(io.ReadCloser); ok {
