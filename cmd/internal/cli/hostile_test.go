@@ -249,7 +249,8 @@ func TestHostileInputs(t *testing.T) {
 		{"failing step, train", []string{"train", "--bug", "no-transpose", "--n", "20", "--epochs", "1"}, "", false, 1, "the step fails: epoch 1, batch 1: dZ1 = np.dot(dZ2, W2)", 0},
 		{"failing step, step", []string{"step", "--bug", "no-transpose", "--n", "20", "--interactive", "off"}, "", false, 1, "the step fails at dZ1: shapes (20,10) and (60,10) not aligned", 0},
 		{"failing step, gradcheck", []string{"gradcheck", "--bug", "no-transpose"}, "", false, 1, "the step fails at dZ1", 0},
-		{"failing step, lesson run", []string{"lesson", "run", "no-transpose", "--n", "50", "--epochs", "1"}, "", false, 1, "no-transpose: the buggy run's step fails at dZ1 in epoch 1", 0},
+		// a lesson whose buggy step fails has shown its point: the replay ran
+		{"failing step, lesson run", []string{"lesson", "run", "no-transpose", "--n", "50", "--epochs", "1"}, "", false, 0, "", 0},
 		// stdout on a full disk
 		{"full disk, train", []string{"train", "--n", "20", "--epochs", "1"}, "", true, 2, "cannot write the output (write /dev/stdout: no space left on device)", 0},
 		{"full disk, step", []string{"step", "--n", "20", "--interactive", "off"}, "", true, 2, "cannot write the output", 0},

@@ -51,9 +51,10 @@ With --init both runs start from the file's weights; a lesson whose bug is in th
 weights applies it to them (big-init multiplies W1, W2, … by 100, zero-init sets them to
 zeros), and a lesson that needs other layer sizes than the file's refuses it.
 
-Exit 0 when the replays ran, 1 when a run's step failed (a statement NumPy would refuse:
-no-transpose's shape error, bias-axis on mini-batches), 2 on bad input or output that
-cannot be written.`,
+Exit 0 when the replays ran — a buggy run that stops at the error NumPy would raise
+(no-transpose's shape error, bias-axis on mini-batches) is the lesson's point, shown in its
+report; 1 when the correct run's step fails; 2 on bad input or output that cannot be
+written.`,
 		Example: `  backstep lesson run sign-flip
   backstep lesson run bias-axis --layout cols
   backstep lesson run wrong-m --epochs 60 --plot wrong-m.svg
@@ -225,33 +226,19 @@ func lessonRun(opts *LessonRunOptions) error {
 	return failedStep(results)
 }
 
-// failedStep is exit 1 when a run stopped because a statement of its step
-// failed (the point of a lesson such as no-transpose), as train, step and
-// gradcheck exit on a failing step.
+// failedStep is exit 1 when a correct run stopped because a statement of
+// its step failed: that is never a lesson's point. A buggy run that stops
+// at NumPy's error is (no-transpose), and its report says so.
 func failedStep(results []*lessons.Result) error {
-	var stopped []string
-	var first string
 	for _, res := range results {
 		for _, sc := range res.Scenarios {
-			for _, r := range append([]*lessons.Run{sc.Buggy, sc.Correct}, sc.Parts...) {
-				if r == nil || r.Failure == nil {
-					continue
-				}
-				if first == "" {
-					f := r.Failure
-					first = fmt.Sprintf("%s: the %s run's step fails at %s in epoch %d: %v", res.Lesson.Bug.ID, r.Name, f.Statement, f.Epoch, f.Err)
-				}
-				stopped = append(stopped, res.Lesson.Bug.ID)
+			if r := sc.Correct; r != nil && r.Failure != nil {
+				f := r.Failure
+				return stepFailed("%s: the correct run's step fails at %s in epoch %d: %v", res.Lesson.Bug.ID, f.Statement, f.Epoch, f.Err)
 			}
 		}
 	}
-	if first == "" {
-		return nil
-	}
-	if n := len(stopped); n > 1 {
-		first += fmt.Sprintf(" (and %d more runs)", n-1)
-	}
-	return stepFailed("%s", first)
+	return nil
 }
 
 // lessonProgress draws one bar for a lesson's runs, which train
