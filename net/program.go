@@ -99,6 +99,11 @@ func (p *Program) Run(tp *tracer.Tape, v Vars) error {
 // be recomputed from given inputs beside the one already bound.
 func (p *Program) Eval(i int, tp *tracer.Tape, v Vars) (*tracer.Array, error) {
 	s := p.Statements[i]
+	for _, in := range s.Inputs {
+		if v[in] == nil {
+			return nil, &StatementError{Statement: s, Err: fmt.Errorf("%s is not there to read", in)}
+		}
+	}
 	tp.Begin(s.Name)
 	var out *tracer.Array
 	if err := tracer.Catch(func() { out = s.Eval(tp, v) }); err != nil {

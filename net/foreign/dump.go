@@ -110,7 +110,18 @@ type reader struct {
 
 // Interpret works out the network a dump describes. Its errors start with
 // "foreign:" and say what to do.
-func Interpret(f *net.NumPyFile, o Options) (*Dump, error) {
+func Interpret(f *net.NumPyFile, o Options) (d *Dump, err error) {
+	// Reading compares the arrays with each other; ones whose shapes fit
+	// no step at all fail inside an operation. Say so instead of crashing.
+	defer func() {
+		if p := recover(); p != nil {
+			se, ok := p.(*tracer.ShapeError)
+			if !ok {
+				panic(p)
+			}
+			d, err = nil, fmt.Errorf("foreign: the arrays do not fit together as one step (%v): check the shapes of X, W1, b1, … against --snippet's", se)
+		}
+	}()
 	r := &reader{f: f, o: o, arrays: map[string]*tracer.Array{}, keys: map[string]string{}, integer: map[string]bool{},
 		d: &Dump{Given: map[string]bool{}, Next: net.Vars{}, Raw: map[string]tracer.Shape{}}}
 	if err := r.assignRoles(); err != nil {

@@ -85,8 +85,8 @@ func (r *reader) fillByRelations() {
 		if key := find(Z, z); key != "" {
 			assign(Z, key)
 			z = r.arrays[Z]
-		} else if r.arrays[Z] != nil {
-			z = r.arrays[Z]
+		} else if given := r.arrays[Z]; given != nil && given.Shape().Equal(z.Shape()) {
+			z = given
 		}
 		env[Z] = z
 		var candidates []net.Activation
@@ -114,7 +114,7 @@ func (r *reader) fillByRelations() {
 				found = true
 			}
 		}
-		if a := r.arrays[A]; a != nil {
+		if a := r.arrays[A]; a != nil && a.Shape().Equal(z.Shape()) {
 			env[A] = a
 		} else if l < L {
 			env[A] = activation(tp, cfg.ActOf(l), z)
