@@ -38,8 +38,11 @@ func (r *reader) readShapes() error {
 	if L < 2 {
 		return fmt.Errorf("foreign: the dump has only W1: backstep checks networks with at least one hidden layer (W1, W2, …)")
 	}
-	if X.Rank() == 0 || X.Rank() > 2 || X.Size() == 0 {
+	if X.Rank() == 0 || X.Rank() > 2 {
 		return fmt.Errorf("foreign: X has shape %v: it must hold samples × features (or one sample as a vector)", X.Shape())
+	}
+	if X.Size() == 0 {
+		return fmt.Errorf("foreign: X has shape %v and holds no samples or no features: dump a batch of at least one sample", X.Shape())
 	}
 	if X.Rank() == 1 {
 		if err := r.readOneSample(); err != nil {

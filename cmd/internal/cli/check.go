@@ -190,6 +190,9 @@ func checkRun(opts *CheckOptions) error {
 	}
 	rep := lessons.CheckDump(dump, co)
 	bar.Done()
+	if rep.Recomputed == 0 && len(dump.Next) == 0 {
+		return usagef("%s holds X, Y and the parameters but no value of the step (Z1, A1, …, loss, dW1, db1, …): nothing to check — dump them too (backstep check --snippet)", opts.File)
+	}
 	if opts.JSON {
 		if err := render.JSON(io.Out, checkJSONOf(opts.File, file, rep)); err != nil {
 			return err

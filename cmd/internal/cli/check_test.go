@@ -259,3 +259,48 @@ func TestLessonRunFromNumPyInit(t *testing.T) {
 		t.Fatalf("bad --init: exit %d %q", code, stderr)
 	}
 }
+
+// TestCheckDegenerateDumps: dumps with empty axes, no samples, labels that
+// are not numbers of classes, or nothing to check are refused in one line
+// (exit 2) or judged — never a crash, never an "ok" over nothing.
+func TestCheckDegenerateDumps(t *testing.T) {
+	r := func(shape []int, fill float64) []byte {
+		a := zeros(shape...)
+		for i := range a.values {
+			a.values[i] = fill + 0.01*float64(i%7)
+		}
+		return a.npy()
+	}
+	labels := func(vals ...float64) []byte { return array{[]int{len(vals)}, vals}.npy() }
+	cases := []struct {
+		name    string
+		members map[string][]byte
+		want    string
+	}{
+		{"X (4,0), W1 (0,3)", map[string][]byte{"X": r([]int{4, 0}, 0), "Y": labels(0, 1, 0, 1, 0), "W1": r([]int{0, 3}, 0), "W2": r([]int{3, 2}, 0.1), "dW2": r([]int{3, 2}, 0)}, "no weights"},
+		{"no samples", map[string][]byte{"X": r([]int{0, 3}, 0), "Y": labels(), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1), "dW2": r([]int{4, 2}, 0)}, "holds no samples"},
+		{"0 classes", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 0, 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 0}, 0.1)}, "no weights"},
+		{"0 hidden units", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 0, 1, 0), "W1": r([]int{3, 0}, 0.1), "W2": r([]int{0, 2}, 0.1)}, "no weights"},
+		{"label +Inf", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, math.Inf(1), 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1), "dW2": r([]int{4, 2}, 0)}, "finite"},
+		{"label 1e19", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 1e19, 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1), "dW2": r([]int{4, 2}, 0)}, "whole numbers 0..1"},
+		{"label 1e300", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 1e300, 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1), "dW2": r([]int{4, 2}, 0)}, "whole numbers 0..1"},
+		{"label uint64 max", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 18446744073709551615, 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1), "dW2": r([]int{4, 2}, 0)}, "whole numbers 0..1"},
+		{"nothing to check", map[string][]byte{"X": r([]int{5, 3}, 0), "Y": labels(0, 1, 0, 1, 0), "W1": r([]int{3, 4}, 0.1), "W2": r([]int{4, 2}, 0.1)}, "nothing to check"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, "check", writeNpz(t, "d.npz", c.members))
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+				t.Fatalf("exit %d, stdout %q, stderr %q: want exit 2 and one line saying %q", code, stdout, stderr, c.want)
+			}
+		})
+	}
+	t.Run("one sample, rank-0 label", func(t *testing.T) {
+		m := map[string][]byte{"X": r([]int{3}, 0.2), "Y": npyFile("()", []float64{1}), "W1": r([]int{4, 3}, 0.1),
+			"W2": r([]int{2, 4}, 0.1), "Z1": r([]int{4}, 0.5)}
+		_, stderr, code := run(t, "check", writeNpz(t, "one.npz", m))
+		if code > 2 || strings.Contains(stderr, "goroutine") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+}
