@@ -17,7 +17,9 @@ import (
 type Epoch struct {
 	Epoch int
 	// Loss is the program's own loss statement: what the learner's code
-	// prints. CrossEntropy is recomputed from the output and the labels.
+	// prints. CrossEntropy is the loss recomputed from the output and the
+	// labels by its definition (Observation.CrossEntropy), averaged over
+	// the epoch's batches as Loss is.
 	Loss         float64
 	CrossEntropy float64
 	// Accuracy is recomputed on the training images; Reported is the
@@ -51,8 +53,14 @@ type Run struct {
 	Train   int    // training images
 	Heldout int    // held-out images (0: none)
 	Epochs  []Epoch
-	// Observations holds what each epoch's (last) step showed.
+	// Observations holds what each epoch's last step showed, with the
+	// output figures (the recomputed loss, the predicted classes) of all
+	// the epoch's batches; Initial what the first step showed, before any
+	// update.
 	Observations []Observation
+	Initial      Observation
+	// Start holds the parameters the run started from.
+	Start net.Vars
 	// Err is the error that stopped training early, if any; Failure says
 	// where, when a statement failed.
 	Err     error
@@ -203,6 +211,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		r.Heldout = spec.held
 	}
 	init := spec.initial(cfg)
+	r.Start = init
 	start := time.Now()
 
 	// State carried between the hooks: the parameters and counters each
@@ -212,10 +221,12 @@ func trainRun(spec runSpec, progress Progress) *Run {
 	found := false
 	var obs Observation
 	var epochObs []Observation
+	var outputs epochOutputs
 	epochNow, batchNow := 0, 0
 	opts := net.TrainOptions{
 		BeforeEpoch: func(epoch int, params net.Vars) {
 			epochNow, batchNow = epoch, 0
+			outputs = epochOutputs{}
 			before = copyVars(params)
 			heldAcc = math.NaN()
 			if held != nil && r.HeldoutErr == nil {
@@ -225,6 +236,10 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		AfterStep: func(epoch, batch int, v net.Vars) {
 			batchNow = batch
 			obs = Observe(p, before, v, !found)
+			if epoch == 1 && batch == 1 {
+				r.Initial = obs
+			}
+			outputs.add(obs)
 			if obs.NonFinite != "" && !found {
 				found = true
 				r.NonFinite = locateNonFinite(p, before, persistent, v, epoch, batch)
@@ -239,9 +254,10 @@ func trainRun(spec runSpec, progress Progress) *Run {
 			}
 		},
 		OnEpoch: func(e net.Epoch) {
+			o := outputs.of(obs)
 			r.Epochs = append(r.Epochs, Epoch{Epoch: e.Epoch, Loss: e.Loss, Accuracy: e.Accuracy,
-				Reported: e.Reported, CrossEntropy: obs.CrossEntropy, Heldout: heldAcc})
-			epochObs = append(epochObs, obs)
+				Reported: e.Reported, CrossEntropy: o.CrossEntropy, Heldout: heldAcc})
+			epochObs = append(epochObs, o)
 			if progress != nil {
 				progress(spec.name, e.Epoch, spec.epochs)
 			}
@@ -332,7 +348,7 @@ func evaluate(p *net.Program, held *net.Dataset, y *tracer.Array, params net.Var
 	if !a.Shape().Equal(v["Y"].Shape()) {
 		return math.NaN(), fmt.Errorf("lessons: the output on the held-out images is %v, not %v", a.Shape(), v["Y"].Shape())
 	}
-	o.outputFigures(a, held.Labels, sampleAxis(p))
+	o.outputFigures(a, held.Labels, sampleAxis(p), p.Config)
 	return o.Accuracy, nil
 }
 
