@@ -79,6 +79,20 @@ func TestLessonRunField(t *testing.T) {
 	}
 }
 
+// TestLessonRunJSONSaysTheNetwork: the JSON of a lesson whose network is
+// not the reference one says its output, loss and normaliser.
+func TestLessonRunJSONSaysTheNetwork(t *testing.T) {
+	stdout, stderr, code := run(t, "lesson", "run", "derivative-of-error", "--epochs", "1", "--n", "100", "--heldout", "-1", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`"output": "sigmoid"`, `"loss": "squared-error"`, `"normaliser": "gradients"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("JSON lacks %s", want)
+		}
+	}
+}
+
 // TestLessonEpochJSONNamesTheLoss: a squared-error network's recomputed
 // loss is written under its own name, not as a cross-entropy.
 func TestLessonEpochJSONNamesTheLoss(t *testing.T) {

@@ -122,7 +122,8 @@ func runConfigJSON(r *lessons.Run) configJSON {
 	cfg := r.Config
 	bugs := nonNilStrings(r.Bugs)
 	return configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, InitScale: cfg.InitScale, Seed: cfg.Seed, Data: r.Data, Bugs: bugs}
+		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, InitScale: cfg.InitScale, Seed: cfg.Seed, Data: r.Data, Bugs: bugs,
+		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised())}
 }
 
 func runToJSON(r *lessons.Run, reported bool) runJSON {
