@@ -288,7 +288,7 @@ func registerFieldLessons() {
 
 	teachField(&Lesson{Bug: catalog["double-normaliser"],
 		Mechanism: "The 1/m of a mean belongs once in each gradient. Dividing the hidden delta dZ1 by m and " +
-			"then dW1 and db1 by m again makes the hidden layer's gradients m times too small (2,000 here): " +
+			"then dW1 and db1 by m again makes the hidden layer's gradients m times too small: " +
 			"W1 hardly moves from its random start, and only the output layer learns, on features it cannot change.",
 		Catch: "backstep gradcheck --bug double-normaliser finds dZ1, dW1 and db1 scaled by exactly 1/m (a " +
 			"uniform ratio is a scale bug, not a formula bug) while dW2 and db2 pass; backstep check on a " +
@@ -321,7 +321,7 @@ func registerFieldLessons() {
 		Mechanism: "Summing the loss over the batch instead of averaging makes it, and every gradient, m times " +
 			"the mean's. A learning rate chosen for the mean is then m times too large: with 2,000 images, " +
 			"lr 0.3 acts as lr 600. The first update throws the weights far out, the softmax saturates, and " +
-			"outputs of exactly 0 make the loss infinite.",
+			"outputs of exactly 0 put log(0) = −Inf into the loss, which turns NaN.",
 		Catch: "the loss at init is m · ln 10, not ln 10 (the loss-mismatch finding gives the ratio); backstep " +
 			"gradcheck --bug sum-loss finds the loss and every dW and db scaled by exactly m; backstep check " +
 			"on a dump names sum-loss at the loss.",
@@ -355,10 +355,10 @@ func registerFieldLessons() {
 			"image's error. Nothing fails while the same images go through; the first batch of another " +
 			"size, held-out images or a smaller last batch, raises the broadcast error.",
 		Catch: "backstep step --bug bias-not-reduced warns that db1 has a row per sample where b1 has one, " +
-			"and shows the update of b1 broadcasting it to (N,60); backstep check on a dump flags db1 and db2 " +
+			"and shows the update of b1 broadcasting b1 to one bias per sample; backstep check on a dump flags db1 and db2 " +
 			"by their shapes and names bias-not-reduced.",
 		Scenarios: []Scenario{fieldScenario("default settings", 20)},
-		Claim:     "no error while training, but b1 and b2 become one row per training image, and the network can no longer be applied to other images",
+		Claim:     "no error while training, but b1 and b2 become one bias per training image, and the network can no longer be applied to other images",
 		Conclude: func(r *Result) (bool, []string) {
 			s := r.Scenarios[0]
 			b, c := s.Buggy, s.Correct
@@ -370,7 +370,7 @@ func registerFieldLessons() {
 			}
 			line := summary(s)
 			if d := b.Final().Accuracy - c.Final().Accuracy; d > 0.005 {
-				line += fmt.Sprintf(": %.1f points higher on the training images, where each image's own bias row has been moved toward its own label", 100*d)
+				line += fmt.Sprintf(": %.1f points higher on the training images, where each image's own bias has been moved toward its own label", 100*d)
 			}
 			lines = append(lines, line)
 			shown := b.Err == nil && has(b, "shape-drift") && has(b, "heldout-error")
