@@ -142,7 +142,7 @@ func detectLossAtInit(r *Run) *Finding {
 	if len(r.Observations) == 0 {
 		return nil
 	}
-	o := r.Initial
+	o := r.FirstStep
 	if o.Samples == 0 {
 		o = r.Observations[0]
 	}

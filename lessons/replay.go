@@ -55,12 +55,12 @@ type Run struct {
 	Epochs  []Epoch
 	// Observations holds what each epoch's last step showed, with the
 	// output figures (the recomputed loss, the predicted classes) of all
-	// the epoch's batches; Initial what the first step showed, before any
-	// update.
+	// the epoch's batches; FirstStep what the first step showed, before
+	// any update.
 	Observations []Observation
-	Initial      Observation
-	// Start holds the parameters the run started from.
-	Start net.Vars
+	FirstStep    Observation
+	// StartParams holds the parameters the run started from.
+	StartParams net.Vars
 	// Err is the error that stopped training early, if any; Failure says
 	// where, when a statement failed.
 	Err     error
@@ -211,7 +211,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		r.Heldout = spec.held
 	}
 	init := spec.initial(cfg)
-	r.Start = init
+	r.StartParams = init
 	start := time.Now()
 
 	// State carried between the hooks: the parameters and counters each
@@ -237,7 +237,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 			batchNow = batch
 			obs = Observe(p, before, v, !found)
 			if epoch == 1 && batch == 1 {
-				r.Initial = obs
+				r.FirstStep = obs
 			}
 			outputs.add(obs)
 			if obs.NonFinite != "" && !found {

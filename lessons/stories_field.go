@@ -104,7 +104,7 @@ func gap(s ScenarioResult) string {
 // change of its elements and the spread between the largest and the
 // smallest change. ok is false when the shapes no longer match.
 func movedAlike(r *Run, name string) (mean, spread float64, n int, ok bool) {
-	a, b := r.Start[name], r.Params[name]
+	a, b := r.StartParams[name], r.Params[name]
 	if a == nil || b == nil || !a.Shape().Equal(b.Shape()) {
 		return 0, 0, 0, false
 	}
@@ -186,7 +186,7 @@ func registerFieldLessons() {
 			bad := failing(b)
 			var lines []string
 			lines = append(lines, gradLines(b, c)...)
-			if gb, gc := b.Initial.GradNorm, c.Initial.GradNorm; len(gb) > 1 && len(gc) > 1 && gc[1] > 0 {
+			if gb, gc := b.FirstStep.GradNorm, c.FirstStep.GradNorm; len(gb) > 1 && len(gc) > 1 && gc[1] > 0 {
 				line := fmt.Sprintf("‖dW2‖ at the first step: %s in the buggy run, %s in the correct one (%s×)", num(gb[1]), num(gc[1]), num(gb[1]/gc[1]))
 				if sb, sc := firstSaturation(b), firstSaturation(c); isFinite(sb) && isFinite(sc) && sb > sc {
 					line += fmt.Sprintf("; after the first epoch %s of Z1 has |z| ≥ %d (correct run: %s)", pct(sb), SaturationZ, pct(sc))
@@ -221,7 +221,7 @@ func registerFieldLessons() {
 			b, c := s.Buggy, s.Correct
 			bad := strings.Join(failing(b), ",")
 			lines := []string{summary(s) + "; it ends " + gap(s)}
-			if gb, gc := b.Initial.GradNorm, c.Initial.GradNorm; len(gb) > 0 && len(gc) > 0 && gc[0] > 0 {
+			if gb, gc := b.FirstStep.GradNorm, c.FirstStep.GradNorm; len(gb) > 0 && len(gc) > 0 && gc[0] > 0 {
 				lines = append(lines, fmt.Sprintf("‖dW1‖ at the first step: %s in the buggy run, %s in the correct one (%s×): "+
 					"the correct delta passes through W2, whose weights start near %g",
 					num(gb[0]), num(gc[0]), num(gb[0]/gc[0]), b.Config.InitScale))
@@ -300,7 +300,7 @@ func registerFieldLessons() {
 			b, c := s.Buggy, s.Correct
 			var lines []string
 			ratio := math.NaN()
-			if gb, gc := b.Initial.GradNorm, c.Initial.GradNorm; len(gb) > 0 && len(gc) > 0 && gb[0] > 0 {
+			if gb, gc := b.FirstStep.GradNorm, c.FirstStep.GradNorm; len(gb) > 0 && len(gc) > 0 && gb[0] > 0 {
 				ratio = gc[0] / gb[0]
 				lines = append(lines, fmt.Sprintf("‖dW1‖ at the first step: %s in the buggy run, %s in the correct one: %s× smaller, and m = %d",
 					num(gb[0]), num(gc[0]), num(ratio), b.Train))
@@ -334,7 +334,7 @@ func registerFieldLessons() {
 			l0, c0 := epochAt(b, 1).Loss, epochAt(c, 1).Loss
 			lines := []string{fmt.Sprintf("loss at init %s = %s × %s, the mean's; m = %d", num(l0), num(l0/c0), num(c0), b.Train)}
 			ratio := math.NaN()
-			if gb, gc := b.Initial.GradNorm, c.Initial.GradNorm; len(gb) > 1 && len(gc) > 1 && gc[1] > 0 {
+			if gb, gc := b.FirstStep.GradNorm, c.FirstStep.GradNorm; len(gb) > 1 && len(gc) > 1 && gc[1] > 0 {
 				ratio = gb[1] / gc[1]
 				lines = append(lines, fmt.Sprintf("‖dW2‖ at the first step: %s against %s, %s× the mean's: like lr %s instead of %g",
 					num(gb[1]), num(gc[1]), num(ratio), num(ratio*b.Config.LR), b.Config.LR))
@@ -438,7 +438,7 @@ func registerFieldLessons() {
 			s := r.Scenarios[0]
 			b, c := s.Buggy, s.Correct
 			var lines []string
-			if u := b.Initial.UpdateRatio; len(u) > 1 && isFinite(u[1]) {
+			if u := b.FirstStep.UpdateRatio; len(u) > 1 && isFinite(u[1]) {
 				lines = append(lines, fmt.Sprintf("the first update moves W2 by %s of its size: the W2 that dZ1 reads is that far from the one the forward pass used",
 					pct(u[1])))
 			}

@@ -166,11 +166,11 @@ func TestLessonDotNotOuter(t *testing.T) {
 func TestLessonDoubleNormaliser(t *testing.T) {
 	bothLayouts(t, "double-normaliser", Options{Epochs: 8, N: 1000, Heldout: 100}, func(t *testing.T, res *Result) {
 		b, c := res.Scenarios[0].Buggy, res.Scenarios[0].Correct
-		if r := c.Initial.GradNorm[0] / b.Initial.GradNorm[0]; math.Abs(r-1000) > 1e-6 {
+		if r := c.FirstStep.GradNorm[0] / b.FirstStep.GradNorm[0]; math.Abs(r-1000) > 1e-6 {
 			t.Errorf("‖dW1‖ ratio %v at the first step, want m = 1000", r)
 		}
-		if b.Initial.GradNorm[1] != c.Initial.GradNorm[1] {
-			t.Errorf("‖dW2‖ differs at the first step: %v, %v", b.Initial.GradNorm[1], c.Initial.GradNorm[1])
+		if b.FirstStep.GradNorm[1] != c.FirstStep.GradNorm[1] {
+			t.Errorf("‖dW2‖ differs at the first step: %v, %v", b.FirstStep.GradNorm[1], c.FirstStep.GradNorm[1])
 		}
 		if ub, uc := medianRatio(b, 0), medianRatio(c, 0); !(ub < uc/100) {
 			t.Errorf("W1 moves by %g of its size an update, the correct run's by %g: it should barely move", ub, uc)
