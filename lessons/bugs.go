@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
@@ -99,10 +100,17 @@ func registerBugs() {
 		Data:    rawPixels})
 	register(&Bug{ID: "big-init", Title: "weights drawn from randn with no scale",
 		Symptom:   "|Z1| ≫ 1 at the start: tanh saturates, the loss at init is far above ln 10",
-		Configure: func(cfg *net.Config) { cfg.InitScale = bigScale }})
+		Configure: func(cfg *net.Config) { cfg.InitScale = bigScale },
+		Start: func(params net.Vars) (net.Vars, string) {
+			k := bigScale / net.DefaultConfig().InitScale
+			return scaleWeights(params, k), fmt.Sprintf("%s × %g (the × %g left out)", weightNames(params), k, net.DefaultConfig().InitScale)
+		}})
 	register(&Bug{ID: "zero-init", Title: "weights initialised to zero",
 		Symptom:   "every hidden unit computes the same forever; only the output bias learns",
-		Configure: func(cfg *net.Config) { cfg.InitScale = 0 }})
+		Configure: func(cfg *net.Config) { cfg.InitScale = 0 },
+		Start: func(params net.Vars) (net.Vars, string) {
+			return scaleWeights(params, 0), weightNames(params) + " set to zeros"
+		}})
 	register(&Bug{ID: "lr-too-high", Title: fmt.Sprintf("learning rate %g", float64(highLR)),
 		Symptom:   "the loss jumps instead of falling; accuracy swings or collapses",
 		Configure: func(cfg *net.Config) { cfg.LR = highLR }})
@@ -119,16 +127,55 @@ func registerBugs() {
 		Symptom: "reported accuracy adds up across epochs and passes 100 %",
 		Patch:   func(p *net.Program) { metric(p, "counter-not-reset", false, false) }})
 	register(&Bug{ID: "seed-original", Title: "the question's code as written: five bugs at once",
-		Symptom: "reports 1–2 % accuracy; the true accuracy peaks far higher, then turns NaN",
+		Symptom: "reports 1–2 %; the true accuracy peaks far higher, then one class wins",
 		Parts:   []string{"softmax-axis", "wrong-m", "bias-axis", "accuracy-loop", "counter-not-reset"},
+		// As the question wrote it, besides the five bugs: tanh from
+		// np.exp and float32 pixels.
+		Setting: func(cfg *net.Config) { cfg.Act = net.Tanh },
+		Data:    float32Pixels,
 		Patch: func(p *net.Program) {
-			p.Replace("seed-original", unshiftedSoftmax(p))
+			for l := 1; l < p.Config.Layers(); l++ {
+				p.Replace("seed-original", naiveTanh(l))
+			}
+			p.Replace("seed-original", p.Softmax(p.Config.Layers(), sampleAxis(p)))
 			p.Replace("seed-original", p.CountAlong(unitAxis(p)))
 			for l := 1; l <= p.Config.Layers(); l++ {
 				p.Replace("seed-original", p.BiasGrad(l, unitAxis(p), true))
 			}
 			metric(p, "seed-original", true, false)
 		}})
+}
+
+// scaleWeights returns params with every weight matrix multiplied by k
+// (0 makes them zeros, not −0); the biases are kept.
+func scaleWeights(params net.Vars, k float64) net.Vars {
+	out := net.Vars{}
+	for name, a := range params {
+		if !strings.HasPrefix(name, "W") {
+			out[name] = a
+			continue
+		}
+		x := make([]float64, a.Size())
+		if k != 0 {
+			for i, w := range a.Data() {
+				x[i] = w * k
+			}
+		}
+		out[name] = tracer.New(a.Shape(), x).WithLabels(a.Labels()...)
+	}
+	return out
+}
+
+// weightNames lists the weight matrices of params: "W1 and W2".
+func weightNames(params net.Vars) string {
+	var names []string
+	for l := 1; params[fmt.Sprintf("W%d", l)] != nil; l++ {
+		names = append(names, fmt.Sprintf("W%d", l))
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // derivative writes f′ of hidden layer l as NumPy text, as the reference
@@ -207,20 +254,6 @@ func naiveTanh(l int) net.Statement {
 		}}
 }
 
-// unshiftedSoftmax is the question's softmax: over the samples and with
-// no max-shift, so exp overflows once a logit passes 709.78.
-func unshiftedSoftmax(p *net.Program) net.Statement {
-	L := p.Config.Layers()
-	A, Z, axis := fmt.Sprintf("A%d", L), fmt.Sprintf("Z%d", L), sampleAxis(p)
-	return net.Statement{Name: A, Phase: net.Forward, Inputs: []string{Z},
-		Formula: fmt.Sprintf("%s = e^%s / Σ e^%s over axis %d", A, Z, Z, axis),
-		NumPy:   fmt.Sprintf("%s = np.exp(%s) / np.sum(np.exp(%s), axis=%d, keepdims=True)", A, Z, Z, axis),
-		Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
-			e := tp.Exp(v.Get(Z)).Named("E")
-			return tp.Div(e, tp.Sum(e, axis, true))
-		}}
-}
-
 // logFloor is the smallest probability the guarded loss takes the log of
 // (a common choice; anything far below 1/N·K works).
 const logFloor = 1e-12
@@ -246,22 +279,40 @@ func GuardedLoss(p *net.Program) net.Statement {
 		}}
 }
 
-// rawPixels undoes the /255 scaling the loader applies.
+// rawPixels undoes the /255 scaling the loader applies: (p / 255) · 255
+// is p exactly in float64 for every byte p (a test checks).
 func rawPixels(d *net.Dataset) *net.Dataset {
+	return mapPixels(d, func(x float64) float64 { return x * 255 }, "raw 0–255 pixels")
+}
+
+// float32Pixels rounds every pixel to float32, as the question's
+// images.astype('float32') / 255 does; its products with the float64
+// weights are float64 again (NumPy upcasts), so this rounding is the only
+// difference.
+func float32Pixels(d *net.Dataset) *net.Dataset {
+	// x is p / 255 in float64; rounding it to float32 gives p / 255
+	// divided in float32, for all 256 values of p (a test checks).
+	return mapPixels(d, func(x float64) float64 { return float64(float32(x)) }, "float32 pixels")
+}
+
+// mapPixels returns d with f applied to every pixel, and d left alone.
+func mapPixels(d *net.Dataset, f func(float64) float64, note string) *net.Dataset {
 	src := d.Images.Data()
 	px := make([]float64, len(src))
 	for i, x := range src {
-		px[i] = x * 255
+		px[i] = f(x)
 	}
 	out := *d
 	out.Images = tracer.Matrix(d.Images.Shape()[0], d.Images.Shape()[1], px)
-	out.Source = d.Source + ", raw 0–255 pixels"
+	out.Source = d.Source + ", " + note
 	return &out
 }
 
-// integerLabels makes the loss and the output error read the class
-// numbers as a column (N × 1 in rows, 1 × N in cols) instead of the
-// one-hot Y. The accuracy keeps reading Y.
+// integerLabels makes the loss, the output error and the accuracy read
+// the class numbers as a column (N × 1 in rows, 1 × N in cols) instead of
+// the one-hot Y: the program the lesson prints, Y = labels.reshape(-1, 1)
+// and the reference lines after it. The column is bound as y so that Y
+// stays one-hot for what backstep recomputes (the true accuracy).
 func integerLabels(p *net.Program) {
 	L := p.Config.Layers()
 	A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
@@ -290,6 +341,14 @@ func integerLabels(p *net.Program) {
 		NumPy:   fmt.Sprintf("%s = %s - y", dZ, A),
 		Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
 			return tp.Sub(v.Get(A), v.Get("y"))
+		}})
+	// argmax over the classes' axis of a column of class numbers is 0 for
+	// every sample: the accuracy counts the predictions of class 0.
+	p.Replace("labels-not-onehot", net.Statement{Name: "acc", Phase: net.Metric, Inputs: []string{A, "y"},
+		Formula: fmt.Sprintf("acc = mean(argmax(%s, axis %d) == argmax(y, axis %d))", A, ua, ua),
+		NumPy:   fmt.Sprintf("acc = np.mean(np.argmax(%s, axis=%d) == np.argmax(y, axis=%d))", A, ua, ua),
+		Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+			return tp.Mean(tp.Equal(tp.Argmax(v.Get(A), ua, false), tp.Argmax(v.Get("y"), ua, false)), tracer.AllAxes, false)
 		}})
 }
 

@@ -26,6 +26,12 @@ type Bug struct {
 	// Data is the mistake when it is in the data (raw 0–255 pixels). It
 	// returns a new dataset and leaves d alone. May be nil.
 	Data func(d *net.Dataset) *net.Dataset
+	// Start is the mistake when it is in the initial weights (big-init,
+	// zero-init) and they come from a file (--init): it returns the
+	// buggy weights made from the file's (which it leaves alone) and says
+	// in a few words what it did. Drawn weights get the mistake from
+	// Configure (the scale of randn) instead. May be nil.
+	Start func(params net.Vars) (net.Vars, string)
 	// Patch replaces (or inserts) statements of the built program. May be
 	// nil. It never reads the data.
 	Patch func(p *net.Program)
@@ -124,6 +130,35 @@ func Program(cfg net.Config, bugIDs []string) (*net.Program, error) {
 		}
 	}
 	return p, nil
+}
+
+// Start returns the weights a run with the given bugs starts from, and a
+// few words saying what they are. params are the weights read from file
+// (--init), or nil to draw them as net.Init does from cfg, the
+// configuration the bugs left (Configure sets the scale of randn for
+// big-init and zero-init). Bugs in the initial weights apply their
+// mistake to a file's weights too, so `--bug zero-init --init FILE` still
+// starts from zero weights.
+func Start(cfg net.Config, bugIDs []string, params net.Vars, file string) (net.Vars, string, error) {
+	bugs, err := lookupAll(bugIDs)
+	if err != nil {
+		return nil, "", err
+	}
+	if params == nil {
+		if cfg.InitScale == 0 {
+			return net.Init(cfg), "zeros", nil
+		}
+		return net.Init(cfg), fmt.Sprintf("randn × %v, seed %d", cfg.InitScale, cfg.Seed), nil
+	}
+	text := file
+	for _, b := range bugs {
+		if b.Start != nil {
+			var what string
+			params, what = b.Start(params)
+			text += " with " + what
+		}
+	}
+	return params, text, nil
 }
 
 // Dataset returns d as the given bugs leave it (raw pixels for

@@ -27,10 +27,12 @@ const (
 	// outputs, within 0.01 of ln K here; we flag a gap over 10 % of ln K.
 	LossAtInitTolerance = 0.10
 	// BelowChanceFactor: accuracy under half of chance (1/K) is not "not
-	// learning" but learning the opposite (the reference notes, §4.2).
+	// learning" but learning the opposite: a network that learns nothing
+	// stays near 1/K, one that climbs the loss (sign-flip) falls far below.
 	BelowChanceFactor = 0.5
 	// CollapseShare: one class taking 90 % of the predictions is the
-	// one-bar histogram of a NaN → argmax 0 or a wrong-axis softmax (§4.2).
+	// one-bar histogram of a NaN → argmax 0 or a wrong-axis softmax; no
+	// MNIST class holds more than 11.35 % of the test labels.
 	CollapseShare = 0.9
 	// SaturationShare: more than 50 % of pre-activations with |z| ≥ 5
 	// (DeepDiagnosis, ICSE'22).

@@ -13,8 +13,8 @@ import (
 // on a few training images, at the initial and the final weights.
 // CS231n's bands grade them (tracer.Grade).
 const (
-	// gradCheckSamples is how many images the check uses, as in DESIGN.md's
-	// PyTorch comparison.
+	// gradCheckSamples is how many images the check uses, as in the PyTorch
+	// comparison (testdata/peers/torch_gradcheck.py).
 	gradCheckSamples = 16
 	// gradCheckK is how many random elements per tensor are compared.
 	// Pixels that are 0 in all the images give 0 = 0 for their row of

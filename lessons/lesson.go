@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,10 +19,12 @@ type Lesson struct {
 	// Catch says how to catch it with backstep: which command, what to
 	// look for.
 	Catch string
-	// Lines gives the buggy and the fixed line for bugs that are not a
-	// statement patch (data, configuration); nil takes them from the
-	// patched statements of the program in the replay's layout.
-	Lines func(cfg net.Config) []LinePair
+	// Lines gives the buggy and the fixed lines for bugs that are not
+	// only a statement patch (data, configuration, initial weights); nil
+	// takes them from the patched statements of the program in the
+	// replay's layout (StatementLines). init is the file the weights come
+	// from (--init), nil when they are drawn.
+	Lines func(cfg net.Config, init *net.NumPyFile) []LinePair
 	// Fix, if set, is applied to the correct run's program: the reference
 	// step is not always the fixed line (log-zero's fix guards the log).
 	Fix func(p *net.Program)
@@ -199,30 +202,79 @@ func (l *Lesson) ScenarioConfig(s Scenario, opts Options) net.Config {
 	return cfg
 }
 
-// LinesFor returns the buggy and fixed lines in cfg's layout.
-func (l *Lesson) LinesFor(cfg net.Config) []LinePair {
-	if l.Lines != nil {
-		return l.Lines(cfg)
+// CheckInit says why the lesson cannot start from opts.Init's weights, or
+// returns nil when it can (or no file is given). A lesson whose setting
+// fixes the layer sizes (no-transpose-square needs W2 square: as many
+// hidden units as classes) cannot take a file of other sizes; its bug
+// would be another bug there, or none.
+func (l *Lesson) CheckInit(opts Options) error {
+	if opts.Init == nil {
+		return nil
 	}
-	buggy, err := Program(cfg, []string{l.Bug.ID})
+	plain := opts
+	plain.Init = nil
+	def := sizesText(net.DefaultConfig())
+	for _, s := range l.Scenarios {
+		want := l.ScenarioConfig(s, plain)
+		got, _, err := net.ParamsFromNumPy(opts.Init, want)
+		if err != nil {
+			return fmt.Errorf("lessons: --init: %s", strings.TrimPrefix(err.Error(), "net: "))
+		}
+		fixed := sizesText(want) != def
+		if (fixed && sizesText(got) != sizesText(want)) || (l.Bug.Requires != nil && !l.Bug.Requires(got)) {
+			return fmt.Errorf("lessons: %s (%s) replays a %s network, but %s holds a %s one: run it without --init, or with the weights of a %s network",
+				l.Bug.ID, l.Bug.Title, sizesText(want), opts.Init.Path, sizesText(got), sizesText(want))
+		}
+	}
+	return nil
+}
+
+// sizesText writes the layer sizes as 784-60-10.
+func sizesText(cfg net.Config) string {
+	var parts []string
+	for _, n := range cfg.Sizes() {
+		parts = append(parts, fmt.Sprint(n))
+	}
+	return strings.Join(parts, "-")
+}
+
+// LinesFor returns the buggy and fixed lines in cfg's layout, for runs
+// that start from init's weights (nil: drawn ones). They are all the
+// lines in which the buggy run's code differs from the correct run's.
+func (l *Lesson) LinesFor(cfg net.Config, init *net.NumPyFile) []LinePair {
+	if l.Lines != nil {
+		return l.Lines(cfg, init)
+	}
+	return l.StatementLines(cfg)
+}
+
+// StatementLines returns the statements the bug patches, each beside the
+// correct run's statement of the same name ("(remove this line)" for a
+// statement the bug adds).
+func (l *Lesson) StatementLines(cfg net.Config) []LinePair {
+	return statementLines(l.Bug.ID, l.Fix, cfg)
+}
+
+func statementLines(bugID string, fix func(*net.Program), cfg net.Config) []LinePair {
+	buggy, err := Program(cfg, []string{bugID})
 	if err != nil {
 		return nil
 	}
 	cfg = buggy.Config
 	fixed := net.Build(cfg)
-	if l.Fix != nil {
-		l.Fix(fixed)
+	if fix != nil {
+		fix(fixed)
 	}
 	var out []LinePair
 	for _, s := range buggy.Statements {
 		if s.Bug == "" {
 			continue
 		}
-		fix := "(remove this line)"
+		line := "(remove this line)"
 		if f, ok := fixed.Statement(s.Name); ok {
-			fix = f.NumPy
+			line = f.NumPy
 		}
-		out = append(out, LinePair{Buggy: s.NumPy, Fixed: fix})
+		out = append(out, LinePair{Buggy: s.NumPy, Fixed: line})
 	}
 	return out
 }
@@ -246,11 +298,43 @@ func sizes(s Scenario, opts Options, available int) (n, held int, err error) {
 	return n, held, nil
 }
 
+// specs says how to train a scenario's runs: the buggy one, the correct
+// one, then each part of a composite bug alone.
+func (l *Lesson) specs(s Scenario, opts Options, data *net.Dataset) ([]runSpec, error) {
+	cfg := l.ScenarioConfig(s, opts)
+	n, held, err := sizes(s, opts, data.Len())
+	if err != nil {
+		return nil, err
+	}
+	if s.BatchFraction > 0 {
+		cfg.Batch = int(math.Ceil(s.BatchFraction * float64(n)))
+	}
+	base := runSpec{cfg: cfg, with: s.With, base: data, n: n, held: held, epochs: cfg.Epochs, gradChk: s.GradCheck, start: opts.Init}
+	buggy, correct := base, base
+	buggy.name, buggy.bugs = "buggy", []string{l.Bug.ID}
+	correct.name, correct.fix = "correct", l.Fix
+	specs := []runSpec{buggy, correct}
+	if s.Parts {
+		for _, part := range l.Bug.Parts {
+			ps := base
+			ps.name, ps.bugs = part, []string{part}
+			if s.PartEpochs > 0 && opts.Epochs == 0 {
+				ps.epochs = s.PartEpochs
+			}
+			specs = append(specs, ps)
+		}
+	}
+	return specs, nil
+}
+
 // Replay runs every scenario of the lesson: the buggy and the correct
 // network from the same initial weights and data, side by side (the two
 // train concurrently), then the detectors and the lesson's conclusion.
 func Replay(l *Lesson, opts Options) (*Result, error) {
 	start := time.Now()
+	if err := l.CheckInit(opts); err != nil {
+		return nil, err
+	}
 	data := opts.Data
 	if data == nil {
 		var err error
@@ -262,33 +346,11 @@ func Replay(l *Lesson, opts Options) (*Result, error) {
 	if cache == nil {
 		cache = &Cache{}
 	}
-	res := &Result{Lesson: l}
+	res := &Result{Lesson: l, Lines: l.LinesFor(l.ScenarioConfig(l.Scenarios[0], opts), opts.Init)}
 	for _, s := range l.Scenarios {
-		cfg := l.ScenarioConfig(s, opts)
-		n, held, err := sizes(s, opts, data.Len())
+		specs, err := l.specs(s, opts, data)
 		if err != nil {
 			return nil, err
-		}
-		if res.Lines == nil {
-			res.Lines = l.LinesFor(cfg)
-		}
-		if s.BatchFraction > 0 {
-			cfg.Batch = int(math.Ceil(s.BatchFraction * float64(n)))
-		}
-		base := runSpec{cfg: cfg, with: s.With, base: data, n: n, held: held, epochs: cfg.Epochs, gradChk: s.GradCheck, start: opts.Init}
-		buggy, correct := base, base
-		buggy.name, buggy.bugs = "buggy", []string{l.Bug.ID}
-		correct.name, correct.fix = "correct", l.Fix
-		specs := []runSpec{buggy, correct}
-		if s.Parts {
-			for _, part := range l.Bug.Parts {
-				ps := base
-				ps.name, ps.bugs = part, []string{part}
-				if s.PartEpochs > 0 && opts.Epochs == 0 {
-					ps.epochs = s.PartEpochs
-				}
-				specs = append(specs, ps)
-			}
 		}
 		runs := runAll(specs, cache, opts.Progress)
 		sr := ScenarioResult{Scenario: s, Buggy: runs[0], Correct: runs[1], Parts: runs[2:]}

@@ -286,11 +286,14 @@ func chanceLoss(cfg net.Config, k int) (float64, string) {
 	return scaled(math.Log(K), fmt.Sprintf("ln %d = %s", k, num(math.Log(K))))
 }
 
-// epochOutputs adds up the output figures of an epoch's steps, weighted by
-// their samples, so that with mini-batches an epoch's recomputed loss,
-// accuracy and predicted classes cover all its images, as net.Train's loss and
-// accuracy do, rather than the last batch alone.
+// epochOutputs adds up the output figures of an epoch's steps so that with
+// mini-batches an epoch's recomputed loss, accuracy and predicted classes
+// cover all its images, as net.Train's loss and accuracy do, rather than
+// the last batch alone: each batch's figure, measured before its own
+// update, weighted by its share of the epoch's n images (net.Train's sum,
+// term for term).
 type epochOutputs struct {
+	n                   int // the epoch's images
 	steps, samples, nan int
 	loss, accuracy      float64
 	predicted, labelled []float64
@@ -298,18 +301,18 @@ type epochOutputs struct {
 
 func (e *epochOutputs) add(o Observation) {
 	e.steps++
-	n := float64(o.Samples)
+	w := float64(o.Samples) / float64(e.n)
 	e.samples += o.Samples
 	e.nan += o.NaNSamples
-	e.loss += o.CrossEntropy * n
-	e.accuracy += o.Accuracy * n
+	e.loss += w * o.CrossEntropy
+	e.accuracy += w * o.Accuracy
 	if e.predicted == nil {
 		e.predicted, e.labelled = make([]float64, len(o.Predicted)), make([]float64, len(o.Labelled))
 	}
 	for j := range o.Predicted {
 		if j < len(e.predicted) && j < len(o.Labelled) {
-			e.predicted[j] += o.Predicted[j] * n
-			e.labelled[j] += o.Labelled[j] * n
+			e.predicted[j] += w * o.Predicted[j]
+			e.labelled[j] += w * o.Labelled[j]
 		}
 	}
 }
@@ -320,14 +323,10 @@ func (e *epochOutputs) of(last Observation) Observation {
 	if e.steps <= 1 || e.samples == 0 {
 		return last
 	}
-	n := float64(e.samples)
 	last.Samples, last.NaNSamples = e.samples, e.nan
-	last.CrossEntropy, last.Accuracy = e.loss/n, e.accuracy/n
-	last.Predicted, last.Labelled = make([]float64, len(e.predicted)), make([]float64, len(e.labelled))
-	for j := range e.predicted {
-		last.Predicted[j] = e.predicted[j] / n
-		last.Labelled[j] = e.labelled[j] / n
-	}
+	last.CrossEntropy, last.Accuracy = e.loss, e.accuracy
+	last.Predicted = append([]float64(nil), e.predicted...)
+	last.Labelled = append([]float64(nil), e.labelled...)
 	return last
 }
 

@@ -11,9 +11,12 @@ import (
 	"github.com/backstep/backstep/tracer"
 )
 
-// Epoch is one epoch of a replayed run. Loss and the accuracies are those
-// of the forward pass that starts the epoch, before its update (averaged
-// over the batches with mini-batches), as `backstep train` reports them.
+// Epoch is one epoch of a replayed run. Loss, cross-entropy and the
+// training accuracies are those of the forward pass that starts the
+// epoch, before its update; with mini-batches, the mean over the epoch's
+// batches weighted by their sizes, each before its own update, as
+// `backstep train` reports them. The held-out accuracy is that of the
+// weights the epoch starts from.
 type Epoch struct {
 	Epoch int
 	// Loss is the program's own loss statement: what the learner's code
@@ -49,14 +52,19 @@ type Run struct {
 	Config net.Config
 	// Program is the training step the run executed.
 	Program *net.Program
-	Data    string // where the images came from
-	Train   int    // training images
-	Heldout int    // held-out images (0: none)
-	Epochs  []Epoch
+	// Start says what the initial weights were: "randn × 0.01, seed 1",
+	// or the file they came from and what a bug did to them; InitFile is
+	// that file ("" when the weights were drawn).
+	Start    string
+	InitFile string
+	Data     string // where the images came from
+	Train    int    // training images
+	Heldout  int    // held-out images (0: none)
+	Epochs   []Epoch
 	// Observations holds what each epoch's last step showed, with the
-	// output figures (the recomputed loss, the predicted classes) of all
-	// the epoch's batches; FirstStep what the first step showed, before
-	// any update.
+	// output figures (the recomputed loss, the accuracy, the predicted
+	// classes) of all the epoch's batches; FirstStep what the first step
+	// showed, before any update.
 	Observations []Observation
 	FirstStep    Observation
 	// StartParams holds the parameters the run started from.
@@ -131,14 +139,25 @@ type runSpec struct {
 	start *net.NumPyFile
 }
 
-// initial returns the weights a run of cfg starts from.
-func (s runSpec) initial(cfg net.Config) net.Vars {
+// initial returns the weights a run of cfg starts from and what they
+// are: the file's (--init) or drawn, with the run's bugs in the initial
+// weights applied to either.
+func (s runSpec) initial(cfg net.Config) (net.Vars, string, error) {
+	var params net.Vars
+	file := ""
 	if s.start != nil {
-		if _, v, err := net.ParamsFromNumPy(s.start, cfg); err == nil {
-			return v
+		var err error
+		if _, params, err = net.ParamsFromNumPy(s.start, cfg); err != nil {
+			return nil, "", err
 		}
+		file = s.start.Path
 	}
-	return net.Init(cfg)
+	return Start(cfg, s.ids(), params, file)
+}
+
+// ids lists the bugs a run applies: the setting's, then the injected.
+func (s runSpec) ids() []string {
+	return append(append([]string(nil), s.with...), s.bugs...)
 }
 
 func (s runSpec) key() string {
@@ -182,7 +201,7 @@ type Progress func(run string, epoch, epochs int)
 
 // trainRun trains the network spec describes and observes every step.
 func trainRun(spec runSpec, progress Progress) *Run {
-	ids := append(append([]string(nil), spec.with...), spec.bugs...)
+	ids := spec.ids()
 	r := &Run{Name: spec.name, Bugs: spec.bugs}
 	p, err := Program(spec.cfg, ids)
 	if err != nil {
@@ -210,8 +229,16 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		heldY = held.OneHot()
 		r.Heldout = spec.held
 	}
-	init := spec.initial(cfg)
+	init, what, err := spec.initial(cfg)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	r.Start = what
 	r.StartParams = init
+	if spec.start != nil {
+		r.InitFile = spec.start.Path
+	}
 	start := time.Now()
 
 	// State carried between the hooks: the parameters and counters each
@@ -221,12 +248,15 @@ func trainRun(spec runSpec, progress Progress) *Run {
 	found := false
 	var obs Observation
 	var epochObs []Observation
+	// The epoch's output figures (cross-entropy, accuracy, predicted
+	// classes): like net.Train's loss and accuracies, the mean over its
+	// batches weighted by their sizes, each before its own update.
 	var outputs epochOutputs
 	epochNow, batchNow := 0, 0
 	opts := net.TrainOptions{
 		BeforeEpoch: func(epoch int, params net.Vars) {
 			epochNow, batchNow = epoch, 0
-			outputs = epochOutputs{}
+			outputs = epochOutputs{n: spec.n}
 			before = copyVars(params)
 			heldAcc = math.NaN()
 			if held != nil && r.HeldoutErr == nil {
@@ -285,11 +315,15 @@ func checkRun(spec runSpec, r *Run) *GradientCheck {
 	if r.Program == nil {
 		return nil
 	}
-	data, err := Dataset(spec.base.Slice(0, spec.n), append(append([]string(nil), spec.with...), spec.bugs...))
+	data, err := Dataset(spec.base.Slice(0, spec.n), spec.ids())
 	if err != nil {
 		return &GradientCheck{Err: err}
 	}
-	return checkGradients(r.Program, spec.initial(r.Config), r.Params, data)
+	init, _, err := spec.initial(r.Config)
+	if err != nil {
+		return &GradientCheck{Err: err}
+	}
+	return checkGradients(r.Program, init, r.Params, data)
 }
 
 // failure re-runs the step that failed, up to the failing statement, to

@@ -109,29 +109,61 @@ func ids(r *Run) string {
 	return strings.Join(out, ", ")
 }
 
-// weightLine writes the first weight matrix's initialisation for cfg.
-func weightLine(cfg net.Config, scale string) string {
-	h := cfg.Hidden[0]
-	shape := fmt.Sprintf("(%d, %d)", cfg.Inputs, h)
+// weightLines writes the initialisation of every weight matrix for cfg,
+// buggy beside fixed: how is "randn" (no scale) or "zeros". With a file
+// (--init) the fixed lines load its weights, transposed when the file is
+// in the other layout, and the buggy ones do to them what Bug.Start does.
+func weightLines(cfg net.Config, how string, init *net.NumPyFile) []LinePair {
+	sizes := cfg.Sizes()
+	var out []LinePair
+	for l := 1; l < len(sizes); l++ {
+		W := fmt.Sprintf("W%d", l)
+		shape := fmt.Sprintf("(%d, %d)", sizes[l-1], sizes[l])
+		if cfg.Layout == net.Cols {
+			shape = fmt.Sprintf("(%d, %d)", sizes[l], sizes[l-1])
+		}
+		fixed := fmt.Sprintf("%s = np.random.randn%s * %g", W, shape, cfg.InitScale)
+		buggy := fmt.Sprintf("%s = np.random.randn%s", W, shape)
+		if init != nil {
+			load := fmt.Sprintf("np.load(%q)[%q]", init.Path, W)
+			if a := init.Arrays[W]; a != nil && a.Shape().String() != strings.ReplaceAll(shape, " ", "") {
+				load += ".T"
+			}
+			fixed = fmt.Sprintf("%s = %s", W, load)
+			buggy = fmt.Sprintf("%s = %s * %g", W, load, bigScale/net.DefaultConfig().InitScale)
+		}
+		if how == "zeros" {
+			buggy = fmt.Sprintf("%s = np.zeros(%s)", W, shape)
+		}
+		out = append(out, LinePair{Buggy: buggy, Fixed: fixed})
+	}
+	return out
+}
+
+// xLine writes how X is made from the images (uint8, N × 28 × 28) in
+// cfg's layout, scaled as conv says (" / 255.0" in the reference).
+func xLine(cfg net.Config, conv string) string {
+	t := ""
 	if cfg.Layout == net.Cols {
-		shape = fmt.Sprintf("(%d, %d)", h, cfg.Inputs)
+		t = ".T"
 	}
-	switch scale {
-	case "zeros":
-		return fmt.Sprintf("W1 = np.zeros(%s)", shape)
-	case "":
-		return fmt.Sprintf("W1 = np.random.randn%s", shape)
-	}
-	return fmt.Sprintf("W1 = np.random.randn%s * %s", shape, scale)
+	return fmt.Sprintf("X = images.reshape(-1, %d)%s%s", cfg.Inputs, t, conv)
 }
 
 func registerLessons() {
 	teach(&Lesson{Bug: catalog["seed-original"],
-		Mechanism: "Five bugs at once. The softmax sums over axis 0, the 10,000 samples, so every output " +
-			"is about 1/10,000, the loss starts near ln 10,000, and without a max-shift exp overflows once " +
-			"the logits grow. m = X.shape[1] = 784 multiplies every gradient by 12.76; the bias gradients sum " +
-			"over axis 1, so b1 and b2 broadcast into one row per image; and the accuracy loop visits " +
-			"range(Y.shape[1]) = 10 samples, divides by 10,000 and never resets its counter.",
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
+			x := LinePair{Buggy: xLine(cfg, ".astype('float32') / 255"), Fixed: xLine(cfg, " / 255.0")}
+			return append([]LinePair{x}, statementLines("seed-original", nil, cfg)...)
+		},
+		Mechanism: "Five bugs at once, in code that runs. The softmax subtracts the max and sums over axis 0, " +
+			"the 10,000 samples: exp never overflows, but each class's outputs sum to 1 over the images, so " +
+			"every output is about 1/10,000 and the loss starts near ln 10,000. A2 − Y is then nearly −Y: it " +
+			"pushes every image's true class up and hardly any other class down, so nothing keeps one class " +
+			"from outgrowing the rest. m = X.shape[1] = 784 multiplies every gradient by 12.76; the bias " +
+			"gradients sum over axis 1, so b1 and b2 broadcast into one row per image; and the accuracy loop " +
+			"visits range(Y.shape[1]) = 10 samples, divides by 10,000 and never resets its counter. Its tanh " +
+			"from np.exp and its float32 pixels are as the question wrote them.",
 		Catch: "backstep check on a dump of one step flags A2, the loss and every dW and db, and names " +
 			"softmax-axis, wrong-m and bias-axis behind them; backstep step --bug seed-original shows b1 " +
 			"turning (10000,60) at its update; this replay prints the reported accuracy beside the true one.",
@@ -144,16 +176,39 @@ func registerLessons() {
 			if len(b.Epochs) == 0 {
 				return false, []string{stopped(b)}
 			}
-			e1, fin := epochAt(b, 1), b.Final()
+			e1, e2, fin := epochAt(b, 1), epochAt(b, 2), b.Final()
 			pk, at := peak(b)
 			lines := []string{
 				fmt.Sprintf("reported accuracy: %s at epoch 1, %s at epoch %d", pct(e1.Reported), pct(fin.Reported), fin.Epoch),
-				fmt.Sprintf("true accuracy of the same outputs: %s at epoch 1, %s at epoch 2, best %s at epoch %d (reported there: %s), %s at epoch %d",
-					pct(e1.Accuracy), pct(epochAt(b, 2).Accuracy), pct(pk), at, pct(epochAt(b, at).Reported), pct(fin.Accuracy), fin.Epoch),
+				fmt.Sprintf("true accuracy of the same outputs: %s at epoch 1, %s at epoch %d, best %s at epoch %d (reported there: %s), %s at epoch %d",
+					pct(e1.Accuracy), pct(e2.Accuracy), e2.Epoch, pct(pk), at, pct(epochAt(b, at).Reported), pct(fin.Accuracy), fin.Epoch),
+			}
+			if f := findingText(b, "one-class-collapse"); f != "" {
+				o := b.Observations[len(b.Observations)-1]
+				class, _ := o.TopClass()
+				most := 0
+				for j, l := range o.Labelled {
+					if l > o.Labelled[most] {
+						most = j
+					}
+				}
+				if class == most {
+					f += fmt.Sprintf("; class %d is the most common label (%s of the images)", class, pct(o.Labelled[most]))
+				}
+				lines = append(lines, f)
 			}
 			if nf := b.NonFinite; nf != nil {
 				lines = append(lines, fmt.Sprintf("from epoch %d the outputs are NaN (%s: %s); np.argmax then says class 0 for every image",
 					nf.Epoch, nf.Statement, nonFiniteCause(nf)))
+			} else {
+				maxZ := 0.0
+				for _, o := range b.Observations {
+					if len(o.MaxAbsZ) > 0 {
+						maxZ = math.Max(maxZ, o.MaxAbsZ[0])
+					}
+				}
+				lines = append(lines, fmt.Sprintf("no NaN or Inf in %d epochs: the max-shift keeps exp(Z2) ≤ 1, and |Z1| reaches %s, below the 709.78 where np.exp in tanh would overflow",
+					len(b.Epochs), num(maxZ)))
 			}
 			lines = append(lines, fmt.Sprintf("b1 ends %s and b2 %s (they start (1,60) and (1,10)); the correct network reaches %s",
 				finalShape(b, "b1"), finalShape(b, "b2"), pct(c.Final().Accuracy)))
@@ -187,8 +242,8 @@ func registerLessons() {
 			lines := []string{
 				fmt.Sprintf("m = %d instead of %d: every gradient ×%.2f, like lr %.3g instead of %g",
 					b.Config.Inputs, b.Train, factor, factor*b.Config.LR, b.Config.LR),
-				fmt.Sprintf("epoch 5: buggy %s, correct %s; the buggy run peaks at %s (epoch %d)",
-					pct(epochAt(b, 5).Accuracy), pct(epochAt(c, 5).Accuracy), pct(bp), bat),
+				fmt.Sprintf("epoch %d: buggy %s, correct %s; the buggy run peaks at %s (epoch %d)",
+					epochAt(b, 5).Epoch, pct(epochAt(b, 5).Accuracy), pct(epochAt(c, 5).Accuracy), pct(bp), bat),
 				summary(s),
 			}
 			if f := findingText(b, "loss-rising"); f != "" {
@@ -425,7 +480,7 @@ func registerLessons() {
 			"loss as the first non-finite operation; backstep step shows log(A2) holding −Inf and the " +
 			"product with Y turning it into NaN.",
 		Fix: func(p *net.Program) { p.Replace("", GuardedLoss(p)) },
-		Lines: func(cfg net.Config) []LinePair {
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
 			p := net.Build(cfg)
 			bad, _ := p.Statement("loss")
 			return []LinePair{{Buggy: bad.NumPy, Fixed: GuardedLoss(p).NumPy}}
@@ -464,13 +519,8 @@ func registerLessons() {
 			"Whether the network survives depends on the activation: tanh is bounded, relu is not.",
 		Catch: "backstep step shows X's max as 255 and Z1's |z| in the hundreds; the saturation finding " +
 			"(|z| ≥ 5 for most units) is the usual symptom.",
-		Lines: func(cfg net.Config) []LinePair {
-			t := ""
-			if cfg.Layout == net.Cols {
-				t = ".T"
-			}
-			return []LinePair{{Buggy: fmt.Sprintf("X = images.reshape(-1, 784)%s", t),
-				Fixed: fmt.Sprintf("X = images.reshape(-1, 784)%s / 255.0", t)}}
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
+			return []LinePair{{Buggy: xLine(cfg, ""), Fixed: xLine(cfg, " / 255.0")}}
 		},
 		Scenarios: []Scenario{
 			{Name: "tanh", Note: "the question's activation", Epochs: 20, N: trainImages, Heldout: heldoutImages},
@@ -496,13 +546,14 @@ func registerLessons() {
 		}})
 
 	teach(&Lesson{Bug: catalog["big-init"],
-		Mechanism: "randn without a scale gives weights of size 1, and Z1 sums 784 inputs with them: " +
-			"|Z1| reaches tens, where tanh is flat. The first outputs are confident and mostly wrong, so the " +
-			"loss starts far above ln 10, and the flat tanh passes little gradient back.",
+		Mechanism: "randn without a scale gives W1 and W2 entries of size 1. Z1 sums 784 inputs with them: " +
+			"|Z1| reaches tens, where tanh is flat; Z2 sums 60 hidden outputs, most near ±1, with them, so the " +
+			"logits differ by several units. The first outputs are confident and mostly wrong, so the loss starts " +
+			"far above ln 10, and the flat tanh passes little gradient back.",
 		Catch: "the loss at init is far above 2.303 (the loss-at-init finding), and over half of Z1 has " +
 			"|z| ≥ 5 (the saturation finding); backstep step shows Z1's spread.",
-		Lines: func(cfg net.Config) []LinePair {
-			return []LinePair{{Buggy: weightLine(cfg, ""), Fixed: weightLine(cfg, fmt.Sprint(cfg.InitScale))}}
+		Lines: func(cfg net.Config, init *net.NumPyFile) []LinePair {
+			return weightLines(cfg, "randn", init)
 		},
 		Scenarios: []Scenario{scenario("default settings", 20)},
 		Claim:     "the loss at init is far above ln 10, most hidden units are saturated, and learning is slow",
@@ -525,8 +576,8 @@ func registerLessons() {
 			"dW2 = A1ᵀ · dZ2 zero: only the output bias learns, and it learns the most common class.",
 		Catch: "backstep step --bug zero-init shows A1 all 0 and dW1, dW2 all 0; the identical-units " +
 			"finding says no unit can ever differ.",
-		Lines: func(cfg net.Config) []LinePair {
-			return []LinePair{{Buggy: weightLine(cfg, "zeros"), Fixed: weightLine(cfg, fmt.Sprint(cfg.InitScale))}}
+		Lines: func(cfg net.Config, init *net.NumPyFile) []LinePair {
+			return weightLines(cfg, "zeros", init)
 		},
 		Scenarios: []Scenario{scenario("default settings", 10)},
 		Claim:     "every hidden unit stays identical and the network predicts one class",
@@ -563,7 +614,7 @@ func registerLessons() {
 			"then the weights grow, tanh saturates, the loss jumps and the outputs collapse.",
 		Catch: "the loss-rising and update-ratio findings (each update changes the weights by more than " +
 			"10 % of their size); train --lr with smaller values until the loss falls steadily.",
-		Lines: func(cfg net.Config) []LinePair {
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
 			return []LinePair{{Buggy: fmt.Sprintf("lr = %g", float64(highLR)), Fixed: fmt.Sprintf("lr = %g", cfg.LR)}}
 		},
 		Scenarios: []Scenario{scenario("default settings", 20)},
@@ -572,8 +623,8 @@ func registerLessons() {
 			s := r.Scenarios[0]
 			b, c := s.Buggy, s.Correct
 			bp, bat := peak(b)
-			lines := []string{fmt.Sprintf("epoch 3: buggy %s, correct %s; the buggy run peaks at %s (epoch %d)",
-				pct(epochAt(b, 3).Accuracy), pct(epochAt(c, 3).Accuracy), pct(bp), bat)}
+			lines := []string{fmt.Sprintf("epoch %d: buggy %s, correct %s; the buggy run peaks at %s (epoch %d)",
+				epochAt(b, 3).Epoch, pct(epochAt(b, 3).Accuracy), pct(epochAt(c, 3).Accuracy), pct(bp), bat)}
 			for _, id := range []string{"loss-rising", "update-ratio", "one-class-collapse"} {
 				if f := findingText(b, id); f != "" {
 					lines = append(lines, f)
@@ -589,7 +640,7 @@ func registerLessons() {
 			"the network cannot learn.",
 		Catch: "the slow-convergence finding (no epoch gains a point of accuracy); backstep gradcheck " +
 			"passes, which rules out the gradients.",
-		Lines: func(cfg net.Config) []LinePair {
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
 			return []LinePair{{Buggy: fmt.Sprintf("lr = %g", lowLR), Fixed: fmt.Sprintf("lr = %g", cfg.LR)}}
 		},
 		Scenarios: []Scenario{scenario("default settings", 20)},
@@ -610,10 +661,11 @@ func registerLessons() {
 		Mechanism: "With y the class numbers as an (N,1) column, A2 − y broadcasts to (N,10) without an " +
 			"error: every output gets the sample's class number subtracted. The gradient no longer says " +
 			"which class is right; it mostly pushes all logits of a sample together, by an amount that " +
-			"grows with the digit, and the loss −Σ y · log(A2) is not a cross-entropy.",
+			"grows with the digit, and the loss −Σ y · log(A2) is not a cross-entropy. Its own accuracy line " +
+			"takes np.argmax(Y, axis=1) of a column, which is 0 for every sample: it counts the predictions of class 0.",
 		Catch: "backstep step --bug labels-not-onehot shows the subtraction broadcasting y (N,1) along the " +
 			"classes; the loss-mismatch finding compares the loss with the true cross-entropy.",
-		Lines: func(cfg net.Config) []LinePair {
+		Lines: func(cfg net.Config, _ *net.NumPyFile) []LinePair {
 			if cfg.Layout == net.Cols {
 				return []LinePair{{Buggy: "Y = labels.reshape(1, -1)   # class numbers, (1, N)", Fixed: "Y = np.eye(10)[labels].T   # one-hot, (10, N)"}}
 			}
@@ -625,7 +677,7 @@ func registerLessons() {
 			s := r.Scenarios[0]
 			b := s.Buggy
 			var lines []string
-			for _, id := range []string{"loss-mismatch", "one-class-collapse"} {
+			for _, id := range []string{"loss-mismatch", "one-class-collapse", "metric-mismatch"} {
 				if f := findingText(b, id); f != "" {
 					lines = append(lines, f)
 				}

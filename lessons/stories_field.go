@@ -189,7 +189,7 @@ func registerFieldLessons() {
 			if gb, gc := b.FirstStep.GradNorm, c.FirstStep.GradNorm; len(gb) > 1 && len(gc) > 1 && gc[1] > 0 {
 				line := fmt.Sprintf("‖dW2‖ at the first step: %s in the buggy run, %s in the correct one (%s×)", num(gb[1]), num(gc[1]), num(gb[1]/gc[1]))
 				if sb, sc := firstSaturation(b), firstSaturation(c); isFinite(sb) && isFinite(sc) && sb > sc {
-					line += fmt.Sprintf("; after the first epoch %s of Z1 has |z| ≥ %d (correct run: %s)", pct(sb), SaturationZ, pct(sc))
+					line += fmt.Sprintf("; after the first epoch, %s of Z1 has |z| ≥ %d (correct run: %s)", pct(sb), SaturationZ, pct(sc))
 				}
 				lines = append(lines, line)
 			}

@@ -3,6 +3,7 @@ package net
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // A training step's output layer, loss and conventions. The reference
@@ -179,4 +180,20 @@ func (c Config) validateFamily() error {
 		return fmt.Errorf("net: the output delta's factor must be a positive number, got %v", f)
 	}
 	return nil
+}
+
+// Describe names the network in a few words: "784-60-10 tanh", with the
+// output and loss when they are not softmax and cross-entropy ("4-8-3
+// sigmoid → sigmoid, squared error").
+func (c Config) Describe() string {
+	sizes := c.Sizes()
+	parts := make([]string, len(sizes))
+	for i, n := range sizes {
+		parts[i] = fmt.Sprint(n)
+	}
+	s := strings.Join(parts, "-") + " " + c.ActsText()
+	if c.OutputAct() != Softmax || c.LossKind() != CrossEntropy {
+		s += fmt.Sprintf(" → %s, %s", c.OutputAct(), strings.ReplaceAll(string(c.LossKind()), "-", " "))
+	}
+	return s
 }

@@ -381,6 +381,7 @@ func unaryKernel(op unaryOp, o, x []float64) {
 		expSlice(o, x)
 	case opLog:
 		logSlice(o, x)
+		fixSubnormalLogs(o, x)
 	case opTanh:
 		tanhSlice(o, x)
 	case opSigmoid:
@@ -402,6 +403,18 @@ func unaryKernel(op unaryOp, o, x []float64) {
 	case opAbs:
 		for i, v := range x {
 			o[i] = math.Abs(v)
+		}
+	}
+}
+
+// fixSubnormalLogs corrects the log of subnormal inputs (below 2⁻¹⁰²²):
+// Go's amd64 math.Log, and the kernel that copies its bits, give about
+// −709.09 for every one of them, where NumPy gives log(5e-324) = −744.44.
+// Scaled by 2⁵² they are normal, and the scale comes off exactly enough.
+func fixSubnormalLogs(o, x []float64) {
+	for i, v := range x[:len(o)] {
+		if v > 0 && v < 0x1p-1022 {
+			o[i] = math.Log(v*0x1p52) - 52*math.Ln2
 		}
 	}
 }

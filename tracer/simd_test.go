@@ -271,3 +271,31 @@ func sameStats(a, b Stats) bool {
 		sameFloat(a.Mean, b.Mean, 0) && sameFloat(a.Std, b.Std, 0) && sameFloat(a.Min, b.Min, 0) &&
 		sameFloat(a.Max, b.Max, 0) && sameFloat(a.Norm, b.Norm, 0)
 }
+
+// TestLogOfSubnormals compares Log of subnormal values with NumPy 1.24's
+// np.log (math.Log on amd64 gives −709.09 for all of them): a softmax
+// output that underflows to a subnormal must cost the loss what it costs
+// in NumPy (log-zero's lesson, testdata/lessons/replay.json).
+func TestLogOfSubnormals(t *testing.T) {
+	cases := []struct{ x, numpy float64 }{
+		{5e-324, -744.4400719213812},
+		{1e-320, -736.8272408909738},
+		{2.5e-310, -712.88508809628},
+		{0x1p-1023, -709.0895657128241},
+		{2.2250738585072014e-308, -708.3964185322641}, // the least normal
+	}
+	in := make([]float64, 0, 4*len(cases))
+	for k := 0; k < 4; k++ { // long enough for the vector kernel
+		for _, c := range cases {
+			in = append(in, c.x)
+		}
+	}
+	var tp *Tape
+	got := tp.Log(Vector(in)).Data()
+	for i, v := range got {
+		c := cases[i%len(cases)]
+		if math.Abs(v-c.numpy) > 1e-15*math.Abs(c.numpy) {
+			t.Errorf("log(%v) = %.16g, NumPy %.16g", c.x, v, c.numpy)
+		}
+	}
+}

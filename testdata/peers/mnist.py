@@ -48,6 +48,16 @@ def load(n=10000, data_dir=MNIST_DIR):
     return X, y
 
 
+def load_images(n=10000, data_dir=MNIST_DIR):
+    """Return (images, labels) as stored: images n x 28 x 28 uint8,
+    labels a length-n int64 vector of digits 0..9."""
+    images = _read_idx(os.path.join(data_dir, IMAGES))
+    labels = _read_idx(os.path.join(data_dir, LABELS))
+    if not 1 <= n <= images.shape[0]:
+        raise ValueError("n must be in 1..%d, got %d" % (images.shape[0], n))
+    return images[:n], labels[:n].astype(np.int64)
+
+
 def one_hot(y, k=10):
     """n x k one-hot float64 matrix (samples x classes)."""
     Y = np.zeros((y.shape[0], k), dtype=np.float64)

@@ -339,11 +339,7 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	pal := render.Palette{Enabled: io.Color}
 	d := rep.Dump
 	cfg := d.Config
-	sizes := make([]string, 0, 4)
-	for _, s := range cfg.Sizes() {
-		sizes = append(sizes, fmt.Sprint(s))
-	}
-	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s %s → %s, %s layout", path, d.Samples, strings.Join(sizes, "-"), cfg.ActsText(), cfg.OutputAct(), cfg.Layout))
+	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, cfg.Describe(), cfg.Layout))
 	for _, n := range d.Notes {
 		para(io.Out, "         ", 11, n)
 	}

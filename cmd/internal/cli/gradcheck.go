@@ -109,7 +109,7 @@ func gradcheckRun(opts *GradcheckOptions) error {
 		return usagef("%s", strings.TrimPrefix(err.Error(), "net: "))
 	}
 	if opts.JSON {
-		if err := render.JSON(opts.IO.Out, gradcheckJSONOf(check, configOf(cfg, data, opts.Net.bugs), seconds)); err != nil {
+		if err := render.JSON(opts.IO.Out, gradcheckJSONOf(check, configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), seconds)); err != nil {
 			return err
 		}
 	} else if err := printGradcheck(opts.IO, check, data, &opts.Net, seconds); err != nil {
@@ -250,9 +250,9 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 		sizes = append(sizes, fmt.Sprint(s))
 	}
 	fmt.Fprintf(w, "network  %s %s, %s layout, %d images (%s)\n", strings.Join(sizes, "-"), cfg.Act, cfg.Layout, c.Samples, d.Source)
-	weights := fmt.Sprintf("randn × %v, seed %d, zero biases", cfg.InitScale, cfg.Seed)
-	if nf.initFile != "" {
-		weights = "from " + nf.initFile
+	weights := nf.start
+	if nf.initFile == "" {
+		weights += ", zero biases"
 	}
 	fmt.Fprintf(w, "weights  %s; loss %s\n", weights, render.Float(c.Loss, 4))
 	if len(nf.bugs) > 0 {

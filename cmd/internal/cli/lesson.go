@@ -73,7 +73,7 @@ func newCmdLessonShow(io *IOStreams) *cobra.Command {
 			pal := render.Palette{Enabled: io.Color}
 			opts := lessons.Options{Layout: lay}
 			cfg := l.ScenarioConfig(l.Scenarios[0], opts)
-			writeStory(io, pal, l, l.LinesFor(cfg), cfg.Layout)
+			writeStory(io, pal, l, l.LinesFor(cfg, nil), cfg.Layout)
 			fmt.Fprintln(io.Out)
 			writeWrapped(io, pal.Bold("claim")+"  ", nil, l.Claim)
 			fmt.Fprintf(io.Out, "%s\n", pal.Bold("replay"))
@@ -200,14 +200,7 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 // hidden activation, the output and loss and where the 1/m sits when they
 // are not the reference's, the layout, the learning rate and the batch.
 func networkText(cfg net.Config) string {
-	sizes := make([]string, 0, len(cfg.Sizes()))
-	for _, s := range cfg.Sizes() {
-		sizes = append(sizes, fmt.Sprint(s))
-	}
-	s := fmt.Sprintf("%s %s", strings.Join(sizes, "-"), cfg.ActsText())
-	if cfg.OutputAct() != net.Softmax || cfg.LossKind() != net.CrossEntropy {
-		s += fmt.Sprintf(", %s outputs + %s", cfg.OutputAct(), lessons.LossName(cfg))
-	}
+	s := cfg.Describe()
 	switch cfg.Normalised() {
 	case net.InDelta:
 		s += fmt.Sprintf(", 1/m in dZ%d", cfg.Layers())

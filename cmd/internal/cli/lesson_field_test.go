@@ -16,8 +16,8 @@ var fieldLessonCases = []struct {
 	network string   // in the replay's description
 	run     []string // a short run's options
 }{
-	{"derivative-of-activation", "784-30-10 sigmoid, sigmoid outputs + squared error", []string{"--epochs", "2", "--n", "200", "--heldout", "50"}},
-	{"derivative-of-error", "784-30-10 sigmoid, sigmoid outputs + squared error", []string{"--epochs", "2", "--n", "200", "--heldout", "50"}},
+	{"derivative-of-activation", "784-30-10 sigmoid → sigmoid, squared error", []string{"--epochs", "2", "--n", "200", "--heldout", "50"}},
+	{"derivative-of-error", "784-30-10 sigmoid → sigmoid, squared error", []string{"--epochs", "2", "--n", "200", "--heldout", "50"}},
 	{"delta-not-backpropagated", "784-10-10 tanh, rows", []string{"--epochs", "5", "--n", "500", "--heldout", "100"}},
 	{"dot-not-outer", "batches of 1", []string{"--epochs", "1", "--n", "100", "--heldout", "50"}},
 	{"double-normaliser", "784-60-10 tanh, rows", []string{"--epochs", "3", "--n", "500", "--heldout", "100"}},
@@ -36,7 +36,7 @@ func TestLessonShowField(t *testing.T) {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
 				l, _ := lessons.LessonFor(c.id)
-				lines := l.LinesFor(l.ScenarioConfig(l.Scenarios[0], lessons.Options{Layout: layout}))
+				lines := l.LinesFor(l.ScenarioConfig(l.Scenarios[0], lessons.Options{Layout: layout}), nil)
 				want := []string{c.id + " — ", "why ", "catch ", "claim ", strings.Replace(c.network, "rows", string(layout), 1),
 					"run it: backstep lesson run " + c.id}
 				for _, lp := range lines {

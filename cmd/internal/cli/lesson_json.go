@@ -8,9 +8,9 @@ import (
 	"github.com/backstep/backstep/net"
 )
 
-// lessonJSON is `lesson run --json` for one lesson (DESIGN.md): lesson,
-// buggy and correct with their epochs, findings; the main scenario at the
-// top, every scenario under "scenarios".
+// lessonJSON is `lesson run --json` for one lesson (the README's Lessons
+// section): lesson, buggy and correct with their epochs, findings; the
+// main scenario at the top, every scenario under "scenarios".
 type lessonJSON struct {
 	Lesson     string             `json:"lesson"`
 	Title      string             `json:"title"`
@@ -41,6 +41,7 @@ type scenarioJSON struct {
 type runJSON struct {
 	Name         string            `json:"name"`
 	Bugs         []string          `json:"bugs"`
+	Init         string            `json:"init"` // what the run's initial weights are
 	Epochs       []lessonEpochJSON `json:"epochs"`
 	Final        *lessonEpochJSON  `json:"final"`
 	Error        string            `json:"error,omitempty"`
@@ -82,7 +83,13 @@ type gradTensorJSON struct {
 type allJSON struct {
 	Lessons []lessonJSON  `json:"lessons"`
 	Summary []summaryLine `json:"summary"`
+	Skipped []skippedJSON `json:"skipped,omitempty"` // lessons that cannot start from --init's weights
 	Seconds float64       `json:"seconds"`
+}
+
+type skippedJSON struct {
+	Lesson string `json:"lesson"`
+	Reason string `json:"reason"`
 }
 
 type summaryLine struct {
@@ -121,14 +128,18 @@ func resultJSON(res *lessons.Result) lessonJSON {
 func runConfigJSON(r *lessons.Run) configJSON {
 	cfg := r.Config
 	bugs := nonNilStrings(r.Bugs)
-	return configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, InitScale: cfg.InitScale, Seed: cfg.Seed, Data: r.Data, Bugs: bugs,
+	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
+		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, Seed: cfg.Seed, Data: r.Data, Bugs: bugs, Init: r.Start,
 		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised())}
+	if r.InitFile == "" {
+		c.InitScale = &cfg.InitScale
+	}
+	return c
 }
 
 func runToJSON(r *lessons.Run, reported bool) runJSON {
-	out := runJSON{Name: r.Name, Bugs: nonNilStrings(r.Bugs), Epochs: []lessonEpochJSON{}, Findings: nonNil(r.Findings),
-		Seconds: r.Seconds}
+	out := runJSON{Name: r.Name, Bugs: nonNilStrings(r.Bugs), Init: r.Start, Epochs: []lessonEpochJSON{},
+		Findings: nonNil(r.Findings), Seconds: r.Seconds}
 	for _, e := range r.Epochs {
 		out.Epochs = append(out.Epochs, epochToJSON(e, r.Heldout > 0, reported, r.Config.LossKind()))
 	}
@@ -192,8 +203,17 @@ func epochToJSON(e lessons.Epoch, held, reported bool, loss net.LossKind) lesson
 	return j
 }
 
+// sameNumber reports whether a and b agree to 1e-9 (relative): NaN
+// equals NaN, an infinity only itself, so a finite loss never hides an
+// infinite cross-entropy.
 func sameNumber(a, b float64) bool {
-	return a == b || (math.IsNaN(a) && math.IsNaN(b)) || math.Abs(a-b) <= 1e-9*math.Abs(b)
+	switch {
+	case math.IsNaN(a) || math.IsNaN(b):
+		return math.IsNaN(a) && math.IsNaN(b)
+	case math.IsInf(a, 0) || math.IsInf(b, 0):
+		return a == b
+	}
+	return math.Abs(a-b) <= 1e-9*math.Abs(b)
 }
 
 func summaryJSON(results []*lessons.Result) []summaryLine {

@@ -40,7 +40,16 @@ func newCmdLessonRun(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.C
 images, side by side: loss, training accuracy, accuracy on held-out images the runs never
 trained on (and the accuracy the buggy code reports, when the metric is the bug), a chart of
 both, and the findings of backstep's detectors for the buggy run. Each lesson picks the
-fewest epochs that show its point; --epochs overrides them.`,
+fewest epochs that show its point; --epochs overrides them.
+
+An epoch's loss, cross-entropy and training accuracies are those of the forward pass that
+starts it, before its update; in a scenario with mini-batches, the mean over the epoch's
+batches, weighted by their sizes, each before its own update. The held-out accuracy is that
+of the weights the epoch starts from.
+
+With --init both runs start from the file's weights; a lesson whose bug is in the initial
+weights applies it to them (big-init multiplies W1, W2, … by 100, zero-init sets them to
+zeros), and a lesson that needs other layer sizes than the file's refuses it.`,
 		Example: `  backstep lesson run sign-flip
   backstep lesson run bias-axis --layout cols
   backstep lesson run wrong-m --epochs 60 --plot wrong-m.svg
@@ -146,7 +155,18 @@ func lessonRun(opts *LessonRunOptions) error {
 	start := time.Now()
 	var results []*lessons.Result
 	var docs []lessonJSON
-	for i, l := range list {
+	var skipped []skippedJSON
+	for _, l := range list {
+		// A lesson whose network has other layer sizes than --init's file
+		// cannot start from it: one lesson asked for is an error, --all
+		// replays the others and says which it left out.
+		if err := l.CheckInit(ro); err != nil {
+			if !opts.All {
+				return usagef("%s", strings.TrimPrefix(err.Error(), "lessons: "))
+			}
+			skipped = append(skipped, skippedJSON{Lesson: l.Bug.ID, Reason: strings.TrimPrefix(err.Error(), "lessons: ")})
+			continue
+		}
 		bar := newLessonProgress(io, l, ro)
 		ro.Progress = bar.update
 		res, err := lessons.Replay(l, ro)
@@ -159,7 +179,7 @@ func lessonRun(opts *LessonRunOptions) error {
 			docs = append(docs, resultJSON(res))
 			continue
 		}
-		if i > 0 {
+		if len(results) > 1 {
 			fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
 		}
 		if err := writeResult(io, pal, res, ro); err != nil {
@@ -179,11 +199,16 @@ func lessonRun(opts *LessonRunOptions) error {
 		if !opts.All {
 			return render.JSON(io.Out, docs[0])
 		}
-		return render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Seconds: elapsed})
+		return render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Skipped: skipped, Seconds: elapsed})
 	}
 	if opts.All {
 		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
-		return writeSummary(io, pal, results, elapsed)
+		if err := writeSummary(io, pal, results, elapsed); err != nil {
+			return err
+		}
+		for _, s := range skipped {
+			writeWrapped(io, "skipped ", nil, s.Reason)
+		}
 	}
 	return nil
 }
@@ -237,12 +262,16 @@ func writeResult(io *IOStreams, pal render.Palette, res *lessons.Result, ro less
 		sc := s.Scenario
 		c := s.Correct
 		fmt.Fprintln(io.Out)
-		head := fmt.Sprintf("%s — %s, %d epochs, %s", sc.Name, networkText(c.Config), c.Config.Epochs, imagesText(c.Train, c.Heldout))
+		head := fmt.Sprintf("%s — %s, %d epochs, %s, weights %s", sc.Name, networkText(c.Config), c.Config.Epochs,
+			imagesText(c.Train, c.Heldout), c.Start)
 		if len(sc.With) > 0 {
 			head += ", both with " + strings.Join(sc.With, ", ")
 		}
-		if d := configDiff(s.Buggy.Config, c.Config); d != "" {
-			head += "; the buggy run has " + d
+		if d := configDiff(s.Buggy, c); d != "" {
+			head += "; " + d
+		}
+		if c.Config.Batch > 0 && c.Config.Batch < c.Train {
+			head += "; each epoch's loss and training accuracy are means over its batches, each before its update"
 		}
 		writeWrapped(io, "", pal.Bold, head)
 		if sc.Note != "" {
@@ -510,17 +539,13 @@ func nonFiniteNote(r *lessons.Run) string {
 }
 
 // configDiff names the settings a bug changed (lr, initial weights).
-func configDiff(buggy, correct net.Config) string {
+func configDiff(buggy, correct *lessons.Run) string {
 	var d []string
-	if buggy.LR != correct.LR {
-		d = append(d, fmt.Sprintf("lr %g", buggy.LR))
+	if buggy.Config.LR != correct.Config.LR {
+		d = append(d, fmt.Sprintf("the buggy run has lr %g", buggy.Config.LR))
 	}
-	if buggy.InitScale != correct.InitScale {
-		if buggy.InitScale == 0 {
-			d = append(d, "zero weights")
-		} else {
-			d = append(d, fmt.Sprintf("weights randn × %g", buggy.InitScale))
-		}
+	if buggy.Start != correct.Start && buggy.Start != "" {
+		d = append(d, "the buggy run's weights: "+buggy.Start)
 	}
-	return strings.Join(d, ", ")
+	return strings.Join(d, "; ")
 }

@@ -27,6 +27,8 @@ type netFlags struct {
 	initFile  string
 	// initParams holds the weights read from --init, in the run's layout.
 	initParams net.Vars
+	// start says what the run's initial weights are (set by setup).
+	start string
 	// trains is set for commands that take --epochs.
 	trains bool
 }
@@ -129,21 +131,21 @@ func (f *netFlags) setup(check func(cfg net.Config) error) (*netSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.initParams != nil && fmt.Sprint(p.Config.Sizes()) != fmt.Sprint(cfg.Sizes()) {
+		return nil, usagef("--init: %s holds a %s network, but --bug %s needs %s: leave out --init or give the weights of a network of that size",
+			f.initFile, sizesText(cfg.Sizes()), strings.Join(f.bugs, " --bug "), sizesText(p.Config.Sizes()))
+	}
 	cfg = p.Config
 	data, err := f.dataset(cfg.Inputs)
 	if err != nil {
 		return nil, err
 	}
-	return &netSetup{cfg: cfg, program: p, data: data, params: f.initial(cfg)}, nil
-}
-
-// initial returns the starting parameters: those of --init, or the seeded
-// random initialisation.
-func (f *netFlags) initial(cfg net.Config) net.Vars {
-	if f.initParams != nil {
-		return f.initParams
+	params, start, err := lessons.Start(cfg, f.bugs, f.initParams, f.initFile)
+	if err != nil {
+		return nil, usagef("--bug: %s", strings.TrimPrefix(err.Error(), "lessons: "))
 	}
-	return net.Init(cfg)
+	f.start = start
+	return &netSetup{cfg: cfg, program: p, data: data, params: params}, nil
 }
 
 // program builds the (possibly patched) training step.
@@ -182,18 +184,31 @@ func (f *netFlags) dataset(inputs int) (*net.Dataset, error) {
 	return d, nil
 }
 
-// describe summarises the run's configuration in two short lines.
-func describe(cfg net.Config, d *net.Dataset, bugs []string) string {
-	sizes := make([]string, 0, len(cfg.Sizes()))
-	for _, s := range cfg.Sizes() {
-		sizes = append(sizes, fmt.Sprint(s))
+// sizesText writes layer sizes as 784-60-10.
+func sizesText(sizes []int) string {
+	parts := make([]string, len(sizes))
+	for i, s := range sizes {
+		parts[i] = fmt.Sprint(s)
 	}
+	return strings.Join(parts, "-")
+}
+
+// describe summarises the run's configuration in two short lines; start
+// says what the initial weights are.
+func describe(cfg net.Config, d *net.Dataset, bugs []string, start string) string {
 	batch := "full batch"
 	if cfg.Batch > 0 && cfg.Batch < d.Len() {
 		batch = fmt.Sprintf("batches of %d", cfg.Batch)
 	}
-	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s, init randn × %v, seed %d",
-		strings.Join(sizes, "-"), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch, cfg.InitScale, cfg.Seed)
+	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s",
+		sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch)
+	// The initial weights on the settings line when that fits 80 columns
+	// (drawn ones), else on a line of their own (a file and what a bug did).
+	if init := ", init " + start; len([]rune(s[strings.LastIndex(s, "\n")+1:]+init)) <= 80 {
+		s += init
+	} else {
+		s += "\ninit     " + start
+	}
 	if len(bugs) > 0 {
 		s += "\nbugs     " + strings.Join(bugs, ", ")
 	}

@@ -105,10 +105,10 @@ func stepRun(opts *StepOptions) error {
 	st := set.stepper()
 	if opts.JSON {
 		st.Run()
-		return render.JSON(io.Out, stepJSONOf(cfg, data, opts.Net.bugs, st))
+		return render.JSON(io.Out, stepJSONOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), st))
 	}
 	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle}
-	header := describe(cfg, data, opts.Net.bugs)
+	header := describe(cfg, data, opts.Net.bugs, opts.Net.start)
 	if interactive {
 		return repl.Run(repl.Config{
 			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,

@@ -131,8 +131,8 @@ func divergenceOf(d *net.Divergence) *divergenceJSON {
 	return out
 }
 
-func stepJSONOf(cfg net.Config, d *net.Dataset, bugs []string, st *net.Stepper) stepJSON {
-	out := stepJSON{Config: configOf(cfg, d, bugs), Statements: []statementJSON{}, Events: []eventJSON{}}
+func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
+	out := stepJSON{Config: config, Statements: []statementJSON{}, Events: []eventJSON{}}
 	out.Config.Epochs = 1
 	for _, rec := range st.Records {
 		s := rec.Statement

@@ -24,7 +24,9 @@ func NewCmdTrain(io *IOStreams, runF func(*TrainOptions) error) *cobra.Command {
 		Short: "Train the reference network and print loss and accuracy per epoch",
 		Long: `Train the reference network (784-60-10, tanh, softmax, mean cross-entropy, plain
 gradient descent) on the MNIST images and print each epoch's loss and accuracy. An epoch's
-figures are those of the forward pass that starts it, before its update.`,
+figures are those of the forward pass that starts it, before its update; with --batch, they
+are the mean over the epoch's batches, weighted by their sizes, each taken before its own
+update.`,
 		Example: `  backstep train                          # the question's network, 100 epochs, full batch
   backstep train --layout cols            # the answer's layout: Z1 = W1·X + b1
   backstep train --hidden 128,64 --act relu --epochs 20
@@ -58,7 +60,8 @@ type configJSON struct {
 	LR        float64  `json:"lr"`
 	N         int      `json:"n"`
 	Batch     int      `json:"batch"`
-	InitScale float64  `json:"init_scale"`
+	InitScale *float64 `json:"init_scale,omitempty"` // left out when the weights come from a file
+	Init      string   `json:"init"`                 // what the initial weights are
 	Seed      uint64   `json:"seed"`
 	Data      string   `json:"data"`
 	Bugs      []string `json:"bugs"`
@@ -81,12 +84,18 @@ type epochSummary struct {
 	Accuracy render.Number `json:"accuracy"`
 }
 
-func configOf(cfg net.Config, d *net.Dataset, bugs []string) configJSON {
+// configOf writes a run's configuration; start says what its initial
+// weights are, fromFile whether they came from --init.
+func configOf(cfg net.Config, d *net.Dataset, bugs []string, start string, fromFile bool) configJSON {
 	if bugs == nil {
 		bugs = []string{}
 	}
-	return configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: d.Len(), Batch: cfg.Batch, InitScale: cfg.InitScale, Seed: cfg.Seed, Data: d.Source, Bugs: bugs}
+	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
+		LR: cfg.LR, N: d.Len(), Batch: cfg.Batch, Seed: cfg.Seed, Data: d.Source, Bugs: bugs, Init: start}
+	if !fromFile {
+		c.InitScale = &cfg.InitScale
+	}
+	return c
 }
 
 // epochsJSON writes the reported accuracy only where the metric code gave
@@ -112,7 +121,7 @@ func trainRun(opts *TrainOptions) error {
 	io := opts.IO
 	pal := render.Palette{Enabled: io.Color}
 	if !opts.JSON {
-		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs))
+		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs, opts.Net.start))
 	}
 	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
 	start := time.Now()
@@ -125,11 +134,14 @@ func trainRun(opts *TrainOptions) error {
 	}
 	if opts.JSON {
 		f := res.Final()
-		return render.JSON(io.Out, trainJSON{Config: configOf(cfg, data, opts.Net.bugs), Epochs: epochsJSON(res.Epochs),
+		return render.JSON(io.Out, trainJSON{Config: configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), Epochs: epochsJSON(res.Epochs),
 			Final: epochSummary{Loss: render.Number(f.Loss), Accuracy: render.Number(f.Accuracy)}, SecondsPerEpoch: res.SecondsPerEpoch})
 	}
 	if err := epochTable(io, res.Epochs); err != nil {
 		return err
+	}
+	if batches := (data.Len() + cfg.Batch - 1) / max(cfg.Batch, 1); cfg.Batch > 0 && batches > 1 {
+		fmt.Fprintf(io.Out, "each epoch's loss and accuracy: the mean over its %d batches, each before its own update\n", batches)
 	}
 	f := res.Final()
 	fmt.Fprintf(io.Out, "final: loss %s, accuracy %s after %d epochs (%.1f ms an epoch, %.1f s in all)\n",
