@@ -22,11 +22,7 @@ func stepDump(tb testing.TB, cfg net.Config, bugs []string, n int) *net.NumPyFil
 // W1_next, b1_next, ….
 func dumpStep(tb testing.TB, cfg net.Config, bugs []string, n int, next bool) *net.NumPyFile {
 	tb.Helper()
-	d, err := net.LoadMNIST()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d = d.Slice(0, n)
+	d := data(tb).Slice(0, n) // the images are read once for every test
 	p, err := Program(cfg, bugs)
 	if err != nil {
 		tb.Fatal(err)

@@ -89,8 +89,12 @@ func wantFailing(t *testing.T, r *Run, want string) {
 	}
 }
 
+// nielsenCache shares the correct run of Nielsen's network (and its
+// gradient check) between the two lessons that replay it.
+var nielsenCache = &Cache{}
+
 func TestLessonDerivativeOfActivation(t *testing.T) {
-	bothLayouts(t, "derivative-of-activation", Options{}, func(t *testing.T, res *Result) {
+	bothLayouts(t, "derivative-of-activation", Options{Cache: nielsenCache}, func(t *testing.T, res *Result) {
 		b, c := res.Scenarios[0].Buggy, res.Scenarios[0].Correct
 		if b.Config.OutputAct() != net.Sigmoid || b.Config.LossKind() != net.SquaredError || b.Config.Act != net.Sigmoid {
 			t.Fatalf("not Nielsen's network: %+v", b.Config)
@@ -110,7 +114,7 @@ func TestLessonDerivativeOfActivation(t *testing.T) {
 }
 
 func TestLessonDerivativeOfError(t *testing.T) {
-	bothLayouts(t, "derivative-of-error", Options{}, func(t *testing.T, res *Result) {
+	bothLayouts(t, "derivative-of-error", Options{Cache: nielsenCache}, func(t *testing.T, res *Result) {
 		b, c := res.Scenarios[0].Buggy, res.Scenarios[0].Correct
 		wantFailing(t, b, "dW1,db1,dW2,db2")
 		if b.Final().Accuracy > c.Final().Accuracy-0.1 {
