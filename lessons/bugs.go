@@ -42,7 +42,7 @@ func registerBugs() {
 			p.Replace("wrong-m", p.CountAlong(unitAxis(p)))
 		}})
 	register(&Bug{ID: "softmax-axis", Title: "softmax normalised over the samples",
-		Symptom: "the loss starts near ln(samples), not ln 10; each class sums to 1, not a row",
+		Symptom: "loss at init ≈ ln(samples), not ln 10; each class sums to 1, not a row",
 		Patch: func(p *net.Program) {
 			p.Replace("softmax-axis", p.Softmax(p.Config.Layers(), sampleAxis(p)))
 		}})
@@ -54,7 +54,7 @@ func registerBugs() {
 			}
 		}})
 	register(&Bug{ID: "sign-flip", Title: "output error written as Y − A instead of A − Y",
-		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, one class wins",
+		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, a class wins",
 		Patch: func(p *net.Program) {
 			L := p.Config.Layers()
 			A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
@@ -66,7 +66,7 @@ func registerBugs() {
 				}})
 		}})
 	register(&Bug{ID: "bias-axis-nokeepdims", Title: "bias gradients summed over the units, without keepdims",
-		Symptom: "ValueError at the first bias update: operands could not be broadcast together",
+		Symptom: "the first bias update raises ValueError: operands could not be broadcast",
 		Patch: func(p *net.Program) {
 			for l := 1; l <= p.Config.Layers(); l++ {
 				p.Replace("bias-axis-nokeepdims", p.BiasGrad(l, unitAxis(p), false))
@@ -77,7 +77,7 @@ func registerBugs() {
 		Requires: func(cfg net.Config) bool { return !squareW2(cfg) },
 		Patch:    func(p *net.Program) { p.Replace("no-transpose", hiddenDelta(p, 1, false, true)) }})
 	register(&Bug{ID: "no-transpose-square", Title: "W2 not transposed, and square, so nothing complains",
-		Symptom:  "10 hidden units make W2 square: the wrong product runs; only gradcheck sees it",
+		Symptom:  "10 hidden units make W2 square: it runs, wrong; only gradcheck sees it",
 		Setting:  func(cfg *net.Config) { cfg.Hidden = []int{cfg.Classes} },
 		Requires: squareW2,
 		Patch:    func(p *net.Program) { p.Replace("no-transpose-square", hiddenDelta(p, 1, false, true)) }})
@@ -93,7 +93,7 @@ func registerBugs() {
 			}
 		}})
 	register(&Bug{ID: "log-zero", Title: "cross-entropy takes log(0)",
-		Symptom: "a saturated softmax gives A2 = 0: the loss is NaN, the gradient stays finite",
+		Symptom: "a saturated softmax gives A2 = 0: the loss is NaN, the gradient is finite",
 		Patch:   func(p *net.Program) { p.Replace("log-zero", unguardedLoss(p)) }})
 	register(&Bug{ID: "no-normalize", Title: "raw 0–255 pixels fed to the network",
 		Symptom: "pre-activations ×255: tanh saturates and the first update is huge",
@@ -106,7 +106,7 @@ func registerBugs() {
 			return scaleWeights(params, k), fmt.Sprintf("%s × %g (the × %g left out)", weightNames(params), k, net.DefaultConfig().InitScale)
 		}})
 	register(&Bug{ID: "zero-init", Title: "weights initialised to zero",
-		Symptom:   "every hidden unit computes the same thing forever; only the output bias learns",
+		Symptom:   "every hidden unit computes the same forever; only the output bias learns",
 		Configure: func(cfg *net.Config) { cfg.InitScale = 0 },
 		Start: func(params net.Vars) (net.Vars, string) {
 			return scaleWeights(params, 0), weightNames(params) + " set to zeros"
@@ -118,7 +118,7 @@ func registerBugs() {
 		Symptom:   "the loss barely moves from ln 10; the network seems not to learn",
 		Configure: func(cfg *net.Config) { cfg.LR = lowLR }})
 	register(&Bug{ID: "labels-not-onehot", Title: "class numbers used where one-hot labels belong",
-		Symptom: "A2 − y broadcasts (N,10) against (N,1) silently; accuracy stays near chance",
+		Symptom: "A2 − y broadcasts (N,10) against (N,1) silently; accuracy near chance",
 		Patch:   integerLabels})
 	register(&Bug{ID: "accuracy-loop", Title: "accuracy loop runs over range(Y.shape[1])",
 		Symptom: "only the first 10 samples are scored, divided by all of them: at most 10/N",

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
@@ -15,11 +16,11 @@ import (
 // registerFieldBugs adds them to the catalog.
 func registerFieldBugs() {
 	register(&Bug{ID: "derivative-of-activation", Title: "the activation's derivative applied to its output: σ′(σ(z))",
-		Symptom:  "a sigmoid_prime(z) helper called with a = σ(z): every delta shrinks by a wrong, data-dependent factor",
+		Symptom:  "sigmoid_prime(z) called with a = σ(z): f′ no longer vanishes at saturation",
 		Requires: func(cfg net.Config) bool { return !allReLU(cfg) || squaredOutput(cfg) },
 		Patch:    derivativeOfActivation})
 	register(&Bug{ID: "derivative-of-error", Title: "the output's derivative applied to the error: E·(1 − E)",
-		Symptom: "dZ = E * (1 - E) with E = A − Y: the delta no longer points downhill, and learning stalls",
+		Symptom: "dZ = E * (1 - E), E = A − Y: wrong sizes, and 0 where a wrong output is 1",
 		Setting: func(cfg *net.Config) {
 			if !squaredOutput(*cfg) {
 				cfg.Output, cfg.Loss = net.Sigmoid, net.SquaredError
@@ -28,7 +29,7 @@ func registerFieldBugs() {
 		Requires: squaredOutput,
 		Patch:    derivativeOfError})
 	register(&Bug{ID: "delta-not-backpropagated", Title: "the hidden delta built from the output error, not sent back through W",
-		Symptom: "d_hidden = error * f′(hidden): W2 never enters, so the hidden layer learns from the wrong signal",
+		Symptom: "dZ1 = dZ2 * f′(Z1), W2 left out: it learns, but not by the gradient",
 		Setting: func(cfg *net.Config) {
 			if cfg.Classes != 1 {
 				cfg.Hidden = []int{cfg.Classes} // the error must broadcast against the hidden layer
@@ -36,25 +37,25 @@ func registerFieldBugs() {
 		},
 		Patch: deltaNotBackpropagated})
 	register(&Bug{ID: "dot-not-outer", Title: "np.dot of two 1-D vectors where an outer product belongs",
-		Symptom: "dW = np.dot(delta, a) is one number: every weight of the layer moves by the same amount",
+		Symptom: "dW = np.dot(delta, a) is one number: every weight of a layer moves alike",
 		Setting: func(cfg *net.Config) { cfg.Batch = 1 },
 		Patch:   dotNotOuter})
 	register(&Bug{ID: "double-normaliser", Title: "a second 1/m: the hidden delta divided by m before dW divides again",
-		Symptom: "the hidden layers' gradients are m times too small: they barely move while the output layer learns",
+		Symptom: "the hidden layer's gradients are m times too small: W1 barely moves",
 		Patch:   doubleNormaliser})
 	register(&Bug{ID: "sum-loss", Title: "the loss summed over the batch instead of averaged",
-		Symptom: "every gradient is m× the mean's: a learning rate chosen for the mean overshoots and diverges",
+		Symptom: "every gradient is m× the mean's: lr tuned for the mean makes it blow up",
 		Patch:   sumLoss})
 	register(&Bug{ID: "bias-not-reduced", Title: "the bias gradient not summed over the samples: db = dZ",
 		Symptom: "db has a row per sample; b − lr·db broadcasts b into one bias per sample",
 		Patch:   biasNotReduced})
 	register(&Bug{ID: "bias-mean", Title: "the bias gradient averaged where the weights' gradient sums",
-		Symptom:  "with the 1/m already in dZ, np.mean divides db by m once more: the biases barely learn",
+		Symptom:  "with 1/m already in dZ, np.mean divides db by m again: the biases stall",
 		Setting:  func(cfg *net.Config) { cfg.Norm = net.InDelta },
 		Requires: func(cfg net.Config) bool { return cfg.Normalised() != net.InGradients },
 		Patch:    biasMean})
 	register(&Bug{ID: "update-before-backprop", Title: "a weight updated before the delta that needs it is sent back",
-		Symptom: "dZ1 = dZ2 · W2ᵀ reads W2 after W2 -= lr·dW2: the hidden gradient is taken at the wrong weights",
+		Symptom: "dZ1 reads W2 after W2 -= lr·dW2: the hidden gradient uses the new weights",
 		Patch:   updateBeforeBackprop})
 }
 
@@ -336,29 +337,38 @@ func biasMean(p *net.Program) {
 
 // updateBeforeBackprop sends each delta back through the weight already
 // updated: W(l+1) − lr·dW(l+1), as code that updates each layer as soon as
-// its gradient is known does.
+// its gradient is known does. The statement reads the step's W(l+1) and
+// dW(l+1) and writes the updated weight out, (W2 - lr * dW2), so that its
+// line is what it computes from the dumped or bound W2; the update
+// statement later in the step still makes W2 what the learner's code
+// leaves.
 func updateBeforeBackprop(p *net.Program) {
 	cfg := p.Config
 	lr := cfg.LR
+	sign, op, opF := -1.0, "-", "−"
+	if cfg.Negated {
+		sign, op, opF = 1, "+", "+" // the updates add: that is the weight the learner's line reads
+	}
 	for l := cfg.Layers() - 1; l >= 1; l-- {
-		dZ, next, W := fmt.Sprintf("dZ%d", l), fmt.Sprintf("dZ%d", l+1), "W"+fmt.Sprint(l+1)
+		dZ, W := fmt.Sprintf("dZ%d", l), fmt.Sprintf("W%d", l+1)
 		s, ok := p.Statement(dZ)
-		if !ok {
+		if !ok || !strings.Contains(s.NumPy, W+".T") {
 			return
 		}
 		eval := s.Eval
+		updated := fmt.Sprintf("(%s %s lr * d%s)", W, op, W)
 		s.Inputs = append(append([]string(nil), s.Inputs...), "d"+W)
-		s.Formula = fmt.Sprintf("%s -= lr · d%s first; then %s", W, W, s.Formula)
-		s.NumPy = fmt.Sprintf("%s -= lr * d%s;  %s", W, W, s.NumPy)
+		s.Formula = fmt.Sprintf("%s, with %s already updated: %s %s lr · d%s", s.Formula, W, W, opF, W)
+		s.NumPy = strings.Replace(s.NumPy, W+".T", updated+".T", 1)
 		s.Eval = func(tp *tracer.Tape, v net.Vars) *tracer.Array {
-			updated := net.Vars{}
+			moved := net.Vars{}
 			for k, a := range v {
-				updated[k] = a
+				moved[k] = a
 			}
-			updated[W] = tp.Sub(v.Get(W), tp.Mul(tracer.Scalar(lr).Named("lr"), v.Get("d"+W))).Named(W)
-			return eval(tp, updated)
+			step := tp.Mul(tracer.Scalar(sign*lr).Named(op+"lr"), v.Get("d"+W))
+			moved[W] = tp.Add(v.Get(W), step).Named(updated)
+			return eval(tp, moved)
 		}
-		_ = next
 		p.Replace("update-before-backprop", s)
 	}
 }

@@ -57,6 +57,7 @@ func init() {
 	registerBugs()
 	registerFieldBugs()
 	registerLessons()
+	registerFieldLessons()
 }
 
 func register(b *Bug) { catalog[b.ID] = b }

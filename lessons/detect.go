@@ -144,18 +144,22 @@ func detectLossAtInit(r *Run) *Finding {
 	if len(r.Observations) == 0 {
 		return nil
 	}
-	o := r.Observations[0]
-	ce, lnK := o.CrossEntropy, math.Log(float64(o.Classes))
-	if !isFinite(ce) || math.Abs(ce-lnK) <= LossAtInitTolerance*lnK {
+	o := r.FirstStep
+	if o.Samples == 0 {
+		o = r.Observations[0]
+	}
+	ce := o.CrossEntropy
+	want, wantText := chanceLoss(r.Config, o.Classes)
+	if !isFinite(ce) || math.Abs(ce-want) <= LossAtInitTolerance*want {
 		return nil
 	}
 	lnN := math.Log(float64(o.Samples))
-	msg := fmt.Sprintf("cross-entropy at init %s, expected ln %d = %s", num(ce), o.Classes, num(lnK))
+	msg := fmt.Sprintf("%s at init %s, expected %s", LossName(r.Config), num(ce), wantText)
 	switch {
-	case math.Abs(ce-lnN) <= LossAtInitTolerance*lnN && o.RowSumError > RowSumTolerance:
+	case r.Config.OutputAct() == net.Softmax && math.Abs(ce-lnN) <= LossAtInitTolerance*lnN && o.RowSumError > RowSumTolerance:
 		msg += fmt.Sprintf("; it is ≈ ln %d = %s, the number of samples: the softmax normalises over the samples, so each output is about 1/%d",
 			o.Samples, num(lnN), o.Samples)
-	case ce > lnK:
+	case ce > want:
 		msg += "; far above: the first outputs are confident and wrong"
 		switch {
 		case len(o.Saturation) > 0 && isFinite(o.Saturation[0]):
@@ -187,11 +191,11 @@ func detectLossMismatch(r *Run) *Finding {
 		switch {
 		case !isFinite(l) && isFinite(ce):
 			return &Finding{ID: "loss-mismatch", Epoch: i + 1, Message: fmt.Sprintf(
-				"epoch %d: the program's loss is %s while the cross-entropy of the true classes is %s: "+
-					"a 0 · log(0) term for a class whose output is exactly 0", i+1, num(l), num(ce))}
+				"epoch %d: the program's loss is %s while the %s recomputed from the outputs is %s: "+
+					"a 0 · log(0) term for a class whose output is exactly 0", i+1, num(l), LossName(r.Config), num(ce))}
 		case isFinite(l) && isFinite(ce) && ce > 0 && math.Abs(l/ce-1) > 0.01:
 			ratio := l / ce
-			msg := fmt.Sprintf("the program's loss %s is %s × the mean cross-entropy %s", num(l), num(ratio), num(ce))
+			msg := fmt.Sprintf("the program's loss %s is %s × the mean %s %s", num(l), num(ratio), LossName(r.Config), num(ce))
 			n, d := float64(r.Train), float64(r.Config.Inputs)
 			if r.Train > 0 && math.Abs(ratio-n/d) <= 0.01*n/d {
 				msg += fmt.Sprintf(" = %d samples / %d features: it is divided by m = %d, the features", r.Train, r.Config.Inputs, r.Config.Inputs)
@@ -521,8 +525,8 @@ func detectSlowConvergence(r *Run) *Finding {
 		return nil
 	}
 	return &Finding{ID: "slow-convergence", Message: fmt.Sprintf(
-		"in %d epochs the accuracy never rose by 1 point in an epoch (best %s; AutoTrainer's δ = 0.01) and the cross-entropy fell only from %s to %s",
-		len(r.Epochs), pct(gain), num(first), num(last))}
+		"in %d epochs the accuracy never rose by 1 point in an epoch (best %s; AutoTrainer's δ = 0.01) and the %s fell only from %s to %s",
+		len(r.Epochs), pct(gain), LossName(r.Config), num(first), num(last))}
 }
 
 func detectUpdateRatio(r *Run) *Finding {

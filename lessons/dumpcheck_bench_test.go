@@ -12,20 +12,24 @@ import (
 // n embedded MNIST images and returns what `check --snippet` would dump:
 // X, Y, the parameters before the update, every forward and backward value
 // and the loss.
-func stepDump(b *testing.B, cfg net.Config, bugs []string, n int) *net.NumPyFile {
-	b.Helper()
-	d, err := net.LoadMNIST()
-	if err != nil {
-		b.Fatal(err)
-	}
-	d = d.Slice(0, n)
+func stepDump(tb testing.TB, cfg net.Config, bugs []string, n int) *net.NumPyFile {
+	return dumpStep(tb, cfg, bugs, n, false)
+}
+
+// dumpStep writes one step of cfg with the bugs on the first n images as
+// a learner's script would: the parameters before the update, every value
+// the step computed and, if next, the parameters after the update as
+// W1_next, b1_next, ….
+func dumpStep(tb testing.TB, cfg net.Config, bugs []string, n int, next bool) *net.NumPyFile {
+	tb.Helper()
+	d := data(tb).Slice(0, n) // the images are read once for every test
 	p, err := Program(cfg, bugs)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	params := net.Init(p.Config)
 	v := p.Bind(d.Images, d.OneHot(), params)
-	f := &net.NumPyFile{Path: "bench.npz", Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
+	f := &net.NumPyFile{Path: "step.npz", Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
 	for k, a := range params {
 		f.Arrays[k] = a.Clone()
 	}
@@ -34,12 +38,22 @@ func stepDump(b *testing.B, cfg net.Config, bugs []string, n int) *net.NumPyFile
 			continue
 		}
 		if err := p.Exec(i, nil, v); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	for k, a := range v {
 		if _, param := f.Arrays[k]; !param && k != "m" {
 			f.Arrays[k] = a
+		}
+	}
+	if next {
+		for i, s := range p.Statements {
+			if s.Phase == net.Update {
+				if err := p.Exec(i, nil, v); err != nil {
+					tb.Fatal(err)
+				}
+				f.Arrays[s.Name+"_next"] = v[s.Name]
+			}
 		}
 	}
 	return f

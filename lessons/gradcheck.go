@@ -8,9 +8,10 @@ import (
 )
 
 // Gradient checks inside a replay compare the buggy step's gradients with
-// centred differences of the correct loss (the reference forward pass and
-// mean cross-entropy), on a few training images, at the initial and the
-// final weights. CS231n's bands grade them (tracer.Grade).
+// centred differences of the correct loss (the forward pass and loss of
+// the run's configuration: mean cross-entropy for the reference network),
+// on a few training images, at the initial and the final weights.
+// CS231n's bands grade them (tracer.Grade).
 const (
 	// gradCheckSamples is how many images the check uses, as in the PyTorch
 	// comparison (testdata/peers/torch_gradcheck.py).

@@ -150,10 +150,14 @@ func All() []*Lesson {
 }
 
 // Order lists the lessons' ids: seed-original, then the bugs it is made
-// of, then the rest alphabetically.
+// of, then the rest alphabetically, then the bugs found in learners' own
+// code (stories_field.go) in the order they were taught.
 func Order() []string {
 	first := append([]string{"seed-original"}, catalog["seed-original"].Parts...)
 	seen := map[string]bool{}
+	for _, id := range fieldLessons {
+		seen[id] = true
+	}
 	var ids []string
 	for _, id := range first {
 		if _, ok := lessons[id]; ok && !seen[id] {
@@ -167,7 +171,7 @@ func Order() []string {
 		}
 	}
 	sort.Strings(rest)
-	return append(ids, rest...)
+	return append(append(ids, rest...), fieldLessons...)
 }
 
 // ScenarioConfig returns the configuration of a scenario's correct run

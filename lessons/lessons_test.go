@@ -18,11 +18,11 @@ var (
 	mnistErr  error
 )
 
-func data(t *testing.T) *net.Dataset {
-	t.Helper()
+func data(tb testing.TB) *net.Dataset {
+	tb.Helper()
 	mnistOnce.Do(func() { mnist, mnistErr = net.LoadMNIST() })
 	if mnistErr != nil {
-		t.Fatal(mnistErr)
+		tb.Fatal(mnistErr)
 	}
 	return mnist
 }

@@ -86,9 +86,12 @@ func closeTo(got, want, tol float64) bool {
 // epoch must agree to 1e-6 (relative), as must the parameters' shapes at
 // the end, the first epoch with a NaN or an Inf and where a run stopped.
 // 500 images and 30 epochs, except seed-original: the question's run,
-// 10,000 images and 100 epochs (its buggy run only).
+// 10,000 images and 100 epochs (its buggy run only); dot-not-outer, one
+// image a step, on 100 images; derivative-of-error on 120 (see the
+// script).
 //
-// Chaotic runs (raw pixels into tanh, lr 30) are compared over the epochs
+// Chaotic runs (raw pixels into tanh, lr 30, the sum loss's blow-up,
+// E·(1 − E) at lr 3) are compared over the epochs
 // in which NumPy agrees with itself when np.dot sums in another order; the
 // test logs how many.
 func TestLessonsMatchNumPy(t *testing.T) {

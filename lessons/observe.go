@@ -22,9 +22,12 @@ type Observation struct {
 	Classes int
 	// Loss is what the program's own loss statement computed.
 	Loss float64
-	// CrossEntropy is recomputed from the output and the labels: the mean
-	// over samples of −log(output of the true class). It is +Inf when a
-	// true class got exactly 0.
+	// CrossEntropy is the network's loss recomputed from the output and
+	// the labels by its definition, averaged over the samples: for the
+	// reference softmax the cross-entropy −log(output of the true class)
+	// (+Inf when a true class got exactly 0); for other outputs the loss
+	// LossName names (½ Σ_k (a_k − y_k)² for squared error), times the
+	// convention's constant (Config.DeltaFactor).
 	CrossEntropy float64
 	// Accuracy is recomputed (argmax over the classes against the labels);
 	// Reported is the program's own accuracy statement.
@@ -35,7 +38,7 @@ type Observation struct {
 	Predicted []float64
 	Labelled  []float64
 	// RowSumError is the mean over samples of |Σ_k output_k − 1|: 0 for a
-	// softmax over the classes.
+	// softmax over the classes; NaN for outputs that need not sum to 1.
 	RowSumError float64
 	// NaNSamples counts samples whose output holds a NaN.
 	NaNSamples int
@@ -87,7 +90,7 @@ func Observe(p *net.Program, before, v net.Vars, scanNonFinite bool) Observation
 		o.Samples = y.Shape()[sa]
 	}
 	if out, ok := v[fmt.Sprintf("A%d", L)]; ok && y != nil && out.Shape().Equal(y.Shape()) {
-		o.outputFigures(out, labelsOf(y, sa), sa)
+		o.outputFigures(out, labelsOf(y, sa), sa, cfg)
 	}
 	for l := 1; l < L; l++ {
 		o.hiddenFigures(cfg.Act, v[fmt.Sprintf("Z%d", l)], v[fmt.Sprintf("A%d", l)], sa)
@@ -153,10 +156,10 @@ func labelsOf(y *tracer.Array, sampleAxis int) []int {
 	return out
 }
 
-// outputFigures measures the output layer: accuracy, the recomputed
-// cross-entropy, the predicted classes and how far rows are from summing
-// to 1.
-func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis int) {
+// outputFigures measures the output layer: accuracy, the loss recomputed
+// by its definition, the predicted classes and, for a softmax, how far
+// rows are from summing to 1.
+func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis int, cfg net.Config) {
 	data := out.Data()
 	sh := out.Shape()
 	n, k := sh[sampleAxis], sh[1-sampleAxis]
@@ -165,13 +168,16 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 	if sampleAxis == 1 {
 		at = func(i, j int) float64 { return data[j*n+i] }
 	}
+	lossOf := sampleLoss(cfg)
 	o.Predicted = make([]float64, k)
 	o.Labelled = make([]float64, k)
-	hits, ce, rowErr := 0, 0.0, 0.0
+	hits, loss, rowErr := 0, 0.0, 0.0
+	row := make([]float64, k)
 	for i := 0; i < n; i++ {
 		best, sum, nan := 0, 0.0, false
 		for j := 0; j < k; j++ {
 			x := at(i, j)
+			row[j] = x
 			sum += x
 			switch {
 			case math.IsNaN(x):
@@ -191,7 +197,7 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 		if best == labels[i] {
 			hits++
 		}
-		ce -= math.Log(at(i, labels[i]))
+		loss += lossOf(row, labels[i])
 		rowErr += math.Abs(sum - 1)
 	}
 	for j := range o.Predicted {
@@ -199,8 +205,129 @@ func (o *Observation) outputFigures(out *tracer.Array, labels []int, sampleAxis 
 		o.Labelled[j] /= float64(n)
 	}
 	o.Accuracy = float64(hits) / float64(n)
-	o.CrossEntropy = ce / float64(n)
-	o.RowSumError = rowErr / float64(n)
+	o.CrossEntropy = math.Abs(cfg.DeltaFactor()) * loss / float64(n)
+	o.RowSumError = math.NaN()
+	if cfg.OutputAct() == net.Softmax {
+		o.RowSumError = rowErr / float64(n)
+	}
+}
+
+// sampleLoss returns one sample's loss from its outputs and its class, for
+// one-hot targets: −log a_y (cross-entropy), ½ Σ_k (a_k − y_k)² (squared
+// error) or −Σ_k [y_k log a_k + (1 − y_k) log(1 − a_k)] (binary
+// cross-entropy).
+func sampleLoss(cfg net.Config) func(a []float64, class int) float64 {
+	switch cfg.LossKind() {
+	case net.SquaredError:
+		return func(a []float64, class int) float64 {
+			s := 0.0
+			for j, x := range a {
+				d := x
+				if j == class {
+					d = x - 1
+				}
+				s += d * d
+			}
+			return s / 2
+		}
+	case net.BinaryCrossEntropy:
+		return func(a []float64, class int) float64 {
+			s := 0.0
+			for j, x := range a {
+				if j == class {
+					s -= math.Log(x)
+				} else {
+					s -= math.Log(1 - x)
+				}
+			}
+			return s
+		}
+	}
+	return func(a []float64, class int) float64 { return -math.Log(a[class]) }
+}
+
+// LossName names the loss a network of cfg minimises, as the field writes
+// it: "cross-entropy", "squared error", "binary cross-entropy".
+func LossName(cfg net.Config) string {
+	switch cfg.LossKind() {
+	case net.SquaredError:
+		return "squared error"
+	case net.BinaryCrossEntropy:
+		return "binary cross-entropy"
+	}
+	return "cross-entropy"
+}
+
+// chanceLoss is the loss per sample, for one-hot targets over k classes,
+// of outputs that all sit where they are at z = 0, as small random
+// weights and zero biases leave them: the loss a network should start
+// from. For softmax + cross-entropy it is ln k (Karpathy, "A Recipe for
+// Training Neural Networks": verify the loss at init); the same reasoning
+// gives k/8 for sigmoid outputs (σ(0) = 0.5) with squared error, ½ for
+// tanh or linear outputs (0), and k·ln 2 for sigmoid units with binary
+// cross-entropy. The text says where the figure comes from.
+func chanceLoss(cfg net.Config, k int) (float64, string) {
+	f := math.Abs(cfg.DeltaFactor())
+	scaled := func(x float64, text string) (float64, string) {
+		if f != 1 {
+			return f * x, fmt.Sprintf("%g × %s", f, text)
+		}
+		return x, text
+	}
+	K := float64(k)
+	switch {
+	case cfg.LossKind() == net.SquaredError && cfg.OutputAct() == net.Sigmoid:
+		return scaled(K/8, fmt.Sprintf("%d/8 = %s, every output at σ(0) = 0.5", k, num(K/8)))
+	case cfg.LossKind() == net.SquaredError:
+		return scaled(0.5, "0.5, every output at 0")
+	case cfg.LossKind() == net.BinaryCrossEntropy:
+		return scaled(K*math.Ln2, fmt.Sprintf("%d ln 2 = %s, every output at σ(0) = 0.5", k, num(K*math.Ln2)))
+	}
+	return scaled(math.Log(K), fmt.Sprintf("ln %d = %s", k, num(math.Log(K))))
+}
+
+// epochOutputs adds up the output figures of an epoch's steps so that with
+// mini-batches an epoch's recomputed loss, accuracy and predicted classes
+// cover all its images, as net.Train's loss and accuracy do, rather than
+// the last batch alone: each batch's figure, measured before its own
+// update, weighted by its share of the epoch's n images (net.Train's sum,
+// term for term).
+type epochOutputs struct {
+	n                   int // the epoch's images
+	steps, samples, nan int
+	loss, accuracy      float64
+	predicted, labelled []float64
+}
+
+func (e *epochOutputs) add(o Observation) {
+	e.steps++
+	w := float64(o.Samples) / float64(e.n)
+	e.samples += o.Samples
+	e.nan += o.NaNSamples
+	e.loss += w * o.CrossEntropy
+	e.accuracy += w * o.Accuracy
+	if e.predicted == nil {
+		e.predicted, e.labelled = make([]float64, len(o.Predicted)), make([]float64, len(o.Labelled))
+	}
+	for j := range o.Predicted {
+		if j < len(e.predicted) && j < len(o.Labelled) {
+			e.predicted[j] += w * o.Predicted[j]
+			e.labelled[j] += w * o.Labelled[j]
+		}
+	}
+}
+
+// of returns last, the epoch's last step, with the epoch's output
+// figures. One step is returned as it is.
+func (e *epochOutputs) of(last Observation) Observation {
+	if e.steps <= 1 || e.samples == 0 {
+		return last
+	}
+	last.Samples, last.NaNSamples = e.samples, e.nan
+	last.CrossEntropy, last.Accuracy = e.loss, e.accuracy
+	last.Predicted = append([]float64(nil), e.predicted...)
+	last.Labelled = append([]float64(nil), e.labelled...)
+	return last
 }
 
 // hiddenFigures measures one hidden layer from its pre-activation Z and

@@ -20,7 +20,9 @@ import (
 type Epoch struct {
 	Epoch int
 	// Loss is the program's own loss statement: what the learner's code
-	// prints. CrossEntropy is recomputed from the output and the labels.
+	// prints. CrossEntropy is the loss recomputed from the output and the
+	// labels by its definition (Observation.CrossEntropy), averaged over
+	// the epoch's batches as Loss is.
 	Loss         float64
 	CrossEntropy float64
 	// Accuracy is recomputed on the training images; Reported is the
@@ -59,8 +61,14 @@ type Run struct {
 	Train    int    // training images
 	Heldout  int    // held-out images (0: none)
 	Epochs   []Epoch
-	// Observations holds what each epoch's (last) step showed.
+	// Observations holds what each epoch's last step showed, with the
+	// output figures (the recomputed loss, the accuracy, the predicted
+	// classes) of all the epoch's batches; FirstStep what the first step
+	// showed, before any update.
 	Observations []Observation
+	FirstStep    Observation
+	// StartParams holds the parameters the run started from.
+	StartParams net.Vars
 	// Err is the error that stopped training early, if any; Failure says
 	// where, when a statement failed.
 	Err     error
@@ -227,6 +235,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		return r
 	}
 	r.Start = what
+	r.StartParams = init
 	if spec.start != nil {
 		r.InitFile = spec.start.Path
 	}
@@ -239,16 +248,17 @@ func trainRun(spec runSpec, progress Progress) *Run {
 	found := false
 	var obs Observation
 	var epochObs []Observation
-	// The epoch's cross-entropy: like net.Train's loss and accuracies, the
-	// mean over its batches weighted by their sizes, each before its update.
-	crossEntropy := 0.0
+	// The epoch's output figures (cross-entropy, accuracy, predicted
+	// classes): like net.Train's loss and accuracies, the mean over its
+	// batches weighted by their sizes, each before its own update.
+	var outputs epochOutputs
 	epochNow, batchNow := 0, 0
 	opts := net.TrainOptions{
 		BeforeEpoch: func(epoch int, params net.Vars) {
 			epochNow, batchNow = epoch, 0
+			outputs = epochOutputs{n: spec.n}
 			before = copyVars(params)
 			heldAcc = math.NaN()
-			crossEntropy = 0
 			if held != nil && r.HeldoutErr == nil {
 				heldAcc, r.HeldoutErr = evaluate(p, held, heldY, params)
 			}
@@ -256,7 +266,10 @@ func trainRun(spec runSpec, progress Progress) *Run {
 		AfterStep: func(epoch, batch int, v net.Vars) {
 			batchNow = batch
 			obs = Observe(p, before, v, !found)
-			crossEntropy += float64(obs.Samples) / float64(spec.n) * obs.CrossEntropy
+			if epoch == 1 && batch == 1 {
+				r.FirstStep = obs
+			}
+			outputs.add(obs)
 			if obs.NonFinite != "" && !found {
 				found = true
 				r.NonFinite = locateNonFinite(p, before, persistent, v, epoch, batch)
@@ -271,9 +284,10 @@ func trainRun(spec runSpec, progress Progress) *Run {
 			}
 		},
 		OnEpoch: func(e net.Epoch) {
+			o := outputs.of(obs)
 			r.Epochs = append(r.Epochs, Epoch{Epoch: e.Epoch, Loss: e.Loss, Accuracy: e.Accuracy,
-				Reported: e.Reported, CrossEntropy: crossEntropy, Heldout: heldAcc})
-			epochObs = append(epochObs, obs)
+				Reported: e.Reported, CrossEntropy: o.CrossEntropy, Heldout: heldAcc})
+			epochObs = append(epochObs, o)
 			if progress != nil {
 				progress(spec.name, e.Epoch, spec.epochs)
 			}
@@ -368,7 +382,7 @@ func evaluate(p *net.Program, held *net.Dataset, y *tracer.Array, params net.Var
 	if !a.Shape().Equal(v["Y"].Shape()) {
 		return math.NaN(), fmt.Errorf("lessons: the output on the held-out images is %v, not %v", a.Shape(), v["Y"].Shape())
 	}
-	o.outputFigures(a, held.Labels, sampleAxis(p))
+	o.outputFigures(a, held.Labels, sampleAxis(p), p.Config)
 	return o.Accuracy, nil
 }
 

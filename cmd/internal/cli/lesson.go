@@ -39,7 +39,10 @@ func newCmdLessonList(io *IOStreams) *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pal := render.Palette{Enabled: io.Color}
-			const idWidth = 22
+			idWidth := 22 // the column of the titles and symptoms: the longest id and two spaces
+			for _, l := range lessons.All() {
+				idWidth = max(idWidth, len(l.Bug.ID)+2)
+			}
 			for _, l := range lessons.All() {
 				b := l.Bug
 				fmt.Fprintf(io.Out, "%s%s%s\n", pal.Bold(b.ID), strings.Repeat(" ", max(1, idWidth-len(b.ID))), b.Title)
@@ -193,9 +196,18 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// networkText describes a configuration in a few words.
+// networkText describes a configuration in a few words: the sizes, the
+// hidden activation, the output and loss and where the 1/m sits when they
+// are not the reference's, the layout, the learning rate and the batch.
 func networkText(cfg net.Config) string {
-	s := fmt.Sprintf("%s %s, %s, lr %g", sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, cfg.LR)
+	s := cfg.Describe()
+	switch cfg.Normalised() {
+	case net.InDelta:
+		s += fmt.Sprintf(", 1/m in dZ%d", cfg.Layers())
+	case net.NoNormaliser:
+		s += ", no 1/m"
+	}
+	s += fmt.Sprintf(", %s, lr %g", cfg.Layout, cfg.LR)
 	if cfg.Batch > 0 {
 		s += fmt.Sprintf(", batches of %d", cfg.Batch)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/backstep/backstep/lessons"
+	"github.com/backstep/backstep/net"
 )
 
 var init60 = filepath.Join("..", "..", "..", "testdata", "lessons", "init-784-60-10.npz")
@@ -58,7 +59,9 @@ func TestLessonRunFromInitFile(t *testing.T) {
 
 // TestLessonRunRefusesInitOfOtherSizes: no-transpose-square needs a square
 // W2; a 784-60-10 file is refused in one line (used to run under a
-// 784-10-10 header), and --all leaves that lesson out and says so.
+// 784-10-10 header), and --all leaves out the lessons whose networks have
+// other sizes (that one, delta-not-backpropagated's 784-10-10, Nielsen's
+// 784-30-10) and says so.
 func TestLessonRunRefusesInitOfOtherSizes(t *testing.T) {
 	stdout, stderr, code := run(t, "lesson", "run", "no-transpose-square", "--init", init60)
 	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "784-10-10") {
@@ -79,7 +82,15 @@ func TestLessonRunRefusesInitOfOtherSizes(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Skipped) != 1 || doc.Skipped[0].Lesson != "no-transpose-square" || len(doc.Lessons) != len(lessons.All())-1 {
+	// The lessons whose networks have other layer sizes than the file's.
+	want := map[string]string{"no-transpose-square": "784-10-10", "delta-not-backpropagated": "784-10-10",
+		"derivative-of-activation": "784-30-10", "derivative-of-error": "784-30-10"}
+	for _, s := range doc.Skipped {
+		if sizes, ok := want[s.Lesson]; !ok || !strings.Contains(s.Reason, sizes) {
+			t.Errorf("skipped %s: %s", s.Lesson, s.Reason)
+		}
+	}
+	if len(doc.Skipped) != len(want) || len(doc.Lessons) != len(lessons.All())-len(want) {
 		t.Errorf("skipped %v, %d lessons run", doc.Skipped, len(doc.Lessons))
 	}
 }
@@ -87,14 +98,14 @@ func TestLessonRunRefusesInitOfOtherSizes(t *testing.T) {
 // TestLessonJSONKeepsInfiniteCrossEntropy: a finite loss beside an
 // infinite cross-entropy (log-zero's guarded loss) must not hide it.
 func TestLessonJSONKeepsInfiniteCrossEntropy(t *testing.T) {
-	e := epochToJSON(lessons.Epoch{Epoch: 3, Loss: 4.2, CrossEntropy: math.Inf(1), Accuracy: 0.1}, false, false)
+	e := epochToJSON(lessons.Epoch{Epoch: 3, Loss: 4.2, CrossEntropy: math.Inf(1), Accuracy: 0.1}, false, false, net.CrossEntropy)
 	if e.CrossEntropy == nil || !math.IsInf(float64(*e.CrossEntropy), 1) {
 		t.Errorf("cross_entropy %v, want Inf beside the finite loss", e.CrossEntropy)
 	}
-	if e := epochToJSON(lessons.Epoch{Loss: 2.5, CrossEntropy: 2.5}, false, false); e.CrossEntropy != nil {
+	if e := epochToJSON(lessons.Epoch{Loss: 2.5, CrossEntropy: 2.5}, false, false, net.CrossEntropy); e.CrossEntropy != nil {
 		t.Errorf("cross_entropy written though it equals the loss")
 	}
-	if e := epochToJSON(lessons.Epoch{Loss: math.NaN(), CrossEntropy: math.Inf(1)}, false, false); e.CrossEntropy == nil {
+	if e := epochToJSON(lessons.Epoch{Loss: math.NaN(), CrossEntropy: math.Inf(1)}, false, false, net.CrossEntropy); e.CrossEntropy == nil {
 		t.Errorf("cross_entropy Inf left out beside a NaN loss")
 	}
 }

@@ -54,12 +54,16 @@ type runJSON struct {
 }
 
 type lessonEpochJSON struct {
-	Epoch        int            `json:"epoch"`
-	Loss         render.Number  `json:"loss"`
-	Accuracy     render.Number  `json:"accuracy"`
-	Heldout      *render.Number `json:"heldout_accuracy"` // null when no images are held out
-	Reported     *render.Number `json:"reported_accuracy,omitempty"`
-	CrossEntropy *render.Number `json:"cross_entropy,omitempty"` // when the program's loss is not it
+	Epoch    int            `json:"epoch"`
+	Loss     render.Number  `json:"loss"`
+	Accuracy render.Number  `json:"accuracy"`
+	Heldout  *render.Number `json:"heldout_accuracy"` // null when no images are held out
+	Reported *render.Number `json:"reported_accuracy,omitempty"`
+	// The loss recomputed from the outputs by its definition, under the
+	// loss's name, when the program's loss is not it.
+	CrossEntropy       *render.Number `json:"cross_entropy,omitempty"`
+	SquaredError       *render.Number `json:"squared_error,omitempty"`
+	BinaryCrossEntropy *render.Number `json:"binary_cross_entropy,omitempty"`
 }
 
 type nonFiniteJSON struct {
@@ -125,7 +129,8 @@ func runConfigJSON(r *lessons.Run) configJSON {
 	cfg := r.Config
 	bugs := nonNilStrings(r.Bugs)
 	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, Seed: cfg.Seed, Data: r.Data, Bugs: bugs, Init: r.Start}
+		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, Seed: cfg.Seed, Data: r.Data, Bugs: bugs, Init: r.Start,
+		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised())}
 	if r.InitFile == "" {
 		c.InitScale = &cfg.InitScale
 	}
@@ -136,7 +141,7 @@ func runToJSON(r *lessons.Run, reported bool) runJSON {
 	out := runJSON{Name: r.Name, Bugs: nonNilStrings(r.Bugs), Init: r.Start, Epochs: []lessonEpochJSON{},
 		Findings: nonNil(r.Findings), Seconds: r.Seconds}
 	for _, e := range r.Epochs {
-		out.Epochs = append(out.Epochs, epochToJSON(e, r.Heldout > 0, reported))
+		out.Epochs = append(out.Epochs, epochToJSON(e, r.Heldout > 0, reported, r.Config.LossKind()))
 	}
 	if len(r.Epochs) > 0 {
 		f := out.Epochs[len(out.Epochs)-1]
@@ -174,7 +179,7 @@ func runToJSON(r *lessons.Run, reported bool) runJSON {
 	return out
 }
 
-func epochToJSON(e lessons.Epoch, held, reported bool) lessonEpochJSON {
+func epochToJSON(e lessons.Epoch, held, reported bool, loss net.LossKind) lessonEpochJSON {
 	j := lessonEpochJSON{Epoch: e.Epoch, Loss: render.Number(e.Loss), Accuracy: render.Number(e.Accuracy)}
 	if held {
 		h := render.Number(e.Heldout)
@@ -186,7 +191,14 @@ func epochToJSON(e lessons.Epoch, held, reported bool) lessonEpochJSON {
 	}
 	if !sameNumber(e.Loss, e.CrossEntropy) {
 		ce := render.Number(e.CrossEntropy)
-		j.CrossEntropy = &ce
+		switch loss {
+		case net.SquaredError:
+			j.SquaredError = &ce
+		case net.BinaryCrossEntropy:
+			j.BinaryCrossEntropy = &ce
+		default:
+			j.CrossEntropy = &ce
+		}
 	}
 	return j
 }

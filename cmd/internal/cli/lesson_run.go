@@ -484,6 +484,12 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 	headers := []string{"lesson", "epochs", "buggy", "correct", "shown", "findings (buggy run)"}
 	var rows [][]string
 	shown := 0
+	// The table must fit 100 columns: the borders, the padding and the
+	// other columns take 44 besides the lesson ids and the findings.
+	room := 56
+	for _, r := range results {
+		room = min(room, 56-len(r.Lesson.Bug.ID))
+	}
 	for _, r := range results {
 		m := r.Main()
 		mark := "no"
@@ -496,9 +502,8 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 			ids = append(ids, f.ID)
 		}
 		fs := strings.Join(ids, ", ")
-		// The table must fit 100 columns: the other columns take 64.
-		if len([]rune(fs)) > 36 {
-			fs = string([]rune(fs)[:35]) + "…"
+		if len([]rune(fs)) > room {
+			fs = string([]rune(fs)[:room-1]) + "…"
 		}
 		buggy := render.Percent(m.Buggy.Final().Accuracy)
 		if len(m.Buggy.Epochs) == 0 {

@@ -69,6 +69,11 @@ type configJSON struct {
 	Seed      uint64   `json:"seed"`
 	Data      string   `json:"data"`
 	Bugs      []string `json:"bugs"`
+	// The output layer, the loss and where the 1/m sits (lesson runs,
+	// whose networks need not be the reference's).
+	Output     string `json:"output,omitempty"`
+	Loss       string `json:"loss,omitempty"`
+	Normaliser string `json:"normaliser,omitempty"`
 }
 
 type epochJSON struct {
