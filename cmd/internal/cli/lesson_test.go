@@ -139,9 +139,9 @@ func TestLessonRunMetricColumn(t *testing.T) {
 
 func TestLessonRunJSON(t *testing.T) {
 	stdout, stderr, code := run(t, "lesson", "run", "bias-axis", "--epochs", "2", "--n", "400", "--heldout", "100", "--json")
-	// The mini-batch scenario's buggy step fails (b1 became (100,60)):
-	// exit 1, as train, step and gradcheck exit on a failing step.
-	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "bias-axis: the buggy run's step fails at Z1 in epoch 1") {
+	// The mini-batch scenario's buggy step fails (b1 became (100,60)): that
+	// is the lesson's point, shown in its report, so the replay exits 0.
+	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var got struct {
