@@ -1,0 +1,178 @@
+package record
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/tracer"
+)
+
+// Marks are what is known about a line before stepping shows it: the
+// catalog bug check named for its value, and notes (check's verdict, the
+// recorder's findings).
+type Marks struct {
+	Bug   map[*Line]string
+	Notes map[*Line][]net.Note
+}
+
+// Program turns the learner's iteration into a program backstep can step
+// through: one statement per line, named by its role where it has one
+// (so that the step's notes and the comparison with the correct line
+// apply), with the script's line number and source as its formula. Each
+// statement replays the learner's line with the tracer from the current
+// values, or, where it cannot, shows the recorded value; either way the
+// value bound is the one NumPy computed. cfg is the network check read
+// from the iteration (net.DefaultConfig() when it could not).
+func (a *Analysis) Program(cfg net.Config, marks Marks) *net.Program {
+	correct := net.Build(cfg)
+	p := &net.Program{Config: cfg, Labels: correct.Labels, Shapes: correct.Shapes}
+	phase := net.Phase("setup")
+	used := map[string]bool{}
+	for _, ln := range a.Lines {
+		if ln.Value() == nil {
+			continue
+		}
+		key := a.Key(ln.Target())
+		if used[key] && !ln.Setup && ln.Stmt.Update == nil {
+			// A name assigned twice in one iteration keeps one statement
+			// per assignment; the later ones are told apart by their line.
+			key = fmt.Sprintf("%s@%d", key, ln.Stmt.Line)
+		}
+		used[key] = true
+		phase = a.phaseOf(ln, phase)
+		s := net.Statement{Name: key, Phase: phase, Formula: oneLineSrc(ln.Stmt.Src), Line: ln.Stmt.Line,
+			Bug: marks.Bug[ln], Notes: marks.Notes[ln]}
+		for _, n := range ln.Stmt.Reads {
+			if _, ok := ln.Inputs[n]; ok {
+				s.Inputs = append(s.Inputs, a.Key(n))
+			}
+		}
+		if !ln.Replayed && ln.ReplayErr != "" && ln.ReplayErr != "nothing to replay" {
+			s.Notes = append([]net.Note{{Text: "shown as recorded: " + ln.ReplayErr + "."}}, s.Notes...)
+		}
+		s.Eval = a.evalLine(ln, cfg)
+		p.Statements = append(p.Statements, s)
+	}
+	return p
+}
+
+func oneLineSrc(src string) string {
+	return strings.Join(strings.Fields(src), " ")
+}
+
+// Key is the name a learner's variable is bound under in the program: its
+// role when it has one, otherwise its own name (or its own name with a
+// prime when that is another variable's role).
+func (a *Analysis) Key(name string) string {
+	if r, ok := a.Roles[name]; ok {
+		return r
+	}
+	if a.LearnerOf(name) != "" {
+		return name + "′"
+	}
+	return name
+}
+
+// phaseOf groups a line as backstep's own steps are grouped.
+func (a *Analysis) phaseOf(ln *Line, prev net.Phase) net.Phase {
+	if ln.Setup {
+		return "setup"
+	}
+	if ln.Stmt.Update != nil {
+		return net.Update
+	}
+	if ln.Stmt.Metric {
+		return net.Metric
+	}
+	role := a.Roles[ln.Target()]
+	switch {
+	case role == "loss":
+		return net.Loss
+	case strings.HasPrefix(role, "d"):
+		return net.Backward
+	case strings.HasPrefix(role, "Z") || strings.HasPrefix(role, "A") || role == "m":
+		return net.Forward
+	case prev == "setup":
+		return net.Forward
+	case prev == net.Loss:
+		return net.Backward
+	}
+	return prev
+}
+
+// Vars are the values the iteration starts from, bound under their keys
+// (and under the learner's names too, so that both can be printed), with
+// the axis labels of their roles.
+func (a *Analysis) Vars(p *net.Program) net.Vars {
+	v := net.Vars{}
+	for name, arr := range a.Pre {
+		key := a.Key(name)
+		arr = labelled(p, key, arr)
+		v[key] = arr.Named(name)
+		if key != name {
+			v[name] = arr.Named(name)
+		}
+	}
+	return v
+}
+
+// labelled attaches the role's axis labels when the shape fits them.
+func labelled(p *net.Program, key string, a *tracer.Array) *tracer.Array {
+	labels, ok := p.Labels[key]
+	if !ok || len(labels) != a.Rank() {
+		return a
+	}
+	if want, ok := p.Shapes[key]; ok && !want.Equal(a.Shape()) {
+		return a
+	}
+	return a.WithLabels(labels...)
+}
+
+// evalLine is a statement's Eval: the replay on the current values, and
+// the recorded value bound (also under the other targets' keys).
+func (a *Analysis) evalLine(ln *Line, cfg net.Config) func(*tracer.Tape, net.Vars) *tracer.Array {
+	return func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+		if ln.Replayed {
+			env := func(name string) (*tracer.Array, bool) {
+				if x, ok := v[name]; ok {
+					return x, true
+				}
+				if x, ok := v[a.Key(name)]; ok {
+					return x.Named(name), true
+				}
+				return nil, false
+			}
+			if _, err := Replay(tp, replayExpr(ln), env, a.Rec.Functions); err != nil {
+				// The values differ from the recorded ones (after a
+				// restart from edited values): NumPy's error, as it would
+				// have stopped there.
+				if se, ok := err.(*tracer.ShapeError); ok {
+					panic(se)
+				}
+			}
+		}
+		for k, t := range ln.Targets {
+			val := ln.Values[k]
+			if val == nil {
+				continue
+			}
+			key := a.Key(t)
+			if k > 0 {
+				v[key] = val.Named(t)
+			}
+			if key != t {
+				v[t] = val.Named(t)
+			}
+		}
+		return ln.Value()
+	}
+}
+
+func replayExpr(ln *Line) *Expr {
+	s := ln.Stmt
+	if s.Kind == "augassign" {
+		return &Expr{K: "binop", Op: s.Op, L: &Expr{K: "name", ID: s.Targets[0]}, R: s.Value}
+	}
+	return s.Value
+}

@@ -1,0 +1,308 @@
+package record
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Roles maps the learner's names to backstep's (X, Y, W1, b1, Z1, A1, dZ1,
+// dW1, db1, m, loss): what check needs to read their step. It works from
+// the structure of the replayed iteration: the updates pair each parameter
+// with its gradient, the forward products order the weights into layers
+// and name each layer's input, the weight gradients' products name the
+// layers' errors, and the output error A − Y names the output and the
+// labels. Where the iteration says nothing (no update, no product), the
+// names themselves decide (w1, theta1, W_1, grad_w1, delta2, ...).
+//
+// This is the one place the mapping is made; check's own inference of a
+// foreign network's roles is meant to replace it.
+func Roles(lines []*Line, updates [][2]string) map[string]string {
+	roles := map[string]string{} // learner → backstep
+	taken := map[string]bool{}
+	set := func(learner, role string) {
+		if learner == "" || role == "" || taken[role] {
+			return
+		}
+		if _, ok := roles[learner]; ok {
+			return
+		}
+		roles[learner] = role
+		taken[role] = true
+	}
+	grads := map[string]string{}
+	isParam := map[string]bool{}
+	for _, u := range updates {
+		grads[u[0]] = u[1]
+		isParam[u[0]] = true
+	}
+	weightLike := func(n string) bool {
+		if len(isParam) > 0 {
+			return isParam[n]
+		}
+		return weightName.MatchString(n)
+	}
+	// Forward products: the first product that uses each weight.
+	var weights, inputs []string
+	zLine := map[int]int{}
+	seen := map[string]bool{}
+	for i, ln := range lines {
+		for _, e := range ln.Events {
+			if e.Op != "dot" || len(e.Inputs) != 2 {
+				continue
+			}
+			a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+			for _, pair := range [][2]string{{a, b}, {b, a}} {
+				w, in := pair[0], pair[1]
+				if weightLike(w) && !seen[w] && !isParam[in] {
+					seen[w] = true
+					weights = append(weights, w)
+					inputs = append(inputs, in)
+					zLine[len(weights)] = i
+					break
+				}
+			}
+		}
+	}
+	L := len(weights)
+	if L == 0 {
+		byName(lines, set)
+		return roles
+	}
+	for l := 1; l <= L; l++ {
+		set(weights[l-1], fmt.Sprintf("W%d", l))
+	}
+	set(inputs[0], "X")
+	for l := 2; l <= L; l++ {
+		set(inputs[l-1], fmt.Sprintf("A%d", l-1))
+	}
+	// Z and b: the line of the product, or the next one that adds a
+	// parameter to its result.
+	zNames := make([]string, L+1)
+	for l := 1; l <= L; l++ {
+		i := zLine[l]
+		target := lines[i].Target()
+		if b := addedParam(lines[i], weights, isParam); b != "" {
+			set(b, fmt.Sprintf("b%d", l))
+		} else {
+			for j := i + 1; j < len(lines) && j < i+4; j++ {
+				if lines[j].Reads(target) {
+					if b := addedParam(lines[j], weights, isParam); b != "" {
+						set(b, fmt.Sprintf("b%d", l))
+						target = lines[j].Target()
+					}
+					break
+				}
+			}
+		}
+		zNames[l] = target
+		set(target, fmt.Sprintf("Z%d", l))
+	}
+	// Gradients of the parameters.
+	for l := 1; l <= L; l++ {
+		if g := grads[weights[l-1]]; g != "" {
+			set(g, fmt.Sprintf("dW%d", l))
+		}
+		for learner, role := range roles {
+			if role == fmt.Sprintf("b%d", l) {
+				if g := grads[learner]; g != "" {
+					set(g, fmt.Sprintf("db%d", l))
+				}
+			}
+		}
+	}
+	if len(grads) == 0 {
+		byName(lines, set)
+	}
+	// The layers' errors: the other operand of each weight gradient's product.
+	learnerOf := map[string]string{}
+	for k, v := range roles {
+		learnerOf[v] = k
+	}
+	dz := make([]string, L+1)
+	for l := 1; l <= L; l++ {
+		dW := learnerOf[fmt.Sprintf("dW%d", l)]
+		prev := learnerOf["X"]
+		if l > 1 {
+			prev = learnerOf[fmt.Sprintf("A%d", l-1)]
+		}
+		for _, ln := range lines {
+			if ln.Target() != dW {
+				continue
+			}
+			for _, e := range ln.Events {
+				if e.Op != "dot" || len(e.Inputs) != 2 {
+					continue
+				}
+				a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+				switch {
+				case a == prev:
+					dz[l] = b
+				case b == prev:
+					dz[l] = a
+				}
+			}
+		}
+		set(dz[l], fmt.Sprintf("dZ%d", l))
+	}
+	// The output and the labels: dZL = AL − Y (perhaps through a helper
+	// such as dh2 = h2 − y).
+	forward := map[string]bool{}
+	if zl := zLine[1]; zl >= 0 {
+		for i := zl; i < len(lines); i++ {
+			if lines[i].Target() == dz[L] {
+				break
+			}
+			for _, t := range lines[i].Targets {
+				forward[t] = true
+			}
+		}
+	}
+	out, labels := outputOf(lines, dz[L], forward, 0)
+	if out == "" {
+		out = zNames[L]
+	}
+	set(out, fmt.Sprintf("A%d", L))
+	set(labels, "Y")
+	// m: the count the weight gradients divide by.
+	for l := 1; l <= L; l++ {
+		for _, ln := range lines {
+			if ln.Target() != learnerOf[fmt.Sprintf("dW%d", l)] {
+				continue
+			}
+			for _, name := range ln.Stmt.Reads {
+				if a, ok := ln.Inputs[name]; ok && a.Rank() == 0 && !lrName.MatchString(name) && roles[name] == "" {
+					v := a.Item()
+					if v > 1 && v == float64(int(v)) {
+						set(name, "m")
+					}
+				}
+			}
+		}
+	}
+	// The loss: a number computed with a log of the output, or named so.
+	for _, ln := range lines {
+		if v := ln.Value(); v != nil && v.Rank() == 0 && roles[ln.Target()] == "" {
+			if strings.Contains(ln.Stmt.Src, "log") && ln.Reads(out) || lossName.MatchString(ln.Target()) {
+				set(ln.Target(), "loss")
+				break
+			}
+		}
+	}
+	return roles
+}
+
+var (
+	weightName = regexp.MustCompile(`^(?i)(w|theta|weights?)_?\d+$`)
+	lrName     = regexp.MustCompile(`(?i)^(lr|alpha|eta|learning_?rate|step_?size|mu)$`)
+	lossName   = regexp.MustCompile(`(?i)^(loss|cost|j|error|ce|cross_?entropy)$`)
+	roleNames  = []struct {
+		re   *regexp.Regexp
+		role string
+	}{
+		{regexp.MustCompile(`^(?i)(?:w|theta|weights?)_?(\d+)$`), "W"},
+		{regexp.MustCompile(`^(?i)(?:b|bias(?:es)?)_?(\d+)$`), "b"},
+		{regexp.MustCompile(`^(?i)(?:d_?w|grad_?w|dweights?)_?(\d+)$`), "dW"},
+		{regexp.MustCompile(`^(?i)(?:d_?b|grad_?b|dbias)_?(\d+)$`), "db"},
+		{regexp.MustCompile(`^(?i)(?:d_?z|delta|grad_?z)_?(\d+)$`), "dZ"},
+		{regexp.MustCompile(`^(?i)z_?(\d+)$`), "Z"},
+		{regexp.MustCompile(`^(?i)a_?(\d+)$`), "A"},
+	}
+)
+
+// byName maps names that say their role: W1, w_1, theta1, grad_w1, ...
+func byName(lines []*Line, set func(learner, role string)) {
+	names := map[string]bool{}
+	for _, ln := range lines {
+		for _, t := range ln.Targets {
+			names[t] = true
+		}
+		for n := range ln.Inputs {
+			names[n] = true
+		}
+	}
+	for n := range names {
+		for _, r := range roleNames {
+			if m := r.re.FindStringSubmatch(n); m != nil {
+				set(n, r.role+m[1])
+				break
+			}
+		}
+		switch {
+		case n == "X" || n == "x":
+			set(n, "X")
+		case n == "Y" || n == "y":
+			set(n, "Y")
+		case n == "m":
+			set(n, "m")
+		case lossName.MatchString(n):
+			set(n, "loss")
+		}
+	}
+}
+
+// outputOf finds, in the statement that assigns dz, the output (a value of
+// the forward pass) and the labels (the other array it subtracts).
+func outputOf(lines []*Line, dz string, forward map[string]bool, depth int) (out, labels string) {
+	if dz == "" || depth > 3 {
+		return "", ""
+	}
+	for _, ln := range lines {
+		if ln.Target() != dz {
+			continue
+		}
+		for _, e := range ln.Events {
+			if e.Op != "subtract" || len(e.Inputs) != 2 {
+				continue
+			}
+			a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+			switch {
+			case forward[a] && !forward[b]:
+				return a, b
+			case forward[b] && !forward[a]:
+				return b, a
+			}
+		}
+		for _, name := range ln.Stmt.Reads {
+			if !forward[name] && name != dz {
+				if o, l := outputOf(lines, name, forward, depth+1); o != "" {
+					return o, l
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// addedParam is the parameter a line adds to something (the bias).
+func addedParam(ln *Line, weights []string, isParam map[string]bool) string {
+	for _, e := range ln.Events {
+		if e.Op != "add" || len(e.Inputs) != 2 {
+			continue
+		}
+		for _, in := range e.Inputs {
+			n := bare(in.Name)
+			if contains(weights, n) {
+				continue
+			}
+			if isParam[n] || len(isParam) == 0 && biasName.MatchString(n) {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+var biasName = regexp.MustCompile(`^(?i)(b|bias(es)?)_?\d+$`)
+
+// bare strips what the tracer adds to a transposed operand's name.
+func bare(name string) string { return strings.TrimSuffix(name, "ᵀ") }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
