@@ -50,11 +50,25 @@ type LineVerdict struct {
 // CheckGradients adds (on 10,000 samples it takes seconds, so a caller can
 // show the step first).
 func CheckScript(a *record.Analysis) *ScriptCheck {
+	c := ReadScript(a)
+	c.Recompute()
+	return c
+}
+
+// ReadScript reads the recorded iteration as check reads a dump (the
+// network, its layout and sizes), without checking anything yet.
+func ReadScript(a *record.Analysis) *ScriptCheck {
 	c := &ScriptCheck{Analysis: a}
 	c.File, c.Map = a.Dump()
 	c.Dump, c.Err = net.Interpret(c.File, net.DumpOptions{Map: c.Map})
-	if c.Err != nil {
-		return c
+	return c
+}
+
+// Recompute recomputes every tensor from the learner's own inputs and
+// names the catalog bug of each faulty one.
+func (c *ScriptCheck) Recompute() {
+	if c.Err != nil || c.Report != nil {
+		return
 	}
 	c.Tolerance = tracer.SameTolerance
 	for _, w := range c.File.Warnings {
@@ -67,7 +81,6 @@ func CheckScript(a *record.Analysis) *ScriptCheck {
 	}
 	c.Report = recomputeDump(c.Dump, c.Tolerance)
 	c.place()
-	return c
 }
 
 // CheckGradients adds the numerical gradient check to the report.
@@ -168,16 +181,12 @@ func (c *ScriptCheck) Marks() record.Marks {
 		}
 		f := v.Finding
 		if f.Bug != "" {
+			// The step shows the bug and the correct line beside it.
 			m.Bug[v.Line] = f.Bug
+			continue
 		}
-		text := fmt.Sprintf("check: %s is %s on your own inputs: %s; right: %s", v.Learner, f.Verdict, f.Description, v.Right)
-		if f.Bug != "" {
-			text += fmt.Sprintf(" (the catalog bug %s", f.Bug)
-			if len(f.With) > 0 {
-				text += ", with " + strings.Join(f.With, ", ")
-			}
-			text += ")"
-		}
+		text := fmt.Sprintf("check: %s is %s on your own inputs: %s; no bug in the catalog reproduces it; right: %s",
+			v.Learner, f.Verdict, f.Description, v.Right)
 		m.Notes[v.Line] = append(m.Notes[v.Line], net.Note{Warn: true, Text: text})
 	}
 	return m

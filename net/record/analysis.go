@@ -72,6 +72,9 @@ type Analysis struct {
 	NonFinite *NonFinite
 	// Scope is the scope of the iteration's statements.
 	Scope int
+	// Accuracy is the learner's name of the accuracy the script reports
+	// ("" if none was found).
+	Accuracy string
 }
 
 // Drift is a parameter whose shape an update changed.
@@ -163,6 +166,14 @@ func Analyze(r *Recording) *Analysis {
 		}
 	}
 	a.Roles = Roles(a.Lines, a.Updates)
+	for _, ln := range iter {
+		t := ln.Target()
+		if ln.Stmt.Metric && ln.Stmt.Kind == "assign" && len(ln.Targets) == 1 && strings.Contains(strings.ToLower(t), "acc") &&
+			ln.Value() != nil && ln.Value().Rank() == 0 && a.Roles[t] == "" {
+			a.Accuracy = t
+			break
+		}
+	}
 	a.findDrift()
 	a.findNonFinite()
 	return a

@@ -123,8 +123,8 @@ func (a *Analysis) Audit(samples, classes int, labels func(name string) []string
 		}
 		if short > 0 && samples > 0 {
 			out = append(out, Finding{Line: s.Line, Src: s.Src,
-				Text: fmt.Sprintf("%s counts at most %d of the %d samples (the loop above scores %d), so it can never "+
-					"pass %s however well the network does", s.Targets[0], short, samples, short, num(float64(short)/float64(samples)))})
+				Text: fmt.Sprintf("%s is computed from a count over at most %d of the %d samples per epoch (the loop "+
+					"above scores %d), divided by all of them", s.Targets[0], short, samples, short)})
 		}
 	}
 	return out

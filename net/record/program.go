@@ -51,7 +51,7 @@ func (a *Analysis) Program(cfg net.Config, marks Marks) *net.Program {
 		if !ln.Replayed && ln.ReplayErr != "" && ln.ReplayErr != "nothing to replay" {
 			s.Notes = append([]net.Note{{Text: "shown as recorded: " + ln.ReplayErr + "."}}, s.Notes...)
 		}
-		s.Eval = a.evalLine(ln, cfg)
+		s.Eval = a.evalLine(ln, p)
 		p.Statements = append(p.Statements, s)
 	}
 	return p
@@ -68,7 +68,10 @@ func (a *Analysis) Key(name string) string {
 	if r, ok := a.Roles[name]; ok {
 		return r
 	}
-	if a.LearnerOf(name) != "" {
+	if name == a.Accuracy && name != "" {
+		return "acc" // the step's notes compare it with the true accuracy
+	}
+	if a.LearnerOf(name) != "" || name == "acc" {
 		return name + "′"
 	}
 	return name
@@ -131,8 +134,9 @@ func labelled(p *net.Program, key string, a *tracer.Array) *tracer.Array {
 
 // evalLine is a statement's Eval: the replay on the current values, and
 // the recorded value bound (also under the other targets' keys).
-func (a *Analysis) evalLine(ln *Line, cfg net.Config) func(*tracer.Tape, net.Vars) *tracer.Array {
+func (a *Analysis) evalLine(ln *Line, p *net.Program) func(*tracer.Tape, net.Vars) *tracer.Array {
 	return func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+		var replayed []*tracer.Array
 		if ln.Replayed {
 			env := func(name string) (*tracer.Array, bool) {
 				if x, ok := v[name]; ok {
@@ -143,7 +147,18 @@ func (a *Analysis) evalLine(ln *Line, cfg net.Config) func(*tracer.Tape, net.Var
 				}
 				return nil, false
 			}
-			if _, err := Replay(tp, replayExpr(ln), env, a.Rec.Functions); err != nil {
+			out, err := Replay(tp, replayExpr(ln), env, a.Rec.Functions)
+			switch x := out.(type) {
+			case *tracer.Array:
+				replayed = []*tracer.Array{x}
+			case tuple:
+				for _, y := range x {
+					if arr, ok := y.(*tracer.Array); ok {
+						replayed = append(replayed, arr)
+					}
+				}
+			}
+			if err != nil {
 				// The values differ from the recorded ones (after a
 				// restart from edited values): NumPy's error, as it would
 				// have stopped there.
@@ -152,20 +167,27 @@ func (a *Analysis) evalLine(ln *Line, cfg net.Config) func(*tracer.Tape, net.Var
 				}
 			}
 		}
+		var first *tracer.Array
 		for k, t := range ln.Targets {
 			val := ln.Values[k]
 			if val == nil {
 				continue
 			}
 			key := a.Key(t)
-			if k > 0 {
+			if k < len(replayed) && replayed[k].Shape().Equal(val.Shape()) {
+				val = val.WithLabels(replayed[k].Labels()...)
+			}
+			val = labelled(p, key, val)
+			if k == 0 {
+				first = val
+			} else {
 				v[key] = val.Named(t)
 			}
 			if key != t {
 				v[t] = val.Named(t)
 			}
 		}
-		return ln.Value()
+		return first
 	}
 }
 
@@ -175,4 +197,24 @@ func replayExpr(ln *Line) *Expr {
 		return &Expr{K: "binop", Op: s.Op, L: &Expr{K: "name", ID: s.Targets[0]}, R: s.Value}
 	}
 	return s.Value
+}
+
+// LabelsOf says what each axis of a learner's array means at the end of
+// the iteration, as the program labels it (nil if unknown).
+func (a *Analysis) LabelsOf(p *net.Program, name string) []string {
+	var v *tracer.Array
+	for _, ln := range a.Lines {
+		for k, t := range ln.Targets {
+			if t == name && ln.Values[k] != nil {
+				v = ln.Values[k]
+			}
+		}
+	}
+	if v == nil {
+		v = a.Pre[name]
+	}
+	if v == nil {
+		return nil
+	}
+	return labelled(p, a.Key(name), v).Labels()
 }
