@@ -72,12 +72,29 @@ func (a *Analysis) Audit(samples, classes int, labels func(name string) []string
 			break
 		}
 	}
-	// Counters: name += ... inside the training loop, set to a number only
-	// outside it.
+	// Counters: name += ... in a loop nested in an outer one (a counting
+	// loop in the epoch loop, batches in epochs), set to a number only
+	// outside the outer loop. A running count over the iterations of a
+	// single pass (one sample at a time) is not one.
 	for _, s := range r.Statements {
 		if s.Kind != "augassign" || s.Op != "Add" || len(s.Targets) != 1 || strings.ContainsAny(s.Targets[0], ".[") ||
-			iterLoop < 0 || !inside(s.Loop) {
+			iterLoop < 0 || s.Loop == nil || !inside(s.Loop) {
 			continue
+		}
+		outer := *s.Loop
+		for r.Loops[outer].Parent != nil {
+			outer = *r.Loops[outer].Parent
+		}
+		if outer == *s.Loop {
+			continue
+		}
+		within := func(loop *int) bool {
+			for l := loop; l != nil; l = r.Loops[*l].Parent {
+				if *l == outer {
+					return true
+				}
+			}
+			return false
 		}
 		name := s.Targets[0]
 		var inits []*Statement
@@ -87,7 +104,7 @@ func (a *Analysis) Audit(samples, classes int, labels func(name string) []string
 			if t.Init == nil || len(t.Targets) != 1 || t.Targets[0] != name || t.Scope != s.Scope {
 				continue
 			}
-			if inside(t.Loop) {
+			if within(t.Loop) {
 				reset = true
 			} else {
 				inits = append(inits, t)
@@ -98,7 +115,7 @@ func (a *Analysis) Audit(samples, classes int, labels func(name string) []string
 		}
 		init := inits[len(inits)-1]
 		evidence := a.counterEvidence(s, name)
-		loop := r.Loops[iterLoop]
+		loop := r.Loops[outer]
 		out = append(out, Finding{Bug: "counter-not-reset", Line: init.Line, Src: init.Src, Also: []int{s.Line},
 			Right: fmt.Sprintf("move %s into the loop at line %d, before the counting", strings.TrimSpace(init.Src), loop.Line),
 			Text: fmt.Sprintf("%s is set to %s once, before the training loop at line %d, and %s (line %d) adds to it in "+

@@ -264,6 +264,15 @@ class Analysis:
         self.stmts, self.scopes, self.loops, self.functions = [], [], [], {}
         self.scope_key = {}
         self._scope(self.tree, "<module>", 1)
+        # Statements after another on the same line (a = 1; b = 2) get no
+        # line event of their own: they run with the first.
+        groups = {}
+        for st in self.stmts:
+            groups.setdefault((st["scope"], st["line"], st["block"]), []).append(st)
+        for g in groups.values():
+            g.sort(key=lambda x: x["col"])
+            for i, st in enumerate(g):
+                st["siblings"] = [x["id"] for x in g[i + 1:] if x["kind"] not in ("for", "while", "if", "with", "def")]
 
     def _scope(self, node, name, line):
         sc = Scope(len(self.scopes), name, line, node)
@@ -765,16 +774,23 @@ class Recorder:
         kind = stmt["kind"]
         if kind in ("for", "while"):
             self.loop_header(frame, stmt)
-        if self.mode == "traced" and stmt["inplace"]:
-            self.protect(frame, stmt)
-        if "update" in stmt and self.is_update(frame, stmt):
-            self.update_count += 1
-            if self.first_update is None:
-                self.begin_iterations(frame, stmt)
+        for s in [stmt] + [self.stmts[i] for i in stmt["siblings"]]:
+            if self.mode == "traced" and s["inplace"]:
+                self.protect(frame, s)
+            if "update" in s and self.is_update(frame, s):
+                self.update_count += 1
+                if self.first_update is None:
+                    self.begin_iterations(frame, s)
 
     def finish(self, frame, st, returned=None):
         stmt = st.stmt
+        self.finish_one(frame, st, stmt, returned)
+        for i in stmt["siblings"]:
+            self.seq += 1
+            self.finish_one(frame, st, self.stmts[i], None)
         st.stmt = None
+
+    def finish_one(self, frame, st, stmt, returned):
         if self.mode == "off":
             return
         if self.mode == "light":
@@ -783,6 +799,10 @@ class Recorder:
                     v = self.read(frame, t)
                     if isinstance(v, (int, float, np.generic)) and not isinstance(v, bool):
                         self.set_metric(stmt, float(v))
+            return
+        if stmt["kind"] in ("for", "while", "if", "with"):
+            e = self.entry(stmt)
+            e.count += 1
             return
         e = self.entry(stmt)
         e.count += 1

@@ -51,7 +51,7 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 			if e.Op != "dot" || len(e.Inputs) != 2 {
 				continue
 			}
-			a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+			a, b := ln.operand(e.Inputs[0].Name), ln.operand(e.Inputs[1].Name)
 			for _, pair := range [][2]string{{a, b}, {b, a}} {
 				w, in := pair[0], pair[1]
 				if weightLike(w) && !seen[w] && !isParam[in] {
@@ -134,7 +134,7 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 				if e.Op != "dot" || len(e.Inputs) != 2 {
 					continue
 				}
-				a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+				a, b := ln.operand(e.Inputs[0].Name), ln.operand(e.Inputs[1].Name)
 				switch {
 				case a == prev:
 					dz[l] = b
@@ -146,19 +146,21 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 		set(dz[l], fmt.Sprintf("dZ%d", l))
 	}
 	// The output and the labels: dZL = AL − Y (perhaps through a helper
-	// such as dh2 = h2 − y).
-	forward := map[string]bool{}
-	if zl := zLine[1]; zl >= 0 {
-		for i := zl; i < len(lines); i++ {
-			if lines[i].Target() == dz[L] {
+	// such as dh2 = h2 − y), where AL comes from X and Y does not.
+	fromX := map[string]bool{learnerOf["X"]: true}
+	for _, ln := range lines {
+		for _, n := range ln.Stmt.Reads {
+			if fromX[n] {
+				for _, t := range ln.Targets {
+					fromX[t] = true
+				}
 				break
-			}
-			for _, t := range lines[i].Targets {
-				forward[t] = true
 			}
 		}
 	}
-	out, labels := outputOf(lines, dz[L], forward, 0)
+	known := lineInputs(lines)
+	labelish := func(n string) bool { return !fromX[n] && !isParam[n] && known[n] }
+	out, labels := outputOf(lines, dz[L], fromX, labelish, 0)
 	if out == "" {
 		out = zNames[L]
 	}
@@ -241,9 +243,9 @@ func byName(lines []*Line, set func(learner, role string)) {
 	}
 }
 
-// outputOf finds, in the statement that assigns dz, the output (a value of
-// the forward pass) and the labels (the other array it subtracts).
-func outputOf(lines []*Line, dz string, forward map[string]bool, depth int) (out, labels string) {
+// outputOf finds, in the statement that assigns dz, the output (a value
+// computed from X alone) and the labels (the array subtracted from it).
+func outputOf(lines []*Line, dz string, fromX map[string]bool, labelish func(string) bool, depth int) (out, labels string) {
 	if dz == "" || depth > 3 {
 		return "", ""
 	}
@@ -255,17 +257,17 @@ func outputOf(lines []*Line, dz string, forward map[string]bool, depth int) (out
 			if e.Op != "subtract" || len(e.Inputs) != 2 {
 				continue
 			}
-			a, b := bare(e.Inputs[0].Name), bare(e.Inputs[1].Name)
+			a, b := ln.operand(e.Inputs[0].Name), ln.operand(e.Inputs[1].Name)
 			switch {
-			case forward[a] && !forward[b]:
+			case fromX[a] && labelish(b):
 				return a, b
-			case forward[b] && !forward[a]:
+			case fromX[b] && labelish(a):
 				return b, a
 			}
 		}
 		for _, name := range ln.Stmt.Reads {
-			if !forward[name] && name != dz {
-				if o, l := outputOf(lines, name, forward, depth+1); o != "" {
+			if name != dz && !labelish(name) {
+				if o, l := outputOf(lines, name, fromX, labelish, depth+1); o != "" {
 					return o, l
 				}
 			}
@@ -274,14 +276,70 @@ func outputOf(lines []*Line, dz string, forward map[string]bool, depth int) (out
 	return "", ""
 }
 
-// addedParam is the parameter a line adds to something (the bias).
+// lineInputs is every name some line read or wrote.
+func lineInputs(lines []*Line) map[string]bool {
+	out := map[string]bool{}
+	for _, ln := range lines {
+		for n := range ln.Inputs {
+			out[n] = true
+		}
+		for _, t := range ln.Targets {
+			out[t] = true
+		}
+	}
+	return out
+}
+
+// operand is the variable an operation read: the operand itself when it
+// is one of the line's inputs, or else the array (not a number) inside the
+// earlier operation that produced it (1/m * dZ1 → dZ1).
+func (l *Line) operand(name string) string {
+	name = bare(name)
+	if _, ok := l.Inputs[name]; ok {
+		return name
+	}
+	for depth := 0; depth < 4; depth++ {
+		found := false
+		for k := len(l.Events) - 1; k >= 0; k-- {
+			e := l.Events[k]
+			if e.Result != name && bare(e.Result) != name {
+				continue
+			}
+			for _, in := range e.Inputs {
+				if len(in.Shape) > 0 {
+					name, found = bare(in.Name), true
+					break
+				}
+			}
+			break
+		}
+		if _, ok := l.Inputs[name]; ok || !found {
+			return name
+		}
+	}
+	return name
+}
+
+// addedParam is the parameter a line adds to something (the bias); from
+// the syntax tree when the line could not be replayed (h1 + b1[:, None]).
 func addedParam(ln *Line, weights []string, isParam map[string]bool) string {
+	if !ln.Replayed && ln.Stmt.Value != nil && ln.Stmt.Value.K == "binop" && ln.Stmt.Value.Op == "Add" {
+		for _, side := range []*Expr{ln.Stmt.Value.L, ln.Stmt.Value.R} {
+			for side != nil && side.K == "subscript" {
+				side = side.V
+			}
+			if side != nil && side.K == "name" && !contains(weights, side.ID) &&
+				(isParam[side.ID] || len(isParam) == 0 && biasName.MatchString(side.ID)) {
+				return side.ID
+			}
+		}
+	}
 	for _, e := range ln.Events {
 		if e.Op != "add" || len(e.Inputs) != 2 {
 			continue
 		}
 		for _, in := range e.Inputs {
-			n := bare(in.Name)
+			n := ln.operand(in.Name)
 			if contains(weights, n) {
 				continue
 			}

@@ -20,14 +20,16 @@ var recorderSource []byte
 // boot runs before the recorder, in any Python: it refuses a Python too
 // old for the recorder (exit 3) and one without NumPy (exit 4), then loads
 // the recorder from the file given. Written to parse under Python 2 too.
-const boot = `import sys
+const boot = `import sys, os
+version = "%d.%d.%d" % tuple(sys.version_info[:3])
+f = open(os.path.join(os.path.dirname(sys.argv[1]), "python-version"), "w")
+f.write(version)
+f.close()
 if sys.version_info < (3, 8):
-    sys.stderr.write("%d.%d.%d" % tuple(sys.version_info[:3]))
     sys.exit(3)
 try:
     import numpy
 except ImportError:
-    sys.stderr.write("%d.%d.%d" % tuple(sys.version_info[:3]))
     sys.exit(4)
 sys.dont_write_bytecode = True
 import importlib.util
@@ -159,7 +161,8 @@ func Run(opts Options) (*Recording, error) {
 	runErr := cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(runErr, &exit) {
-		version := strings.TrimSpace(lastLine(stderr.String()))
+		v, _ := os.ReadFile(filepath.Join(dir, "python-version"))
+		version := strings.TrimSpace(string(v))
 		switch exit.ExitCode() {
 		case 3:
 			return nil, &EnvironmentError{fmt.Sprintf("record: %s (%s) is Python %s; backstep run needs Python 3.8 or newer: point at another with --python PATH or BACKSTEP_PYTHON", python, how, version)}

@@ -120,8 +120,9 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	s := newScriptRun(rec)
-	s.firstScreen = func() { s.screenAfter = time.Since(ended) }
+	s.firstScreen = func() { s.screenAfter = time.Since(stoppedAt(rec, ended)) }
 	if opts.JSON {
+		s.firstScreen() // when the printed header would be written
 		s.checkAll()
 		s.check.CheckGradients()
 		return finish(s, render.JSON(io.Out, scriptJSONOf(s)))
@@ -158,7 +159,8 @@ func runRun(opts *RunOptions) error {
 	return finish(s, nil)
 }
 
-// finish turns what the run found into the exit code.
+// finish turns what the run found into the exit code: 1 for faults, 2
+// when check could not read the step (nothing can be called right then).
 func finish(s *scriptRun, err error) error {
 	if err != nil {
 		return err
@@ -166,7 +168,20 @@ func finish(s *scriptRun, err error) error {
 	if len(s.report().Faults()) > 0 {
 		return faultsFound
 	}
+	if c := s.check; c.Err != nil {
+		return usagef("check could not read the step, so it is not called right: %s", strings.TrimPrefix(c.Err.Error(), "net: "))
+	}
 	return nil
+}
+
+// stoppedAt is when the recorder stopped the script (the end of the
+// traced iterations), or when the script ended.
+func stoppedAt(rec *record.Recording, ended time.Time) time.Time {
+	if rec.StoppedAt != nil {
+		sec := *rec.StoppedAt
+		return time.Unix(int64(sec), int64((sec-float64(int64(sec)))*1e9))
+	}
+	return ended
 }
 
 // unusable says when a run tells nothing about the step: the script could

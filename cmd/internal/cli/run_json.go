@@ -82,10 +82,7 @@ func scriptJSONOf(s *scriptRun) scriptJSON {
 	st := s.stepper()
 	st.Run()
 	out.Statements, out.Events, _ = recordsJSON(st)
-	if s.firstScreen != nil {
-		s.firstScreen()
-		out.Iterations.FirstScreenAfter = s.screenAfter.Seconds()
-	}
+	out.Iterations.FirstScreenAfter = s.screenAfter.Seconds()
 	c := s.check
 	if c.Err != nil {
 		out.CheckError = c.Err.Error()

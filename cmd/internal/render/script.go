@@ -290,6 +290,10 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 	t.Phase("summary")
 	faults := s.Faults()
 	if len(faults) == 0 {
+		if c != nil && c.Err != nil {
+			t.bullet("", "⚠", "nothing wrong found in the shapes and metrics, but check could not read the step, so its gradients are not called right", r.Pal.Warn)
+			return
+		}
 		t.bullet("", "✓", "nothing wrong found in the traced iteration", r.Pal.Good)
 		return
 	}
