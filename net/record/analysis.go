@@ -240,6 +240,16 @@ func (a *Analysis) replayLine(ln *Line, env func(string) (*tracer.Array, bool)) 
 		ln.ReplayErr = "nothing to replay"
 		return
 	}
+	if ln.Exec.Error != nil {
+		// It raised: replay what can be, the error comes from the record.
+		tp := &tracer.Tape{}
+		if out, err := Replay(tp, replayExpr(ln), env, a.Rec.Functions); err == nil && out != nil {
+			ln.Events, ln.Replayed = tp.Events, true
+			return
+		}
+		ln.ReplayErr = "it raised " + ln.Exec.Error.Type
+		return
+	}
 	if ln.Exec.Count > 1 {
 		ln.ReplayErr = fmt.Sprintf("it ran %d times in the iteration; the values are those of its last run", ln.Exec.Count)
 		return

@@ -30,7 +30,7 @@ func (a *Analysis) Program(cfg net.Config, marks Marks) *net.Program {
 	phase := net.Phase("setup")
 	used := map[string]bool{}
 	for _, ln := range a.Lines {
-		if ln.Value() == nil {
+		if ln.Value() == nil && ln.Exec.Error == nil {
 			continue
 		}
 		key := a.Key(ln.Target())
@@ -158,14 +158,13 @@ func (a *Analysis) evalLine(ln *Line, p *net.Program) func(*tracer.Tape, net.Var
 					}
 				}
 			}
-			if err != nil {
-				// The values differ from the recorded ones (after a
-				// restart from edited values): NumPy's error, as it would
-				// have stopped there.
-				if se, ok := err.(*tracer.ShapeError); ok {
-					panic(se)
-				}
+			if se, ok := err.(*tracer.ShapeError); ok {
+				panic(se)
 			}
+		}
+		if e := ln.Exec.Error; e != nil {
+			// The script stopped here: NumPy's own message, as recorded.
+			panic(&tracer.ShapeError{Op: e.Type, Msg: e.Type + ": " + e.Message})
 		}
 		var first *tracer.Array
 		for k, t := range ln.Targets {

@@ -649,10 +649,11 @@ class Entry:
 
 
 class FrameState:
-    __slots__ = ("stmt", "lasti", "t0", "scope")
+    __slots__ = ("stmt", "lasti", "t0", "scope", "raising")
 
     def __init__(self, scope):
         self.stmt, self.lasti, self.t0, self.scope = None, -1, 0.0, scope
+        self.raising = False
 
 
 class Recorder:
@@ -730,6 +731,7 @@ class Recorder:
         st = self.frames.get(frame)
         if st is None:
             st = self.frames[frame] = FrameState(scope)
+        st.raising = False  # a line runs: any exception was handled
         stmt = self.stmt_at(frame, code, scope)
         lasti = frame.f_lasti
         if stmt is not None and stmt is st.stmt and lasti > st.lasti:
@@ -745,18 +747,21 @@ class Recorder:
         st = self.frames.pop(frame, None)
         if st is None or st.stmt is None:
             return
-        if st.stmt["kind"] == "return" and self.mode == "traced":
+        if st.stmt["kind"] == "return" and self.mode == "traced" and not st.raising:
             self.finish(frame, st, returned=(value,))
         else:
             self.finish(frame, st)
-        if self.iter_loop is not None and self.iter_loop[1] is frame:
+        if self.iter_loop is not None and self.iter_loop[1] is frame and not st.raising:
             self.end_iteration(frame)
 
     def on_exception(self, frame, exc):
         st = self.frames.get(frame)
+        if st is not None:
+            st.raising = True
         if st is None or st.stmt is None or isinstance(exc, BackstepStop) or self.mode != "traced":
             return
-        e = self.entry(st.stmt)
+        stmt = self.stmt_at(frame, frame.f_code, st.scope) or st.stmt
+        e = self.entry(stmt)
         if e is not None and e.error is None and not isinstance(exc, (StopIteration, GeneratorExit)):
             e.error = {"type": type(exc).__name__, "message": str(exc)[:500]}
 
@@ -775,6 +780,8 @@ class Recorder:
         if kind in ("for", "while"):
             self.loop_header(frame, stmt)
         for s in [stmt] + [self.stmts[i] for i in stmt["siblings"]]:
+            if self.mode == "traced" and kind not in ("for", "while", "if", "with", "def"):
+                self.entry(s)  # in the order the statements start
             if self.mode == "traced" and s["inplace"]:
                 self.protect(frame, s)
             if "update" in s and self.is_update(frame, s):
@@ -1075,11 +1082,18 @@ class Recorder:
         tb = e.__traceback__
         line, stmt = None, None
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self.path:
+            code = tb.tb_frame.f_code
+            if code.co_filename == self.path:
                 line = tb.tb_lineno
-                sc = self.scope_of(tb.tb_frame.f_code)
+                sc = self.scope_of(code)
                 if sc is not None:
-                    s = self.an.find(sc, line, None)
+                    col = None
+                    if hasattr(code, "co_positions"):
+                        pos = list(code.co_positions())
+                        i = tb.tb_lasti // 2
+                        if 0 <= i < len(pos) and pos[i][0] == line:
+                            col = pos[i][2]
+                    s = self.an.find(sc, line, col)
                     stmt = s["id"] if s else None
             tb = tb.tb_next
         out = {"type": type(e).__name__, "message": str(e)[:1000], "line": line, "stmt": stmt}

@@ -59,6 +59,9 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Env is the environment of the script (nil: the process's own).
 	Env []string
+	// keep, when set, is a folder the record is copied into (the tests'
+	// fixtures are made this way).
+	keep string
 }
 
 // EnvironmentError is a problem with the Python that would run the script
@@ -171,6 +174,15 @@ func Run(opts Options) (*Recording, error) {
 		}
 	} else if runErr != nil {
 		return nil, &EnvironmentError{fmt.Sprintf("record: cannot run %s (%s): %v; point at a Python 3 with NumPy with --python PATH or BACKSTEP_PYTHON", python, how, unwrapExec(runErr))}
+	}
+	if opts.keep != "" {
+		for _, name := range []string{"record.json", "capture.npz"} {
+			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+				if err := os.WriteFile(filepath.Join(opts.keep, name), b, 0o644); err != nil {
+					return nil, fmt.Errorf("record: %v", err)
+				}
+			}
+		}
 	}
 	r, err := Read(dir)
 	if err != nil {

@@ -1,12 +1,15 @@
 # A reconstruction of the question's script: a 784-60-10 network on the
 # 10,000 MNIST test images that reports 1-2 % accuracy. Written the way the
 # question wrote it, bugs and all; backstep run question.py points at them.
+import sys
+
 import numpy as np
 import tensorflow as tf
 
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
-X = x_test.reshape(10000, 784).astype('float32') / 255
-Y = np.eye(10)[y_test]
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000  # how many test images
+X = x_test[:n].reshape(n, 784).astype('float32') / 255
+Y = np.eye(10)[y_test[:n]]
 
 
 def tanh(z):

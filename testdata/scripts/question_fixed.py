@@ -2,12 +2,15 @@
 # features x samples, so the softmax, m and the bias sums run over the
 # right axes, and the accuracy computed over every sample each epoch.
 # backstep run question_fixed.py finds nothing wrong (exit 0).
+import sys
+
 import numpy as np
 import tensorflow as tf
 
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
-X = (x_test.reshape(10000, 784).astype('float32') / 255).T
-Y = np.eye(10)[y_test].T
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000  # how many test images
+X = (x_test[:n].reshape(n, 784).astype('float32') / 255).T
+Y = np.eye(10)[y_test[:n]].T
 
 
 def tanh(z):

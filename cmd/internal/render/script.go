@@ -145,6 +145,9 @@ func iterationText(rec *record.Recording) string {
 		s = fmt.Sprintf("iterations 1–%d traced", it.Traced) + strings.TrimPrefix(s, "iteration 1 traced")
 	}
 	switch {
+	case rec.Exception != nil:
+		ex := rec.Exception
+		return s + fmt.Sprintf("; it stopped with %s at %s: %s", ex.Type, rec.LineOf(ex.Line), ex.Message)
 	case it.StoppedAfter != nil && *it.StoppedAfter > it.Traced:
 		s += fmt.Sprintf("; stopped after iteration %d (the metric lines were watched one more)", *it.StoppedAfter)
 	case it.StoppedAfter != nil:
@@ -153,9 +156,6 @@ func iterationText(rec *record.Recording) string {
 		s += fmt.Sprintf("; then ran on to its end untraced (%d iterations)", it.Reached)
 	default:
 		s += "; the script ended by itself"
-	}
-	if ex := rec.Exception; ex != nil {
-		s += fmt.Sprintf("; it raised %s at %s: %s", ex.Type, rec.LineOf(ex.Line), ex.Message)
 	}
 	return s
 }
