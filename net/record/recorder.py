@@ -932,7 +932,7 @@ class Recorder:
         # written yet, as it is now (before the first update).
         written = set()
         for e in self.order:
-            if e.gen == 1:
+            if e.gen == 1 and e.count > 0:  # finished, not just started
                 written.update(e.stmt["targets"])
         reads = set()
         body = [s for s in self.stmts if s["loop"] is not None and loop_id is not None

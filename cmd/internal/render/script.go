@@ -125,8 +125,11 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	if ax := axesText(s); ax != "" {
 		field(&b, "axes", ax)
 	}
-	field(&b, "numbers", fmt.Sprintf("are the lines of %s; ✗ marks a line check found wrong on your own inputs, with the known bug it matches",
-		filepath.Base(rec.Script)))
+	where := "are the lines of " + filepath.Base(rec.Script)
+	if rec.Notebook {
+		where = "count the lines of the notebook's code cells joined in order (the findings give cell and line)"
+	}
+	field(&b, "numbers", where+"; ✗ marks a line check found wrong on your own inputs, with the known bug it matches")
 	return strings.TrimRight(b.String(), "\n")
 }
 
