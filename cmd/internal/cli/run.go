@@ -28,6 +28,9 @@ type RunOptions struct {
 	// Interactive is auto (the debugger when stdin and stdout are
 	// terminals), on or off (the printed trace).
 	Interactive string
+
+	// record runs the script (record.Run; tests give a recorded run).
+	record func(record.Options) (*record.Recording, error)
 }
 
 // NewCmdRun builds `backstep run`. runF replaces the work in tests.
@@ -106,7 +109,11 @@ func runRun(opts *RunOptions) error {
 	if opts.JSON {
 		scriptOut = io.ErrOut // the script's prints must not break the JSON
 	}
-	rec, err := record.Run(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
+	recordRun := record.Run
+	if opts.record != nil {
+		recordRun = opts.record
+	}
+	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
 		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data, Stdout: scriptOut, Stderr: io.ErrOut})
 	if err != nil {
 		var env *record.EnvironmentError
@@ -152,7 +159,9 @@ func runRun(opts *RunOptions) error {
 	select {
 	case <-gradients:
 	default:
-		fmt.Fprintln(io.Out, pal.Dim("(waiting for the numerical gradient check…)"))
+		if io.OutTTY {
+			fmt.Fprintln(io.ErrOut, "(waiting for the numerical gradient check…)")
+		}
 		<-gradients
 	}
 	sr.Findings(s.report())
