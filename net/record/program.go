@@ -49,7 +49,7 @@ func (a *Analysis) Program(cfg net.Config, marks Marks) *net.Program {
 			}
 		}
 		if !ln.Replayed && ln.ReplayErr != "" && ln.ReplayErr != "nothing to replay" {
-			s.Notes = append([]net.Note{{Text: "shown as recorded: " + ln.ReplayErr + "."}}, s.Notes...)
+			s.Notes = append([]net.Note{{Text: a.recordedText(p, ln)}}, s.Notes...)
 		}
 		s.Eval = a.evalLine(ln, p)
 		p.Statements = append(p.Statements, s)
@@ -216,4 +216,40 @@ func (a *Analysis) LabelsOf(p *net.Program, name string) []string {
 		return nil
 	}
 	return labelled(p, a.Key(name), v).Labels()
+}
+
+// recordedText describes a line backstep shows from the record only: what
+// each target became, and why its operations are not shown.
+func (a *Analysis) recordedText(p *net.Program, ln *Line) string {
+	var parts []string
+	for k, t := range ln.Targets {
+		v := ln.Values[k]
+		if v == nil {
+			continue
+		}
+		part := t + " = " + valueText(labelled(p, a.Key(t), v))
+		if k < len(ln.Exec.Writes) {
+			w := ln.Exec.Writes[k]
+			if w.DType != "" && v.Rank() > 0 {
+				part += " (" + w.DType
+				if w.Mean != nil {
+					part += fmt.Sprintf(", mean %.4g std %.4g min %.4g max %.4g", w.Mean.Float(), w.Std.Float(), w.Min.Float(), w.Max.Float())
+				}
+				part += ")"
+			}
+		}
+		parts = append(parts, part)
+	}
+	why := ln.ReplayErr
+	if strings.HasPrefix(why, "cannot replay ") {
+		why = "backstep does not replay " + strings.TrimPrefix(why, "cannot replay ") + ", so its operations are not shown"
+	}
+	return "recorded: " + strings.Join(parts, "; ") + "; " + why + "."
+}
+
+func valueText(v *tracer.Array) string {
+	if v.Rank() == 0 {
+		return fmt.Sprintf("%.6g", v.Item())
+	}
+	return net.AxesText(v.Shape(), v.Labels())
 }

@@ -596,15 +596,16 @@ class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         xt, yt = read_idx(cfg["test_images"]), read_idx(cfg["test_labels"])
         if cfg.get("train_images"):
             xr, yr = read_idx(cfg["train_images"]), read_idx(cfg["train_labels"])
-            what = "x_train %s from %s, x_test %s from %s" % (
-                tuple(xr.shape), cfg["train_source"], tuple(xt.shape), cfg["test_source"])
+            what = "x_train %s uint8 from %s, x_test %s from %s, labels y_train %s, y_test %s" % (
+                tuple(xr.shape), cfg["train_source"], tuple(xt.shape), cfg["test_source"],
+                tuple(yr.shape), tuple(yt.shape))
         else:
             xr, yr = xt.copy(), yt.copy()
-            what = ("x_train %s and x_test %s are both the %d test images (%s): give --data DIR with the "
-                    "60,000 training images for a separate train split" % (
-                        tuple(xr.shape), tuple(xt.shape), len(xt), cfg["test_source"]))
-        msg = "TensorFlow is not installed: served mnist.load_data() from %s; %s; labels uint8 %s" % (
-            cfg["test_source"] if not cfg.get("train_images") else "--data", what, tuple(yr.shape))
+            what = ("x_train and x_test are both its %d test images %s uint8, y_train and y_test their labels %s "
+                    "(--data DIR with the 60,000 training images serves those as x_train)" % (
+                        len(xt), tuple(xt.shape), tuple(yt.shape)))
+        msg = "TensorFlow is not installed here: backstep served mnist.load_data() from %s: %s" % (
+            cfg["test_source"] if not cfg.get("train_images") else "--data", what)
         note(msg)
         self.rec.notices.append(msg)
         self.rec.served.append({"function": "mnist.load_data", "x_train": list(xr.shape), "y_train": list(yr.shape),
