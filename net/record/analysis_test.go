@@ -66,7 +66,7 @@ func TestQuestionIteration(t *testing.T) {
 
 func TestQuestionAudit(t *testing.T) {
 	a := Analyze(fixture(t, "question-200"))
-	p := a.Program(net.Config{Layout: net.Rows, Inputs: 784, Hidden: []int{60}, Classes: 10, Act: net.Tanh}, Marks{})
+	p := a.Program(&net.Config{Layout: net.Rows, Inputs: 784, Hidden: []int{60}, Classes: 10, Act: net.Tanh}, Marks{})
 	found := map[string]Finding{}
 	for _, f := range a.Audit(200, 10, func(n string) []string { return a.LabelsOf(p, n) }) {
 		found[f.Bug] = f
@@ -90,7 +90,7 @@ func TestFixedRunsClean(t *testing.T) {
 	if len(a.Drifts) != 0 || a.NonFinite != nil {
 		t.Errorf("drift %v, NaN %v", a.Drifts, a.NonFinite)
 	}
-	p := a.Program(net.Config{Layout: net.Cols, Inputs: 784, Hidden: []int{60}, Classes: 10, Act: net.Tanh}, Marks{})
+	p := a.Program(&net.Config{Layout: net.Cols, Inputs: 784, Hidden: []int{60}, Classes: 10, Act: net.Tanh}, Marks{})
 	if f := a.Audit(200, 10, func(n string) []string { return a.LabelsOf(p, n) }); len(f) != 0 {
 		t.Errorf("the fixed metric is flagged: %+v", f)
 	}

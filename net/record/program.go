@@ -23,10 +23,14 @@ type Marks struct {
 // statement replays the learner's line with the tracer from the current
 // values, or, where it cannot, shows the recorded value; either way the
 // value bound is the one NumPy computed. cfg is the network check read
-// from the iteration (net.DefaultConfig() when it could not).
-func (a *Analysis) Program(cfg net.Config, marks Marks) *net.Program {
-	correct := net.Build(cfg)
-	p := &net.Program{Config: cfg, Labels: correct.Labels, Shapes: correct.Shapes}
+// from the iteration, nil when it could not: then no axis is named from a
+// role.
+func (a *Analysis) Program(cfg *net.Config, marks Marks) *net.Program {
+	p := &net.Program{Config: net.DefaultConfig(), Labels: map[string][]string{}, Shapes: map[string]tracer.Shape{}}
+	if cfg != nil {
+		correct := net.Build(*cfg)
+		p.Config, p.Labels, p.Shapes = *cfg, correct.Labels, correct.Shapes
+	}
 	phase := net.Phase("setup")
 	used := map[string]bool{}
 	for _, ln := range a.Lines {

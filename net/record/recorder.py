@@ -752,8 +752,8 @@ class Recorder:
             self.finish(frame, st, returned=(value,))
         else:
             self.finish(frame, st)
-        if self.iter_loop is not None and self.iter_loop[1] is frame and not st.raising:
-            self.end_iteration(frame)
+        if self.iter_loop is not None and self.iter_loop[0] is None and self.iter_loop[1] is frame and not st.raising:
+            self.end_iteration(frame)  # a step without a loop around it
 
     def on_exception(self, frame, exc):
         st = self.frames.get(frame)
@@ -1003,6 +1003,8 @@ class Recorder:
                     key = "s%d:%d" % (e.stmt["id"], i)
                     arrays[key] = v
                     self.capture_meta[key] = {"name": t, "stmt": e.stmt["id"]}
+        if not arrays:
+            return
         t0 = time.perf_counter()
         safe = {}
         for i, (k, v) in enumerate(arrays.items()):
@@ -1147,7 +1149,7 @@ class Recorder:
             "iterations": {"traced": self.iterations, "first_update": self.first_update,
                            "loop": self.iter_loop[0] if self.iter_loop else None,
                            "updates": self.update_count, "stopped_after": self.stopped,
-                           "reached": self.gen if self.first_update is not None else 0,
+                           "reached": len(self.iter_times),
                            "continued": self.keep_going, "times": self.iter_times},
             "metrics": self.metrics,
             "fp_error": self.fp_first,

@@ -149,6 +149,9 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 	// such as dh2 = h2 − y), where AL comes from X and Y does not.
 	fromX := map[string]bool{learnerOf["X"]: true}
 	for _, ln := range lines {
+		if ln.Setup {
+			continue // labels are often made from the data before the loop
+		}
 		for _, n := range ln.Stmt.Reads {
 			if fromX[n] {
 				for _, t := range ln.Targets {

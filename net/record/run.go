@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	backstep "github.com/backstep/backstep"
 )
@@ -151,6 +152,12 @@ func Run(opts Options) (*Recording, error) {
 	cmd := exec.Command(python, "-c", boot, rec, filepath.Join(dir, "config.json"))
 	cmd.Stdin = os.Stdin
 	cmd.Stdout, cmd.Stderr = opts.Stdout, opts.Stderr
+	if opts.Stdout != nil && opts.Stdout == opts.Stderr {
+		// One writer for both streams: exec copies each from its own
+		// goroutine, so the writes must not interleave.
+		w := &syncWriter{w: opts.Stdout}
+		cmd.Stdout, cmd.Stderr = w, w
+	}
 	cmd.Env = append(opts.Env, "PYTHONDONTWRITEBYTECODE=1")
 	if opts.Env == nil {
 		cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
@@ -192,6 +199,17 @@ func Run(opts Options) (*Recording, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
 }
 
 func lastLine(s string) string {

@@ -247,9 +247,9 @@ func newScriptRun(rec *record.Recording) *scriptRun {
 // the program the step viewer runs and audits the metric.
 func (s *scriptRun) checkAll() {
 	s.check.Recompute()
-	cfg := net.DefaultConfig()
+	var cfg *net.Config
 	if s.check.Dump != nil {
-		cfg = s.check.Dump.Config
+		cfg = &s.check.Dump.Config
 	}
 	s.program = s.analysis.Program(cfg, s.check.Marks())
 	samples, classes := 0, 0
