@@ -412,7 +412,11 @@ func (t *Trace) Summary(st *net.Stepper) {
 	for _, rec := range st.Records {
 		switch {
 		case rec.Line != nil:
-			t.bullet("", "✗", fmt.Sprintf("%-5s patched by %s: %s", rec.Statement.Name, rec.Statement.Bug, rec.Line), t.Pal.Bad)
+			how := "patched by"
+			if rec.Statement.Line > 0 {
+				how = "matches" // a learner's line that check matched to the bug
+			}
+			t.bullet("", "✗", fmt.Sprintf("%-5s %s %s: %s", rec.Statement.Name, how, rec.Statement.Bug, rec.Line), t.Pal.Bad)
 		case rec.Run != nil && rec.Drift == nil:
 			t.bullet("", "≠", fmt.Sprintf("%-5s differs from the correct run: %s", rec.Statement.Name, rec.Run), t.Pal.Warn)
 		}
