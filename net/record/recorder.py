@@ -606,7 +606,8 @@ class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                         len(xt), tuple(xt.shape), tuple(yt.shape)))
         msg = "TensorFlow is not installed here: backstep served mnist.load_data() from %s: %s" % (
             cfg["test_source"] if not cfg.get("train_images") else "--data", what)
-        note(msg)
+        note("TensorFlow is not installed here: serving mnist.load_data() from %s: x_train %s, x_test %s uint8" % (
+            "--data" if cfg.get("train_images") else "backstep's MNIST test images", tuple(xr.shape), tuple(xt.shape)))
         self.rec.notices.append(msg)
         self.rec.served.append({"function": "mnist.load_data", "x_train": list(xr.shape), "y_train": list(yr.shape),
                                 "x_test": list(xt.shape), "y_test": list(yt.shape),

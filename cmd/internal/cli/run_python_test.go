@@ -47,7 +47,7 @@ func TestRunQuestionScript(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "TensorFlow is not installed here: backstep served mnist.load_data()") {
+	if !strings.Contains(stderr, "TensorFlow is not installed here: serving mnist.load_data()") {
 		t.Errorf("no notice of the served MNIST on stderr:\n%s", stderr)
 	}
 	for _, want := range []string{
@@ -212,7 +212,7 @@ func TestRunServesTrainingImages(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "x_train (60000, 28, 28) uint8 from train-images-idx3-ubyte.gz") {
+	if !strings.Contains(stderr, "from --data: x_train (60000, 28, 28), x_test (10000, 28, 28) uint8") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if !strings.Contains(stdout, `"samples": 300`) {
