@@ -109,12 +109,11 @@ func Analyze(r *Recording) *Analysis {
 			a.Pre[name] = v.Named(name)
 		}
 	}
+	// The step is the body the first update is in: the loop's body, or a
+	// function the loop calls.
 	a.Scope = 0
 	if fu := r.Iterations.FirstUpdate; fu != nil {
 		a.Scope = r.Statements[*fu].Scope
-	}
-	if lp := r.Iterations.Loop; lp != nil {
-		a.Scope = r.Statements[r.Loops[*lp].Stmt].Scope
 	}
 	var iter []*Line
 	written := map[string]bool{}

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -113,8 +115,13 @@ func runRun(opts *RunOptions) error {
 	if opts.record != nil {
 		recordRun = opts.record
 	}
+	// Ctrl-C while the script runs stops the script (Python gets it too),
+	// not backstep: what was recorded until then is still shown.
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
 	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
 		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data, Stdout: scriptOut, Stderr: io.ErrOut})
+	signal.Stop(interrupts)
 	if err != nil {
 		var env *record.EnvironmentError
 		if errors.As(err, &env) {
