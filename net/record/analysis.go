@@ -75,6 +75,9 @@ type Analysis struct {
 	// Accuracy is the learner's name of the accuracy the script reports
 	// ("" if none was found).
 	Accuracy string
+	// Derived holds values the iteration made by indexing, by how the
+	// script writes them (x[i], the sample of a one-sample step).
+	Derived map[string]*tracer.Array
 }
 
 // Drift is a parameter whose shape an update changed.
@@ -103,7 +106,7 @@ type NonFinite struct {
 // Analyze reads the first iteration from a recording: which statements
 // ran, what they read and wrote, and what backstep can replay of them.
 func Analyze(r *Recording) *Analysis {
-	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}}
+	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}, Derived: map[string]*tracer.Array{}}
 	for k, v := range r.Arrays {
 		if name, ok := strings.CutPrefix(k, "pre:"); ok {
 			a.Pre[name] = v.Named(name)
@@ -263,10 +266,16 @@ func (a *Analysis) replayLine(ln *Line, env func(string) (*tracer.Array, bool)) 
 			return
 		}
 	}
-	out, err := Replay(tp, value, env, a.Rec.Functions)
+	derived := map[string]*tracer.Array{}
+	out, err := replay(tp, value, env, a.Rec.Functions, derived)
 	if err != nil {
 		ln.ReplayErr = err.Error()
 		return
+	}
+	for k, v := range derived {
+		if _, ok := a.Derived[k]; !ok {
+			a.Derived[k] = v
+		}
 	}
 	var results []*tracer.Array
 	switch v := out.(type) {
@@ -430,6 +439,9 @@ func (a *Analysis) ValueOf(name string) *tracer.Array {
 				return ln.Values[k]
 			}
 		}
+	}
+	if v, ok := a.Derived[name]; ok {
+		return v
 	}
 	return a.Pre[name]
 }

@@ -162,7 +162,12 @@ func TestReplay(t *testing.T) {
 		{"np.sum(X, axis=1, keepdims=True)", &Expr{K: "call", F: &Expr{K: "attr", V: name("np"), A: "sum"},
 			Args: []*Expr{name("X")}, KW: map[string]*Expr{"axis": num("1"), "keepdims": num("true")}}, []float64{6, 15}, ""},
 		{"X @ X fails as in NumPy", &Expr{K: "binop", Op: "MatMult", L: name("X"), R: name("X")}, nil, "shapes (2,3) and (2,3) not aligned"},
-		{"X[0] is not replayed", &Expr{K: "subscript", V: name("X"), I: num("0")}, nil, "cannot replay indexing"},
+		{"X[1] is a sample", &Expr{K: "subscript", V: name("X"), I: num("1")}, []float64{4, 5, 6}, ""},
+		{"X[2] is out of bounds", &Expr{K: "subscript", V: name("X"), I: num("2")}, nil, "index 2 is out of bounds for axis 0 with size 2"},
+		{"X[0:1] is not replayed", &Expr{K: "subscript", V: name("X"), I: &Expr{K: "slice"}}, nil, "cannot replay indexing"},
+		{"np.outer(X[0], X[1])", &Expr{K: "call", F: &Expr{K: "attr", V: name("np"), A: "outer"},
+			Args: []*Expr{{K: "subscript", V: name("X"), I: num("0")}, {K: "subscript", V: name("X"), I: num("1")}}},
+			[]float64{4, 5, 6, 8, 10, 12, 12, 15, 18}, ""},
 	} {
 		t.Run(c.what, func(t *testing.T) {
 			out, err := Replay(nil, c.expr, env, nil)

@@ -23,6 +23,7 @@ var fixtures = map[string][]string{
 	"fixed-200":    {"question_fixed.py", "200"},
 	"foreign":      {"foreign.py"},
 	"notebook":     {"notebook.ipynb"},
+	"vectors":      {"vectors.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

@@ -934,7 +934,9 @@ class Recorder:
         # written yet, as it is now (before the first update).
         written = set()
         for e in self.order:
-            if e.gen == 1 and e.count > 0:  # finished, not just started
+            # finished (not just started), and kept (a loop header's
+            # variables are not: they come from here)
+            if e.gen == 1 and e.count > 0 and e.stmt["kind"] not in ("for", "while", "if", "with"):
                 written.update(e.stmt["targets"])
         reads = set()
         body = [s for s in self.stmts if s["loop"] is not None and loop_id is not None

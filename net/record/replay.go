@@ -43,6 +43,8 @@ type replayer struct {
 	env   func(name string) (*tracer.Array, bool)
 	funcs map[string]Function
 	depth int
+	// derived collects the values made by indexing (x[i]), by name.
+	derived map[string]*tracer.Array
 }
 
 // eval evaluates an expression; it panics with errUnsupported for what it
@@ -141,6 +143,9 @@ func (r *replayer) eval(e *Expr) any {
 			if k, ok := r.constInt(e.I); ok && k >= 0 && k < len(t) {
 				return t[k]
 			}
+		}
+		if a, ok := v.(*tracer.Array); ok && a.Rank() >= 1 && e.I != nil && (e.I.K == "name" || e.I.K == "const") {
+			return r.row(a, e.I)
 		}
 		unsupported("indexing")
 	case "call":
@@ -285,6 +290,56 @@ func (r *replayer) call(e *Expr) any {
 	return nil
 }
 
+// row is a[i] for an integer i: one sample of a matrix (a vector), one
+// entry of a vector. NumPy's indexing is not an operation of the tracer, so
+// the row comes as a value of its own, named as the script writes it.
+func (r *replayer) row(a *tracer.Array, index *Expr) *tracer.Array {
+	iv := r.eval(index)
+	ia, ok := iv.(*tracer.Array)
+	if !ok || ia.Rank() != 0 || ia.Item() != float64(int(ia.Item())) {
+		unsupported("indexing")
+	}
+	i := int(ia.Item())
+	n := a.Shape()[0]
+	if i < 0 {
+		i += n
+	}
+	if i < 0 || i >= n {
+		panic(&tracer.ShapeError{Op: "index", Msg: fmt.Sprintf("index %d is out of bounds for axis 0 with size %d", int(ia.Item()), n)})
+	}
+	idx := index.ID
+	if index.K == "const" {
+		idx = string(index.N)
+	}
+	name := fmt.Sprintf("%s[%s]", a.Name(), idx)
+	data := a.Data()
+	var out *tracer.Array
+	if a.Rank() == 1 {
+		out = tracer.Scalar(data[i]).Named(name)
+	} else {
+		c := a.Shape()[1]
+		out = tracer.Vector(append([]float64(nil), data[i*c:(i+1)*c]...)).Named(name)
+		if l := a.Labels(); l[1] != "" {
+			out = out.WithLabels(l[1])
+		}
+	}
+	if r.derived != nil {
+		r.derived[name] = out
+	}
+	return out
+}
+
+// outer is np.outer(a, b): a[:, None] * b[None, :], which is how the
+// trace shows it (each operand repeated along the other's axis).
+func (r *replayer) outer(a, b *tracer.Array) *tracer.Array {
+	if a.Rank() != 1 || b.Rank() != 1 {
+		unsupported("np.outer of matrices")
+	}
+	col := tracer.New(tracer.Shape{a.Size(), 1}, a.Data()).Named(a.Name() + "[:, None]")
+	row := tracer.New(tracer.Shape{1, b.Size()}, b.Data()).Named(b.Name() + "[None, :]")
+	return r.tp.Mul(col, row)
+}
+
 // numpy evaluates np.NAME(...).
 func (r *replayer) numpy(e *Expr, name string) any {
 	if f, ok := unaryFuncs[name]; ok && len(e.Args) == 1 && len(e.KW) == 0 {
@@ -299,6 +354,10 @@ func (r *replayer) numpy(e *Expr, name string) any {
 		return f(r.tp, a, axis, keep)
 	}
 	switch name {
+	case "outer":
+		if len(e.Args) == 2 && len(e.KW) == 0 {
+			return r.outer(r.array(e.Args[0]), r.array(e.Args[1]))
+		}
 	case "transpose":
 		if len(e.Args) == 1 && len(e.KW) == 0 {
 			return r.tp.T(r.array(e.Args[0]))
@@ -345,7 +404,7 @@ func (r *replayer) inline(e *Expr, fn Function) any {
 		a := r.array(e.Args[i])
 		local[p] = a
 	}
-	inner := &replayer{tp: r.tp, funcs: r.funcs, depth: r.depth + 1}
+	inner := &replayer{tp: r.tp, funcs: r.funcs, depth: r.depth + 1, derived: r.derived}
 	inner.env = func(name string) (*tracer.Array, bool) {
 		if a, ok := local[name]; ok {
 			return a, true
@@ -363,6 +422,12 @@ func (r *replayer) inline(e *Expr, fn Function) any {
 // through env; the error says what could not be replayed (or NumPy's
 // complaint, as tracer gives it).
 func Replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool), funcs map[string]Function) (out any, err error) {
+	return replay(tp, value, env, funcs, nil)
+}
+
+// replay is Replay that also collects the values indexing made.
+func replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool), funcs map[string]Function,
+	derived map[string]*tracer.Array) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			switch x := p.(type) {
@@ -375,6 +440,6 @@ func Replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool)
 			}
 		}
 	}()
-	r := &replayer{tp: tp, env: env, funcs: funcs}
+	r := &replayer{tp: tp, env: env, funcs: funcs, derived: derived}
 	return r.eval(value), nil
 }

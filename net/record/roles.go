@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/backstep/backstep/tracer"
 )
 
 // Roles maps the learner's names to backstep's (X, Y, W1, b1, Z1, A1, dZ1,
@@ -131,7 +133,7 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 				continue
 			}
 			for _, e := range ln.Events {
-				if e.Op != "dot" || len(e.Inputs) != 2 {
+				if !isProduct(e) {
 					continue
 				}
 				a, b := ln.operand(e.Inputs[0].Name), ln.operand(e.Inputs[1].Name)
@@ -356,8 +358,22 @@ func addedParam(ln *Line, weights []string, isParam map[string]bool) string {
 
 var biasName = regexp.MustCompile(`^(?i)(b|bias(es)?)_?\d+$`)
 
-// bare strips what the tracer adds to a transposed operand's name.
-func bare(name string) string { return strings.TrimSuffix(name, "ᵀ") }
+// bare strips what a transposed operand's name, or an outer product's
+// (a[:, None] * b[None, :]), adds to the variable's.
+func bare(name string) string {
+	name = strings.TrimSuffix(name, "ᵀ")
+	name = strings.TrimSuffix(name, "[:, None]")
+	return strings.TrimSuffix(name, "[None, :]")
+}
+
+// isProduct reports whether an operation multiplies matrices: a dot, or
+// an outer product written as np.outer.
+func isProduct(e tracer.Event) bool {
+	if len(e.Inputs) != 2 {
+		return false
+	}
+	return e.Op == "dot" || e.Op == "multiply" && strings.HasSuffix(e.Inputs[0].Name, "[:, None]")
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -291,7 +291,8 @@ func (s *scriptRun) stepper() *net.Stepper {
 			}
 		}
 	} else {
-		x, y = tracer.Zeros(1, 1), tracer.Zeros(1, 1)
+		// check could not read the step: nothing to compare with.
+		x, y = tracer.Scalar(0), tracer.Scalar(0)
 	}
 	st := net.NewStepper(s.program, x, y, params)
 	st.Vars = s.analysis.Vars(s.program)
