@@ -150,6 +150,9 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 	// The output and the labels: dZL = AL − Y (perhaps through a helper
 	// such as dh2 = h2 − y), where AL comes from X and Y does not.
 	fromX := map[string]bool{learnerOf["X"]: true}
+	if base, _, ok := strings.Cut(learnerOf["X"], "["); ok {
+		fromX[base] = true // the sample x[i] of the data x
+	}
 	for _, ln := range lines {
 		if ln.Setup {
 			continue // labels are often made from the data before the loop
@@ -164,7 +167,10 @@ func Roles(lines []*Line, updates [][2]string) map[string]string {
 		}
 	}
 	known := lineInputs(lines)
-	labelish := func(n string) bool { return !fromX[n] && !isParam[n] && known[n] }
+	labelish := func(n string) bool {
+		base, _, indexed := strings.Cut(n, "[")
+		return !fromX[n] && !isParam[n] && (known[n] || indexed && known[base] && !fromX[base])
+	}
 	out, labels := outputOf(lines, dz[L], fromX, labelish, 0)
 	if out == "" {
 		out = zNames[L]
