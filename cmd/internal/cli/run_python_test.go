@@ -219,3 +219,90 @@ func TestRunServesTrainingImages(t *testing.T) {
 		t.Errorf("the script's argument 300 did not reach it")
 	}
 }
+
+// fieldDir finds the field cases (shared/field beside the repository, as
+// CI lays it out), "" when they are not there.
+func fieldDir() string {
+	for _, d := range []string{os.Getenv("BACKSTEP_FIELD"), filepath.Join("..", "..", "..", "..", "shared", "field"),
+		filepath.Join("..", "..", "..", "..", "..", "shared", "field")} {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "README.md")); err == nil {
+			return d
+		}
+	}
+	return ""
+}
+
+type verdictJSON struct {
+	Check *struct {
+		Findings []struct {
+			Tensor  string `json:"tensor"`
+			Present bool   `json:"present"`
+			Verdict string `json:"verdict"`
+			Bug     string `json:"bug"`
+		} `json:"findings"`
+	} `json:"check"`
+	CheckError string `json:"check_error"`
+}
+
+// The field cases run under backstep run (their own dumps still written,
+// to FIELD_OUT) with the verdicts check gives on those dumps, tensor by
+// tensor.
+func TestRunFieldScripts(t *testing.T) {
+	py := needPython(t)
+	dir := fieldDir()
+	if dir == "" {
+		t.Skip("no shared/field beside the repository (set BACKSTEP_FIELD)")
+	}
+	if testing.Short() {
+		t.Skip("-short: the field cases take a minute")
+	}
+	out := t.TempDir()
+	t.Setenv("FIELD_OUT", out)
+	for _, c := range []struct{ script, dump string }{
+		{"01_softmax_builtin_sum", "01_softmax_builtin_sum"}, {"02_dz_on_error", "02_dz_on_error"},
+		{"03_sigmoid_prime_of_activation", "03_sigmoid_prime_of_activation"}, {"05_dot_instead_of_outer", "05_dot_instead_of_outer"},
+		{"09_double_normaliser", "09_double_normaliser"}, {"11_bias_grad_mean", "11_bias_grad_mean"},
+		{"12_bias_grad_not_reduced", "12_bias_grad_not_reduced"}, {"14_sum_loss_minibatch", "14_sum_loss_minibatch"},
+		{"98_correct_controls", "98_c09_binary_bce"}, // its second step reuses the first's names
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			stdout, stderr, code := run(t, "run", "--python", py, "--json", filepath.Join(dir, c.script+".py"))
+			if code == 2 && stdout == "" {
+				t.Fatalf("backstep run could not run it: %s", stderr)
+			}
+			var got verdictJSON
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatal(err)
+			}
+			cstdout, cstderr, ccode := run(t, "check", "--json", filepath.Join(out, c.dump+".npz"))
+			if ccode == 2 {
+				if got.CheckError == "" {
+					t.Errorf("check cannot read the dump (%s) but run read the step", strings.TrimSpace(cstderr))
+				}
+				return
+			}
+			var want verdictJSON
+			if err := json.Unmarshal([]byte(`{"check":`+cstdout+`}`), &want); err != nil {
+				t.Fatal(err)
+			}
+			if got.Check == nil {
+				t.Fatalf("run could not read the step (%s) but check read the dump", got.CheckError)
+			}
+			mine := map[string]string{}
+			for _, f := range got.Check.Findings {
+				mine[f.Tensor] = f.Verdict + " " + f.Bug
+			}
+			for _, f := range want.Check.Findings {
+				if !f.Present {
+					continue
+				}
+				if g, ok := mine[f.Tensor]; ok && g != f.Verdict+" "+f.Bug {
+					t.Errorf("%s: run says %q, check on the dump %q", f.Tensor, g, f.Verdict+" "+f.Bug)
+				}
+			}
+		})
+	}
+}
