@@ -33,12 +33,22 @@ func (a *Analysis) Program(cfg *net.Config, marks Marks) *net.Program {
 	}
 	phase := net.Phase("setup")
 	used := map[string]bool{}
+	inIteration := map[string]bool{}
+	for _, ln := range a.Lines {
+		if !ln.Setup {
+			inIteration[a.Key(ln.Target())] = true
+		}
+	}
 	for _, ln := range a.Lines {
 		if ln.Value() == nil && ln.Exec.Error == nil {
 			continue
 		}
 		key := a.Key(ln.Target())
-		if used[key] && !ln.Setup && ln.Stmt.Update == nil {
+		if ln.Setup && inIteration[key] {
+			// The iteration assigns it again (an update): the setup line is
+			// told apart by its line, so that each has a name of its own.
+			key = fmt.Sprintf("%s@%d", key, ln.Stmt.Line)
+		} else if used[key] && !ln.Setup && ln.Stmt.Update == nil {
 			// A name assigned twice in one iteration keeps one statement
 			// per assignment; the later ones are told apart by their line.
 			key = fmt.Sprintf("%s@%d", key, ln.Stmt.Line)

@@ -179,3 +179,26 @@ func TestRunPythonProblems(t *testing.T) {
 		})
 	}
 }
+
+// The debugger steps through a recorded script by its line numbers: a
+// breakpoint on a line, continue, explain.
+func TestRunDebuggerOnRecording(t *testing.T) {
+	stdout, stderr, code := runRecorded(t, "question-200", func(o *RunOptions) {
+		o.Interactive = "on"
+		o.IO.In = strings.NewReader("b 42\nc\ne\nq\n")
+	})
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"breakpoint 1: before line 42, db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"=> 42  db2 = np.sum(dZ2, axis=1, keepdims=True) / m   ✗ bias-axis",
+		"line 42: db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"This line matches the bug bias-axis. The correct line, db2 = np.sum(dZ2, axis=0, keepdims=True) / m",
+		"── check: each tensor recomputed from your own inputs",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("session lacks %q", want)
+		}
+	}
+}

@@ -472,6 +472,13 @@ func (d *Debugger) breakTarget(arg string) (string, error) {
 	if d.st.Program.Index(arg) >= 0 {
 		return arg, nil
 	}
+	// In a learner's script (backstep run): a line number, or the name the
+	// line assigns in the script.
+	for _, s := range d.st.Program.Statements {
+		if s.Line > 0 && (strconv.Itoa(s.Line) == arg || strings.Fields(s.Formula)[0] == arg) {
+			return s.Name, nil
+		}
+	}
 	return "", fmt.Errorf("no statement %q: give a statement's name (list shows them), nan or shape-change", arg)
 }
 
