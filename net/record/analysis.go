@@ -361,6 +361,38 @@ func (a *Analysis) findDrift() {
 		}
 		a.Drifts = append(a.Drifts, Drift{Line: ln, Name: u.Param, Before: before.Shape(), After: after.Shape(), Iteration: 1})
 	}
+	// Later traced iterations: an update's result against the one before.
+	drifted := map[int]bool{}
+	for _, d := range a.Drifts {
+		drifted[d.Line.Stmt.ID] = true
+	}
+	last := map[int]tracer.Shape{}
+	for it := 1; it <= a.Rec.Iterations.Traced; it++ {
+		for _, e := range a.Rec.Executed(it) {
+			s := a.Rec.Statement(e.Stmt)
+			if s.Update == nil || s.Update.Comprehension || len(e.Writes) == 0 || e.Writes[0].Shape == nil {
+				continue
+			}
+			shape := tracer.Shape(e.Writes[0].Shape)
+			if prev, ok := last[s.ID]; ok && !prev.Equal(shape) && !drifted[s.ID] {
+				if ln := a.lineOf(s.ID); ln != nil {
+					a.Drifts = append(a.Drifts, Drift{Line: ln, Name: s.Update.Param, Before: prev, After: shape, Iteration: it})
+					drifted[s.ID] = true
+				}
+			}
+			last[s.ID] = shape
+		}
+	}
+}
+
+// lineOf is the line of the iteration for statement id, nil if none.
+func (a *Analysis) lineOf(id int) *Line {
+	for _, ln := range a.Lines {
+		if ln.Stmt.ID == id {
+			return ln
+		}
+	}
+	return nil
 }
 
 // findNonFinite finds the first value that holds a NaN or an Inf, in the

@@ -259,8 +259,11 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 	for _, d := range s.Analysis.Drifts {
 		r.printf("%s\n", r.Pal.Bold(rec.LineOf(d.Line.Stmt.Line)+"  "+oneLine(d.Line.Stmt.Src)))
 		change := d.Before.String() + " → " + d.After.String()
-		if sd, ok := s.Drifts[s.Analysis.Key(d.Name)]; ok {
+		if sd, ok := s.Drifts[s.Analysis.Key(d.Name)]; ok && d.Iteration == 1 {
 			change = net.AxesText(sd.Before, sd.BeforeLabels) + " → " + net.AxesText(sd.After, sd.AfterLabels)
+		}
+		if d.Iteration > 1 {
+			change += fmt.Sprintf(" in iteration %d", d.Iteration)
 		}
 		t.bullet("    ", "⚠", fmt.Sprintf("%s: %s: the update broadcast the parameter to its gradient's shape, silently, and it keeps the new shape in every later iteration",
 			d.Name, change), r.Pal.Warn)
