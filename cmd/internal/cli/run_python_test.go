@@ -306,3 +306,18 @@ func TestRunFieldScripts(t *testing.T) {
 		})
 	}
 }
+
+// Traced iterations name the first value that holds a NaN and what its
+// statement read.
+func TestRunTracedNaN(t *testing.T) {
+	py := needPython(t)
+	stdout, stderr, code := run(t, "run", "--python", py, "--iterations", "5", "--interactive", "off", scriptPath("diverge.py"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"✗ A1 holds", "NaN and 0 Inf in iteration 3", "it read Z1 min", "(exp overflows above 709.78)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}

@@ -394,6 +394,13 @@ func (r *ScriptReport) nonFinite(s *ScriptRun) {
 	if nf.FP != "" {
 		parts = append(parts, fmt.Sprintf("NumPy reported %s here first (iteration %d)", nf.FP, nf.Iteration))
 	}
+	if nf.Inputs != "" {
+		read := "it read " + nf.Inputs
+		if strings.Contains(nf.Src, "exp") {
+			read += fmt.Sprintf(" (exp overflows above %.2f)", 709.78)
+		}
+		parts = append(parts, read)
+	}
 	if !nf.Traced {
 		parts = append(parts, "that iteration ran untraced, so only NumPy's report is known: run with --iterations to trace it")
 	}
