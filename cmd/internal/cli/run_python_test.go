@@ -315,7 +315,7 @@ func TestRunTracedNaN(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"✗ A1 holds", "NaN and 0 Inf in iteration 3", "it read Z1 min", "(exp overflows above 709.78)"} {
+	for _, want := range []string{"✗ A1 holds", "NaN and 0 Inf in iteration 3", "read Z1 min", "(exp overflows above 709.78)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q", want)
 		}
