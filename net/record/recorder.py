@@ -1287,10 +1287,29 @@ class Tracer:
         mon.set_events(self.tool, mon.events.LINE | mon.events.PY_RETURN | mon.events.RAISE)
 
 
+def unreadable(cfg, kind, message, line):
+    """A record saying the script could not be read or parsed, so that
+    backstep says so in one line."""
+    rec = {"version": RECORD_VERSION, "python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable,
+           "numpy": np.__version__, "tracer": Tracer.kind(), "script": os.path.abspath(cfg["script"]),
+           "notebook": cfg.get("notebook", False), "statements": [], "executions": [], "loops": [],
+           "exception": {"type": kind, "message": message, "line": line}}
+    with open(os.path.join(cfg["out"], "record.json"), "w") as f:
+        json.dump(rec, f)
+
+
 def main():
     with open(sys.argv[1]) as f:
         cfg = json.load(f)
-    rec = Recorder(cfg)
+    try:
+        rec = Recorder(cfg)
+    except SyntaxError as e:
+        unreadable(cfg, type(e).__name__, e.msg, e.lineno)
+        return
+    except (ValueError, KeyError, OSError) as e:  # not a notebook, not text
+        kind = "NotebookError" if cfg.get("notebook") else "ReadError"
+        unreadable(cfg, kind, str(e), None)
+        return
     try:
         rec.run()
     finally:

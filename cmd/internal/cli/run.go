@@ -222,6 +222,10 @@ func unusable(rec *record.Recording, python string) error {
 			mod, where, rec.Executable, rec.Python)
 	case "SyntaxError", "IndentationError", "TabError":
 		return usagef("%s does not parse%s: %s: %s", rec.Script, where, ex.Type, ex.Message)
+	case "NotebookError":
+		return usagef("%s is not a notebook backstep can read (%s): give a .ipynb file saved by Jupyter", rec.Script, ex.Message)
+	case "ReadError":
+		return usagef("cannot read %s: %s", rec.Script, ex.Message)
 	}
 	return usagef("the script stopped before its first training iteration%s: %s: %s", where, ex.Type, ex.Message)
 }

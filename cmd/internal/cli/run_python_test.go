@@ -321,3 +321,26 @@ func TestRunTracedNaN(t *testing.T) {
 		}
 	}
 }
+
+// A script that does not parse, and a notebook that is not one: one line
+// each, exit 2.
+func TestRunUnreadableScripts(t *testing.T) {
+	py := needPython(t)
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ body, want string }{
+		"bad.py":    {"x = (1,\n", "bad.py does not parse (line 1): SyntaxError"},
+		"bad.ipynb": {"{not json", "bad.ipynb is not a notebook backstep can read"},
+		"latin1.py": {"# -*- coding: ascii -*-\nprint('\xe9')\n", "latin1.py"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := run(t, "run", "--python", py, path)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "Traceback") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want one line with %q", code, stdout, stderr, c.want)
+			}
+		})
+	}
+}
