@@ -56,7 +56,9 @@ type Options struct {
 	// DataDir holds IDX files to serve as MNIST ("" for backstep's
 	// embedded test set).
 	DataDir string
-	// Stdout and Stderr receive the script's own output.
+	// Stdin is the script's input; Stdout and Stderr receive its own
+	// output.
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Env is the environment of the script (nil: the process's own).
 	Env []string
@@ -150,7 +152,7 @@ func Run(opts Options) (*Recording, error) {
 		return nil, fmt.Errorf("record: %v", err)
 	}
 	cmd := exec.Command(python, "-c", boot, rec, filepath.Join(dir, "config.json"))
-	cmd.Stdin = os.Stdin
+	cmd.Stdin = opts.Stdin
 	cmd.Stdout, cmd.Stderr = opts.Stdout, opts.Stderr
 	if opts.Stdout != nil && opts.Stdout == opts.Stderr {
 		// One writer for both streams: exec copies each from its own

@@ -120,7 +120,8 @@ func runRun(opts *RunOptions) error {
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
-		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data, Stdout: scriptOut, Stderr: io.ErrOut})
+		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data,
+		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut})
 	signal.Stop(interrupts)
 	if err != nil {
 		var env *record.EnvironmentError
