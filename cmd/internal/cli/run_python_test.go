@@ -30,6 +30,15 @@ func needPython(t *testing.T) string {
 	return python
 }
 
+// slow skips a test that takes minutes unless it is required (CI sets
+// BACKSTEP_REQUIRE_PYTHON=1) and -short is not given.
+func slow(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() || os.Getenv("BACKSTEP_REQUIRE_PYTHON") != "1" {
+		t.Skipf("%s takes minutes: it runs with BACKSTEP_REQUIRE_PYTHON=1 (as in CI), without -short", what)
+	}
+}
+
 func scriptPath(name string) string {
 	return filepath.Join("..", "..", "..", "testdata", "scripts", name)
 }
@@ -39,9 +48,7 @@ func scriptPath(name string) string {
 // numerical gradient check takes most of the time: -short skips it.)
 func TestRunQuestionScript(t *testing.T) {
 	py := needPython(t)
-	if testing.Short() {
-		t.Skip("-short: the question's script on 10,000 images takes a minute")
-	}
+	slow(t, "the question's script on 10,000 images")
 	t.Parallel()
 	stdout, stderr, code := run(t, "run", "--python", py, "--interactive", "off", scriptPath("question.py"))
 	if code != 1 {
@@ -71,9 +78,7 @@ func TestRunQuestionScript(t *testing.T) {
 // The answer's fix of the same script runs clean.
 func TestRunQuestionFixed(t *testing.T) {
 	py := needPython(t)
-	if testing.Short() {
-		t.Skip("-short: the question's script on 10,000 images takes a minute")
-	}
+	slow(t, "the fixed script on 10,000 images")
 	t.Parallel()
 	stdout, stderr, code := run(t, "run", "--python", py, "--interactive", "off", scriptPath("question_fixed.py"))
 	if code != 0 {
@@ -256,9 +261,7 @@ func TestRunFieldScripts(t *testing.T) {
 	if dir == "" {
 		t.Skip("no shared/field beside the repository (set BACKSTEP_FIELD)")
 	}
-	if testing.Short() {
-		t.Skip("-short: the field cases take a minute")
-	}
+	slow(t, "the field cases (case 14's numerical check)")
 	out := t.TempDir()
 	t.Setenv("FIELD_OUT", out)
 	mnist := ""
