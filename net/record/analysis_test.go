@@ -126,14 +126,14 @@ func TestNotebook(t *testing.T) {
 	if !r.Notebook || len(r.Notices) != 3 {
 		t.Fatalf("notices %q", r.Notices)
 	}
-	for i, want := range []string{"%matplotlib inline", "!pip install numpy", "%%time"} {
+	for i, want := range []string{"cell 4 line 1: %%time", "!pip install numpy", "cell 3 (%%bash)"} {
 		if !strings.Contains(r.Notices[i], want) {
 			t.Errorf("notice %d: %q lacks %q", i, r.Notices[i], want)
 		}
 	}
 	a := Analyze(r)
 	m := a.Writer("m")
-	if m == nil || r.LineOf(m.Stmt.Line) != "cell 4, line 5" {
+	if m == nil || r.LineOf(m.Stmt.Line) != "cell 5, line 5" {
 		t.Fatalf("m's line: %+v", m)
 	}
 	if a.Roles["m"] != "m" || a.Roles["W2"] != "W2" {

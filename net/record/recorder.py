@@ -74,13 +74,19 @@ def load_source(path, notebook):
         if isinstance(src, list):
             src = "".join(src)
         cell_lines = src.split("\n")
-        whole_cell_magic = cell_lines and cell_lines[0].lstrip().startswith("%%")
+        magic = cell_lines[0].lstrip().split()[0] if cell_lines and cell_lines[0].lstrip().startswith("%%") else ""
+        # %%time and the like run their cell as Python: only their line goes.
+        python_body = magic in ("%%time", "%%timeit", "%%capture", "%%prun")
         for li, line in enumerate(cell_lines, 1):
             stripped = line.lstrip()
             indent = line[: len(line) - len(stripped)]
-            if whole_cell_magic:
-                if li == 1:
-                    skipped_cells.append("cell %d (%s)" % (ci, stripped.split()[0]))
+            if magic and li == 1:
+                if python_body:
+                    skipped_magic.append("cell %d line 1: %s" % (ci, stripped))
+                else:
+                    skipped_cells.append("cell %d (%s)" % (ci, magic))
+                line = ""
+            elif magic and not python_body:
                 line = ""
             elif stripped.startswith("%"):
                 skipped_magic.append("cell %d line %d: %s" % (ci, li, stripped))
@@ -95,7 +101,7 @@ def load_source(path, notebook):
     if skipped_shell:
         notices.append("skipped %d shell line(s): %s" % (len(skipped_shell), "; ".join(skipped_shell)))
     if skipped_cells:
-        notices.append("skipped %d cell magic cell(s): %s" % (len(skipped_cells), "; ".join(skipped_cells)))
+        notices.append("skipped %d cell(s) that are not Python: %s" % (len(skipped_cells), "; ".join(skipped_cells)))
     return "\n".join(lines) + "\n", cellmap, notices
 
 

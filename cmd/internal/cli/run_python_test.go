@@ -160,7 +160,7 @@ func TestRunNotebookJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("stdout is not JSON (%v):\n%s", err, stdout)
 	}
-	if len(got.Notices) != 3 || !strings.Contains(stderr, "skipped 1 IPython magic line(s)") {
+	if len(got.Notices) != 3 || !strings.Contains(stderr, "skipped 2 IPython magic line(s)") {
 		t.Errorf("notices %q, stderr %s", got.Notices, stderr)
 	}
 	if len(got.Findings) == 0 || got.Findings[0].Bug != "wrong-m" {

@@ -54,8 +54,8 @@ func TestRunRecorded(t *testing.T) {
 		{"foreign", 1, []string{"roles    N → m, bias1 → b1", "line 23  grad_bias2 = np.mean(delta2, axis=0, keepdims=True)",
 			"right: grad_bias2 = np.sum(delta2, axis=1, keepdims=True) / N", "✗ NumPy would stop here: ValueError"}},
 		{"vectors", 2, []string{"network  check cannot read this step", "⚠ nothing wrong found in the shapes and metrics, but check could not read the step"}},
-		{"notebook", 1, []string{"note     skipped 1 IPython magic line(s): cell 1 line 1: %matplotlib inline",
-			"cell 4, line 5  m = X.shape[1]"}},
+		{"notebook", 1, []string{"note     skipped 2 IPython magic line(s): cell 1 line 1: %matplotlib inline; cell 4",
+			"cell 5, line 5  m = X.shape[1]"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
