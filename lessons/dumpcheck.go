@@ -82,6 +82,9 @@ type DumpReport struct {
 	// BlownUp says which parameter already holds NaN or Inf: the step
 	// cannot be right, whatever its statements do.
 	BlownUp string
+
+	all       net.Vars // every value of the step, for CheckGradients
+	gradients bool     // CheckGradients has run
 }
 
 // OK reports whether every given tensor is right on its own inputs and
@@ -140,6 +143,15 @@ const (
 // (sigmoid outputs whose dZ_L fits no loss), each is tried and the one
 // that explains the dump best is kept.
 func CheckDump(d *foreign.Dump, o CheckOptions) *DumpReport {
+	rep := RecomputeDump(d, o)
+	rep.CheckGradients(o)
+	return rep
+}
+
+// RecomputeDump is CheckDump without the numerical gradient check, which
+// CheckGradients adds: a caller can show these verdicts first (on 10,000
+// samples the numerical check takes a while).
+func RecomputeDump(d *foreign.Dump, o CheckOptions) *DumpReport {
 	if o.Tol == 0 {
 		o.Tol = tracer.SameTolerance
 	}
@@ -223,14 +235,28 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 	return rep, all
 }
 
-// checkReading is the whole check of one reading of the dump.
+// checkReading checks one reading of the dump, all but the numerical
+// gradient check.
 func checkReading(d *foreign.Dump, o CheckOptions) *DumpReport {
 	rep, all := recomputeReading(d, o)
 	rep.explainForward(all)
 	rep.checkUpdates(all)
 	rep.checkData(all)
-	rep.checkGradients(all, o)
+	rep.all = all
 	return rep
+}
+
+// CheckGradients adds the numerical gradient check to a report from
+// RecomputeDump (once; CheckDump has run it already).
+func (r *DumpReport) CheckGradients(o CheckOptions) {
+	if r.gradients || r.all == nil {
+		return
+	}
+	if o.Tol == 0 {
+		o.Tol = tracer.SameTolerance
+	}
+	r.gradients = true
+	r.checkGradients(r.all, o)
 }
 
 // finding returns the finding for a tensor, or nil.

@@ -282,7 +282,11 @@ func valueText(a *tracer.Array) string {
 func (r *StepRecord) Explain() []string {
 	var out []string
 	s := r.Statement
-	out = append(out, fmt.Sprintf("statement %d: %s (NumPy: %s)", r.Index+1, s.Formula, s.NumPy))
+	if s.Line > 0 { // a line of the learner's script
+		out = append(out, fmt.Sprintf("line %d: %s", s.Line, s.Formula))
+	} else {
+		out = append(out, fmt.Sprintf("statement %d: %s (NumPy: %s)", r.Index+1, s.Formula, s.NumPy))
+	}
 	for k := range r.Events {
 		if txt := r.explainOp(k); txt != "" {
 			out = append(out, txt)
@@ -338,8 +342,12 @@ func shapeAxis(e tracer.Event) int {
 // lineText says how the patched line differs from the correct one.
 func (r *StepRecord) lineText() string {
 	d := r.Line
-	return fmt.Sprintf("This line was patched by the bug %s. The correct line, %s, gives %s; this one gives %s: %s.",
-		r.Statement.Bug, d.Correct.NumPy, valueText(d.Want), valueText(r.Value), d)
+	how := "was patched by"
+	if r.Statement.Line > 0 {
+		how = "matches" // check matched the learner's line to the bug
+	}
+	return fmt.Sprintf("This line %s the bug %s. The correct line, %s, gives %s; this one gives %s: %s.",
+		how, r.Statement.Bug, d.Correct.NumPy, valueText(d.Want), valueText(r.Value), d)
 }
 
 func (r *StepRecord) explainOp(k int) string {

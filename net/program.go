@@ -43,6 +43,12 @@ type Statement struct {
 	Eval func(tp *tracer.Tape, v Vars) *tracer.Array
 	// Bug names the catalog bug that patched this statement, "" if none.
 	Bug string
+	// Line is the statement's line in a learner's script (backstep run),
+	// 0 for backstep's own statements.
+	Line int
+	// Notes are facts known about the statement before it runs (what a
+	// recording or a check found); stepping shows them after its own.
+	Notes []Note
 }
 
 // Program is one training iteration as an ordered list of statements.

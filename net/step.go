@@ -236,7 +236,7 @@ func (s *Stepper) execute(v Vars, preview bool) *StepRecord {
 	if st.Name == "acc" && err == nil {
 		rec.trueAccuracy = trueAccuracy(p, v)
 	}
-	rec.Notes = rec.notes()
+	rec.Notes = append(rec.notes(), st.Notes...)
 	return rec
 }
 

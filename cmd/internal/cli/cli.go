@@ -109,6 +109,7 @@ what each axis means, which axis each reduction runs over and what broadcasting 
 	root.AddCommand(NewCmdStep(io, nil))
 	root.AddCommand(NewCmdGradcheck(io, nil))
 	root.AddCommand(NewCmdLesson(io, nil))
+	root.AddCommand(NewCmdRun(io, nil))
 	// Cobra reports an unknown command as a plain error: mark it as usage.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

@@ -21,18 +21,21 @@ type stepJSON struct {
 }
 
 type statementJSON struct {
-	Index   int            `json:"index"` // 1-based, as the trace numbers them
-	Name    string         `json:"name"`
-	Phase   string         `json:"phase"`
-	Formula string         `json:"formula"`
-	NumPy   string         `json:"numpy"`
-	Bug     string         `json:"bug,omitempty"`
-	Shape   []int          `json:"shape"`
-	Labels  []string       `json:"labels,omitempty"`
-	Value   *render.Number `json:"value,omitempty"` // scalars only
-	Stats   *statsJSON     `json:"stats,omitempty"`
-	Events  int            `json:"events"` // how many of Events belong to it
-	Error   string         `json:"error,omitempty"`
+	Index   int    `json:"index"` // 1-based, as the trace numbers them
+	Name    string `json:"name"`
+	Phase   string `json:"phase"`
+	Formula string `json:"formula"`
+	NumPy   string `json:"numpy"`
+	// SourceLine is the statement's line in the learner's script
+	// (backstep run only).
+	SourceLine int            `json:"source_line,omitempty"`
+	Bug        string         `json:"bug,omitempty"`
+	Shape      []int          `json:"shape"`
+	Labels     []string       `json:"labels,omitempty"`
+	Value      *render.Number `json:"value,omitempty"` // scalars only
+	Stats      *statsJSON     `json:"stats,omitempty"`
+	Events     int            `json:"events"` // how many of Events belong to it
+	Error      string         `json:"error,omitempty"`
 	// Line compares a patched statement with the correct one on the same
 	// inputs; Run compares the value with the correct run's.
 	Line       *divergenceJSON `json:"line,omitempty"`
@@ -132,13 +135,33 @@ func divergenceOf(d *net.Divergence) *divergenceJSON {
 }
 
 func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
-	out := stepJSON{Config: config, Statements: []statementJSON{}, Events: []eventJSON{}}
+	out := stepJSON{Config: config}
 	out.Config.Epochs = 1
+	out.Statements, out.Events, out.FirstNonFinite = recordsJSON(st)
+	if l, ok := st.Vars["loss"]; ok && l.Size() == 1 {
+		v := render.Number(l.Item())
+		out.Loss = &v
+	}
+	if a, ok := st.Vars["acc"]; ok && a.Size() == 1 {
+		v := render.Number(a.Item())
+		out.Accuracy = &v
+	}
+	if err := st.Err(); err != nil {
+		out.Error = err.Error()
+	}
+	return out
+}
+
+// recordsJSON writes the executed statements of a stepper and their
+// operations, and locates the first operation that made a NaN or an Inf.
+func recordsJSON(st *net.Stepper) ([]statementJSON, []eventJSON, *opRefJSON) {
+	statements, events := []statementJSON{}, []eventJSON{}
+	var first *opRefJSON
 	for _, rec := range st.Records {
 		s := rec.Statement
 		sj := statementJSON{Index: rec.Index + 1, Name: s.Name, Phase: string(s.Phase), Formula: s.Formula, NumPy: s.NumPy,
-			Bug: s.Bug, Shape: []int{}, Events: len(rec.Events), Line: divergenceOf(rec.Line), Run: divergenceOf(rec.Run),
-			Notes: []noteJSON{}}
+			SourceLine: s.Line, Bug: s.Bug, Shape: []int{}, Events: len(rec.Events), Line: divergenceOf(rec.Line),
+			Run: divergenceOf(rec.Run), Notes: []noteJSON{}}
 		if rec.Value != nil {
 			sj.Shape = shapeJSON(rec.Value.Shape())
 			sj.Labels = rec.Value.Labels()
@@ -156,10 +179,10 @@ func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
 		for _, n := range rec.Notes {
 			sj.Notes = append(sj.Notes, noteJSON{Warn: n.Warn, Text: n.Text})
 		}
-		out.Statements = append(out.Statements, sj)
+		statements = append(statements, sj)
 		for k, e := range rec.Events {
 			if fr, fk := st.FirstNonFinite(); fr == rec && fk == k {
-				out.FirstNonFinite = &opRefJSON{Statement: s.Name, Op: e.Op, Index: len(out.Events)}
+				first = &opRefJSON{Statement: s.Name, Op: e.Op, Index: len(events)}
 			}
 			ej := eventJSON{Statement: e.Statement, Op: e.Op, Result: e.Result, Shape: shapeJSON(e.Shape), Labels: e.Labels,
 				Axis: e.Axis, Keepdims: e.Keepdims, Stats: statsOf(e.Stats), Inputs: []operandJSON{}}
@@ -167,19 +190,8 @@ func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
 				ej.Inputs = append(ej.Inputs, operandJSON{Name: in.Name, Shape: shapeJSON(in.Shape), Labels: in.Labels, Broadcast: in.Broadcast})
 			}
 			ej.RoundingNoise = k < len(rec.Noise) && rec.Noise[k]
-			out.Events = append(out.Events, ej)
+			events = append(events, ej)
 		}
 	}
-	if l, ok := st.Vars["loss"]; ok && l.Size() == 1 {
-		v := render.Number(l.Item())
-		out.Loss = &v
-	}
-	if a, ok := st.Vars["acc"]; ok && a.Size() == 1 {
-		v := render.Number(a.Item())
-		out.Accuracy = &v
-	}
-	if err := st.Err(); err != nil {
-		out.Error = err.Error()
-	}
-	return out
+	return statements, events, first
 }

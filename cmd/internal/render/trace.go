@@ -53,13 +53,31 @@ func (t *Trace) Phase(name string) {
 	t.printf("\n%s\n", t.Pal.Bold(head+strings.Repeat("─", Width-DisplayWidth(head))))
 }
 
-// StatementHead writes a statement's number, formula, bug marker and
-// NumPy line.
+// StatementNumber is how statement i is numbered: its position in the
+// step, or its line in a learner's script.
+func StatementNumber(i int, s net.Statement) int {
+	if s.Line > 0 {
+		return s.Line
+	}
+	return i + 1
+}
+
+// StatementRef names statement i in a sentence: "statement 9", or "line 39"
+// in a learner's script.
+func StatementRef(i int, s net.Statement) string {
+	if s.Line > 0 {
+		return fmt.Sprintf("line %d", s.Line)
+	}
+	return fmt.Sprintf("statement %d", i+1)
+}
+
+// StatementHead writes a statement's number (its line, in a learner's
+// script), formula, bug marker and NumPy line.
 func (t *Trace) StatementHead(i int, s net.Statement) {
 	lines := wrap(s.Formula, Width-4)
 	for k := range lines {
 		if k == 0 {
-			lines[k] = fmt.Sprintf("%2d  %s", i+1, lines[k])
+			lines[k] = fmt.Sprintf("%2d  %s", StatementNumber(i, s), lines[k])
 		} else {
 			lines[k] = "    " + lines[k]
 		}
@@ -85,6 +103,9 @@ func (t *Trace) StatementHead(i int, s net.Statement) {
 	}
 	for _, l := range lines {
 		t.printf("%s\n", l)
+	}
+	if s.NumPy == "" {
+		return
 	}
 	for _, l := range wrap("np: "+s.NumPy, Width-4) {
 		t.printf("    %s\n", t.Pal.Dim(l))
@@ -321,7 +342,7 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 		if breaks[s.Name] {
 			bp = "●"
 		}
-		body := fmt.Sprintf("%2d  %s", i+1, s.Formula)
+		body := fmt.Sprintf("%2d  %s", StatementNumber(i, s), s.Formula)
 		room := Width - 5
 		if s.Bug != "" {
 			room -= 2 + DisplayWidth("✗ "+s.Bug)
@@ -357,7 +378,7 @@ func (t *Trace) Summary(st *net.Stepper) {
 	p := st.Program
 	if st.Err() != nil {
 		rec := st.Records[len(st.Records)-1]
-		t.bullet("", "✗", fmt.Sprintf("the iteration stopped at statement %d (%s): %s", rec.Index+1, rec.Statement.Name, rec.ErrorText()), t.Pal.Bad)
+		t.bullet("", "✗", fmt.Sprintf("the iteration stopped at %s (%s): %s", StatementRef(rec.Index, rec.Statement), rec.Statement.Name, rec.ErrorText()), t.Pal.Bad)
 	}
 	if loss, ok := st.Vars["loss"]; ok && loss.Size() == 1 {
 		line := "loss " + Float(loss.Item(), 4)
@@ -378,7 +399,7 @@ func (t *Trace) Summary(st *net.Stepper) {
 	t.bullet("", "parameters", strings.Join(params, ", "), func(s string) string { return s })
 	if rec, k := st.FirstNonFinite(); rec != nil {
 		e := rec.Events[k]
-		t.bullet("", "✗", fmt.Sprintf("first NaN/Inf: statement %d (%s), operation %d (%s of %s)", rec.Index+1,
+		t.bullet("", "✗", fmt.Sprintf("first NaN/Inf: %s (%s), operation %d (%s of %s)", StatementRef(rec.Index, rec.Statement),
 			rec.Statement.Name, k+1, e.Op, inputNames(rec, k)), t.Pal.Bad)
 	} else if st.Err() != nil {
 		t.printf("%s\n", t.Pal.Good("no NaN or Inf before it stopped"))
@@ -391,7 +412,11 @@ func (t *Trace) Summary(st *net.Stepper) {
 	for _, rec := range st.Records {
 		switch {
 		case rec.Line != nil:
-			t.bullet("", "✗", fmt.Sprintf("%-5s patched by %s: %s", rec.Statement.Name, rec.Statement.Bug, rec.Line), t.Pal.Bad)
+			how := "patched by"
+			if rec.Statement.Line > 0 {
+				how = "matches" // a learner's line that check matched to the bug
+			}
+			t.bullet("", "✗", fmt.Sprintf("%-5s %s %s: %s", rec.Statement.Name, how, rec.Statement.Bug, rec.Line), t.Pal.Bad)
 		case rec.Run != nil && rec.Drift == nil:
 			t.bullet("", "≠", fmt.Sprintf("%-5s differs from the correct run: %s", rec.Statement.Name, rec.Run), t.Pal.Warn)
 		}

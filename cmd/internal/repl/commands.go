@@ -181,7 +181,7 @@ func (d *Debugger) nextIndex() int {
 func (d *Debugger) showNext() {
 	p := d.st.Program
 	if r := d.partial(); r != nil {
-		fmt.Fprintf(d.out, "%s in %d  %s, after operation %d of %d\n", d.pal.Accent("=>"), r.Index+1, r.Statement.Formula, d.shown, len(r.Events))
+		fmt.Fprintf(d.out, "%s in %d  %s, after operation %d of %d\n", d.pal.Accent("=>"), render.StatementNumber(r.Index, r.Statement), r.Statement.Formula, d.shown, len(r.Events))
 		return
 	}
 	if d.st.Finished() {
@@ -191,7 +191,7 @@ func (d *Debugger) showNext() {
 	}
 	i := d.st.Pos()
 	s := p.Statements[i]
-	line := fmt.Sprintf("%2d  %s", i+1, s.Formula)
+	line := fmt.Sprintf("%2d  %s", render.StatementNumber(i, s), s.Formula)
 	if s.Bug != "" {
 		line += "   " + d.pal.Bad("✗ "+s.Bug)
 	}
@@ -346,7 +346,7 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 			shape = "= " + render.Num(rec.Value.Item())
 		}
 	}
-	line := fmt.Sprintf("   %2d  %-5s %s", rec.Index+1, rec.Statement.Name, shape)
+	line := fmt.Sprintf("   %2d  %-5s %s", render.StatementNumber(rec.Index, rec.Statement), rec.Statement.Name, shape)
 	type mark struct {
 		text  string
 		paint func(string) string
@@ -401,7 +401,7 @@ func (d *Debugger) breakBefore() bool {
 	s := d.st.Program.Statements[d.st.Pos()]
 	for i, b := range d.breaks {
 		if b == s.Name {
-			fmt.Fprintf(d.out, "%s\n", d.pal.Bad(fmt.Sprintf("● breakpoint %d: before statement %d, %s", i+1, d.st.Pos()+1, s.Name)))
+			fmt.Fprintf(d.out, "%s\n", d.pal.Bad(fmt.Sprintf("● breakpoint %d: before %s, %s", i+1, render.StatementRef(d.st.Pos(), s), s.Name)))
 			return true
 		}
 	}
@@ -472,6 +472,13 @@ func (d *Debugger) breakTarget(arg string) (string, error) {
 	if d.st.Program.Index(arg) >= 0 {
 		return arg, nil
 	}
+	// In a learner's script (backstep run): a line number, or the name the
+	// line assigns in the script.
+	for _, s := range d.st.Program.Statements {
+		if s.Line > 0 && (strconv.Itoa(s.Line) == arg || strings.Fields(s.Formula)[0] == arg) {
+			return s.Name, nil
+		}
+	}
 	return "", fmt.Errorf("no statement %q: give a statement's name (list shows them), nan or shape-change", arg)
 }
 
@@ -510,7 +517,7 @@ func breakText(p *net.Program, b string) string {
 		return "where a shape differs from the correct line's, or an update reshapes a parameter"
 	}
 	i := p.Index(b)
-	return fmt.Sprintf("before statement %d, %s", i+1, p.Statements[i].Formula)
+	return fmt.Sprintf("before %s, %s", render.StatementRef(i, p.Statements[i]), p.Statements[i].Formula)
 }
 
 func (d *Debugger) cmdClear(args []string) error {

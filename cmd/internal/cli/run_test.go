@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/backstep/backstep/net/record"
+)
+
+// runRecorded runs `backstep run` on a recorded fixture instead of Python.
+func runRecorded(t *testing.T, fixture string, configure func(*RunOptions)) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	opts := &RunOptions{IO: io, Script: fixture + ".py", Iterations: 1, Interactive: "off",
+		record: func(record.Options) (*record.Recording, error) {
+			return record.Read(filepath.Join("..", "..", "..", "testdata", "records", fixture))
+		}}
+	if configure != nil {
+		configure(opts)
+	}
+	err := runRun(opts)
+	if err != nil {
+		var ee *exitError
+		if !asExit(err, &ee) || ee.err != nil {
+			errOut.WriteString("backstep: " + oneLine(err.Error()) + "\n")
+		}
+	}
+	return out.String(), errOut.String(), exitCode(err)
+}
+
+func asExit(err error, ee **exitError) bool {
+	e, ok := err.(*exitError)
+	*ee = e
+	return ok
+}
+
+// The printed run of each recorded script, and its exit code.
+func TestRunRecorded(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		code    int
+		want    []string
+	}{
+		{"question-200", 1, []string{"✗ wrong-m", "✗ softmax-axis", "✗ bias-axis", "line 48  b1 = b1 - lr * db1",
+			"b1: 1 × 60 hidden → 200 samples × 60 hidden", "✗ accuracy-loop", "right: for i in range(Y.shape[0])",
+			"✗ counter-not-reset", "the program reports an accuracy of 0.00 %"}},
+		{"fixed-200", 0, []string{"✓ every tensor is what backstep's statement gives on your own inputs",
+			"✓ nothing wrong found in the traced iteration"}},
+		{"foreign", 1, []string{"roles    N → m, bias1 → b1", "line 23  grad_bias2 = np.mean(delta2, axis=0, keepdims=True)",
+			"right: grad_bias2 = np.sum(delta2, axis=1, keepdims=True) / N", "✗ NumPy would stop here: ValueError"}},
+		{"vectors", 2, []string{"network  check cannot read this step", "⚠ nothing wrong found in the shapes and metrics, but check could not read the step"}},
+		{"notebook", 1, []string{"note     skipped 2 IPython magic line(s): cell 1 line 1: %matplotlib inline; cell 4",
+			"cell 5, line 5  m = X.shape[1]"}},
+	} {
+		t.Run(c.fixture, func(t *testing.T) {
+			stdout, stderr, code := runRecorded(t, c.fixture, nil)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, c.code, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			fits(t, stdout, false)
+			golden(t, "run-"+c.fixture, stdout)
+		})
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	stdout, stderr, code := runRecorded(t, "question-200", func(o *RunOptions) { o.JSON = true; o.Interactive = "auto" })
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Roles      map[string]string `json:"roles"`
+		Statements []struct {
+			SourceLine int    `json:"source_line"`
+			Name       string `json:"name"`
+			Bug        string `json:"bug"`
+		} `json:"statements"`
+		Events []struct {
+			Statement string `json:"statement"`
+			Op        string `json:"op"`
+			Axis      *int   `json:"axis"`
+		} `json:"events"`
+		Findings []struct {
+			Line int    `json:"line"`
+			Kind string `json:"kind"`
+			Bug  string `json:"bug"`
+		} `json:"findings"`
+		Check *struct {
+			OK bool `json:"ok"`
+		} `json:"check"`
+		OK bool `json:"ok"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.OK || got.Check == nil || got.Check.OK || got.Roles["db2"] != "db2" {
+		t.Errorf("ok %v, check %+v, roles %v", got.OK, got.Check, got.Roles)
+	}
+	want := map[string]bool{"29 check wrong-m": false, "37 check softmax-axis": false, "42 check bias-axis": false,
+		"45 check bias-axis": false, "48 shape-drift ": false, "50 shape-drift ": false, "52 metric accuracy-loop": false,
+		"31 metric counter-not-reset": false}
+	for _, f := range got.Findings {
+		k := strings.TrimSpace(strings.Join([]string{itoa(f.Line), f.Kind, f.Bug}, " "))
+		if _, ok := want[k]; ok {
+			want[k] = true
+		} else if _, ok := want[k+" "]; ok {
+			want[k+" "] = true
+		}
+	}
+	for k, seen := range want {
+		if !seen {
+			t.Errorf("no finding %q in %+v", k, got.Findings)
+		}
+	}
+	bugs := map[int]string{}
+	for _, s := range got.Statements {
+		bugs[s.SourceLine] = s.Bug
+	}
+	if bugs[29] != "wrong-m" || bugs[37] != "softmax-axis" || bugs[42] != "bias-axis" {
+		t.Errorf("statement bugs %v", bugs)
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// A Python that is missing, too old or without NumPy: one line naming it
+// and how to point at another, exit 2.
+func TestRunPythonProblems(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "train.py")
+	if err := os.WriteFile(script, []byte("print('hi')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Fake interpreters: they write the version the boot code would and
+	// exit as it does (3: too old, 4: no NumPy).
+	fake := func(name, version string, code int) string {
+		p := filepath.Join(dir, name)
+		body := "#!/bin/sh\necho " + version + " > \"$(dirname \"$3\")/python-version\"\nexit " + itoa(code) + "\n"
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old, nonumpy := fake("python2", "2.7.18", 3), fake("python-bare", "3.11.7", 4)
+	for _, c := range []struct {
+		what string
+		args []string
+		env  string
+		want []string
+	}{
+		{"too old", []string{"run", "--python", old, script}, "", []string{old, "Python 2.7.18", "needs Python 3.8 or newer", "--python PATH or BACKSTEP_PYTHON"}},
+		{"no NumPy", []string{"run", "--python", nonumpy, script}, "", []string{nonumpy, "has no NumPy", "apt-get install python3-numpy", "--python /usr/bin/python3"}},
+		{"no NumPy from the environment", []string{"run", script}, nonumpy, []string{"BACKSTEP_PYTHON", "has no NumPy"}},
+		{"missing", []string{"run", "--python", filepath.Join(dir, "nope"), script}, "", []string{"no such interpreter", "Python 3 with NumPy"}},
+		{"no script", []string{"run", "--python", nonumpy, filepath.Join(dir, "missing.py")}, "", []string{"missing.py"}},
+		{"no arguments", []string{"run"}, "", []string{"give the script to run"}},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			t.Setenv("BACKSTEP_PYTHON", c.env)
+			stdout, stderr, code := run(t, c.args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+// The debugger steps through a recorded script by its line numbers: a
+// breakpoint on a line, continue, explain.
+func TestRunDebuggerOnRecording(t *testing.T) {
+	stdout, stderr, code := runRecorded(t, "question-200", func(o *RunOptions) {
+		o.Interactive = "on"
+		o.IO.In = strings.NewReader("b 42\nc\ne\nq\n")
+	})
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"breakpoint 1: before line 42, db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"=> 42  db2 = np.sum(dZ2, axis=1, keepdims=True) / m   ✗ bias-axis",
+		"line 42: db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"This line matches the bug bias-axis. The correct line, db2 = np.sum(dZ2, axis=0, keepdims=True) / m",
+		"── check: each tensor recomputed from your own inputs",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("session lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,555 @@
+package record
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/tracer"
+)
+
+// Line is one statement of the learner's first iteration (or a statement
+// before it whose value the iteration reads), with the values it read and
+// wrote and, when backstep could replay it, its operations.
+type Line struct {
+	Stmt *Statement
+	Exec Execution
+	// Setup marks a statement that ran before the iteration.
+	Setup bool
+	// Targets are the names it assigned; Values their recorded values
+	// (nil where the value was not captured: not an array of rank ≤ 2).
+	Targets []string
+	Values  []*tracer.Array
+	// Inputs are the values of the names it reads, before it ran.
+	Inputs map[string]*tracer.Array
+	// Events are its operations as backstep replayed them.
+	Events []tracer.Event
+	// Replayed says the replay gave the recorded value; ReplayErr says why
+	// not.
+	Replayed  bool
+	ReplayErr string
+	// result is the replay's value (labels included).
+	result *tracer.Array
+}
+
+// Target is the first name the line assigns.
+func (l *Line) Target() string {
+	if len(l.Targets) == 0 {
+		return ""
+	}
+	return l.Targets[0]
+}
+
+// Value is the recorded value of the first target.
+func (l *Line) Value() *tracer.Array {
+	if len(l.Values) == 0 {
+		return nil
+	}
+	return l.Values[0]
+}
+
+// Reads reports whether the line reads name.
+func (l *Line) Reads(name string) bool { return contains(l.Stmt.Reads, name) }
+
+// Analysis is the learner's iteration read back from a recording.
+type Analysis struct {
+	Rec *Recording
+	// Lines are the setup statements the iteration reads from, then the
+	// iteration's own, in the order they ran.
+	Lines []*Line
+	// Pre holds the values the iteration started from, by learner name.
+	Pre map[string]*tracer.Array
+	// Roles maps learner names to backstep's (W1, dZ2, m, ...).
+	Roles map[string]string
+	// Updates pairs each updated parameter with its gradient (learner
+	// names), in the order the updates ran.
+	Updates [][2]string
+	// Drifts are parameters whose shape an update changed.
+	Drifts []Drift
+	// NonFinite is the first NaN or Inf the run produced, nil if none.
+	NonFinite *NonFinite
+	// Scope is the scope of the iteration's statements.
+	Scope int
+	// Accuracy is the learner's name of the accuracy the script reports
+	// ("" if none was found).
+	Accuracy string
+	// Derived holds values the iteration made by indexing, by how the
+	// script writes them (x[i], the sample of a one-sample step).
+	Derived map[string]*tracer.Array
+}
+
+// Drift is a parameter whose shape an update changed.
+type Drift struct {
+	Line          *Line
+	Name          string // the learner's
+	Before, After tracer.Shape
+	Iteration     int
+}
+
+// NonFinite locates the first NaN or Inf.
+type NonFinite struct {
+	Line      int    // the script's line
+	Src       string // the statement
+	Name      string // the value that holds it ("" for a NumPy error)
+	NaN, Inf  int
+	Iteration int
+	// FP is NumPy's floating-point error there (overflow, invalid, divide),
+	// "" if none was reported.
+	FP string
+	// Traced says the iteration was traced (its values were read);
+	// otherwise NumPy's error is all that is known.
+	Traced bool
+	// Inputs says what the statement read in that iteration: "Z1 min -812
+	// max 790" (traced iterations only).
+	Inputs string
+}
+
+// Analyze reads the first iteration from a recording: which statements
+// ran, what they read and wrote, and what backstep can replay of them.
+func Analyze(r *Recording) *Analysis {
+	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}, Derived: map[string]*tracer.Array{}}
+	for k, v := range r.Arrays {
+		if name, ok := strings.CutPrefix(k, "pre:"); ok {
+			a.Pre[name] = v.Named(name)
+		}
+	}
+	// The step is the body the first update is in: the loop's body, or a
+	// function the loop calls.
+	a.Scope = 0
+	if fu := r.Iterations.FirstUpdate; fu != nil {
+		a.Scope = r.Statements[*fu].Scope
+	}
+	var iter []*Line
+	written := map[string]bool{}
+	for _, e := range r.Executed(1) {
+		s := r.Statement(e.Stmt)
+		if s.Scope != a.Scope || !assigns(s) {
+			continue
+		}
+		ln := a.line(s, e, false)
+		iter = append(iter, ln)
+		for _, t := range ln.Targets {
+			written[t] = true
+		}
+	}
+	// The setup: the last statement before the iteration that wrote each
+	// name the iteration reads before writing it.
+	reads := map[string]bool{}
+	for _, ln := range iter {
+		for _, n := range ln.Stmt.Reads {
+			reads[n] = true
+		}
+	}
+	var setup []*Line
+	picked := map[int]bool{}
+	before := r.Executed(0)
+	for i := len(before) - 1; i >= 0; i-- {
+		e := before[i]
+		s := r.Statement(e.Stmt)
+		if !assigns(s) || picked[s.ID] {
+			continue
+		}
+		for _, t := range s.Targets {
+			if reads[t] && a.Pre[t] != nil {
+				setup = append(setup, a.line(s, e, true))
+				picked[s.ID] = true
+				for _, t2 := range s.Targets {
+					delete(reads, t2)
+				}
+				break
+			}
+		}
+	}
+	sort.SliceStable(setup, func(i, j int) bool { return setup[i].Exec.Seq < setup[j].Exec.Seq })
+	a.Lines = append(setup, iter...)
+	a.replay()
+	for _, ln := range iter {
+		if u := ln.Stmt.Update; u != nil && !u.Comprehension && u.Grad != "" {
+			a.Updates = append(a.Updates, [2]string{u.Param, u.Grad})
+		}
+	}
+	a.Roles = Roles(a.Lines, a.Updates)
+	for _, ln := range iter {
+		t := ln.Target()
+		if ln.Stmt.Metric && ln.Stmt.Kind == "assign" && len(ln.Targets) == 1 && strings.Contains(strings.ToLower(t), "acc") &&
+			ln.Value() != nil && ln.Value().Rank() == 0 && a.Roles[t] == "" {
+			a.Accuracy = t
+			break
+		}
+	}
+	a.findDrift()
+	a.findNonFinite()
+	return a
+}
+
+// assigns reports whether a statement assigns values backstep can show.
+func assigns(s *Statement) bool {
+	switch s.Kind {
+	case "assign", "augassign", "annassign":
+		return len(s.Targets) > 0
+	}
+	return false
+}
+
+func (a *Analysis) line(s *Statement, e Execution, setup bool) *Line {
+	ln := &Line{Stmt: s, Exec: e, Setup: setup, Targets: s.Targets, Inputs: map[string]*tracer.Array{}}
+	for k, t := range s.Targets {
+		var v *tracer.Array
+		if setup {
+			v = a.Pre[t]
+		} else if c, ok := a.Rec.Arrays[captureKey(s.ID, k)]; ok {
+			v = c.Named(t)
+		}
+		ln.Values = append(ln.Values, v)
+	}
+	return ln
+}
+
+// replay evaluates every line with the tracer from the values its inputs
+// had, and keeps its operations where the replay gives what the script
+// computed.
+func (a *Analysis) replay() {
+	env := map[string]*tracer.Array{}
+	for k, v := range a.Pre {
+		env[k] = v
+	}
+	lookup := func(name string) (*tracer.Array, bool) {
+		v, ok := env[name]
+		return v, ok
+	}
+	for _, ln := range a.Lines {
+		for _, n := range ln.Stmt.Reads {
+			if v, ok := env[n]; ok {
+				ln.Inputs[n] = v
+			}
+		}
+		a.replayLine(ln, lookup)
+		for k, t := range ln.Targets {
+			if v := ln.Values[k]; v != nil {
+				env[t] = v
+			}
+		}
+	}
+}
+
+// ReplayTolerance is how close the replay must come to the recorded value
+// to stand for it: float64 rounding of a different order of additions,
+// or float32 inputs (about 7 significant digits).
+const ReplayTolerance = 1e-5
+
+func (a *Analysis) replayLine(ln *Line, env func(string) (*tracer.Array, bool)) {
+	s := ln.Stmt
+	if s.Value == nil || len(ln.Targets) == 0 {
+		ln.ReplayErr = "nothing to replay"
+		return
+	}
+	if ln.Exec.Error != nil {
+		// It raised: replay what can be, the error comes from the record.
+		tp := &tracer.Tape{}
+		if out, err := Replay(tp, replayExpr(ln), env, a.Rec.Functions); err == nil && out != nil {
+			ln.Events, ln.Replayed = tp.Events, true
+			return
+		}
+		ln.ReplayErr = "it raised " + ln.Exec.Error.Type
+		return
+	}
+	if ln.Exec.Count > 1 {
+		ln.ReplayErr = fmt.Sprintf("it ran %d times in the iteration; the values are those of its last run", ln.Exec.Count)
+		return
+	}
+	tp := &tracer.Tape{}
+	tp.Begin(ln.Target())
+	value := s.Value
+	if s.Kind == "augassign" {
+		value = &Expr{K: "binop", Op: s.Op, L: &Expr{K: "name", ID: s.Targets[0]}, R: s.Value}
+		if strings.ContainsAny(s.Targets[0], ".[") {
+			ln.ReplayErr = "cannot replay an element or attribute update"
+			return
+		}
+	}
+	derived := map[string]*tracer.Array{}
+	out, err := replay(tp, value, env, a.Rec.Functions, derived)
+	if err != nil {
+		ln.ReplayErr = err.Error()
+		return
+	}
+	for k, v := range derived {
+		if _, ok := a.Derived[k]; !ok {
+			a.Derived[k] = v
+		}
+	}
+	var results []*tracer.Array
+	switch v := out.(type) {
+	case *tracer.Array:
+		results = []*tracer.Array{v}
+	case tuple:
+		for _, x := range v {
+			if arr, ok := x.(*tracer.Array); ok {
+				results = append(results, arr)
+			}
+		}
+	}
+	if len(results) != len(ln.Targets) {
+		ln.ReplayErr = "cannot replay an unpacking"
+		return
+	}
+	for k, res := range results {
+		rec := ln.Values[k]
+		if rec == nil {
+			ln.ReplayErr = "its value was not captured"
+			return
+		}
+		if !agree(res, rec) {
+			ln.ReplayErr = fmt.Sprintf("backstep's replay differs from what NumPy computed (%s)", tracer.Relate(rec, res))
+			return
+		}
+		if res.Shape().Equal(rec.Shape()) {
+			ln.Values[k] = rec.WithLabels(res.Labels()...)
+		}
+	}
+	ln.result = results[0]
+	ln.Events = tp.Events
+	ln.Replayed = true
+}
+
+// agree reports whether the replay gives the recorded value.
+func agree(replayed, recorded *tracer.Array) bool {
+	if !replayed.Shape().Equal(recorded.Shape()) {
+		return false
+	}
+	r := tracer.Relate(recorded, replayed)
+	switch r.Kind {
+	case tracer.Same:
+		return true
+	case tracer.NonFinite:
+		return sameNonFinite(replayed, recorded)
+	}
+	if r.RelError <= ReplayTolerance {
+		return true
+	}
+	// Differences far below the values' size: a cancellation's rounding.
+	st := tracer.Summarize(recorded)
+	scale := math.Max(math.Abs(st.Min), math.Abs(st.Max))
+	g, w := recorded.Data(), replayed.Data()
+	var d float64
+	for i := range g {
+		d = math.Max(d, math.Abs(g[i]-w[i]))
+	}
+	return d <= 1e-9*math.Max(scale, 1)
+}
+
+func sameNonFinite(a, b *tracer.Array) bool {
+	x, y := a.Data(), b.Data()
+	for i := range x {
+		if math.IsNaN(x[i]) != math.IsNaN(y[i]) || math.IsInf(x[i], 0) != math.IsInf(y[i], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// findDrift notes every update whose parameter changed shape, in the first
+// iteration (from the values) and in later traced ones (from the shapes).
+func (a *Analysis) findDrift() {
+	for _, ln := range a.Lines {
+		u := ln.Stmt.Update
+		if u == nil || u.Comprehension || ln.Setup {
+			continue
+		}
+		before, after := ln.Inputs[u.Param], ln.Value()
+		if before == nil || after == nil || before.Shape().Equal(after.Shape()) {
+			continue
+		}
+		a.Drifts = append(a.Drifts, Drift{Line: ln, Name: u.Param, Before: before.Shape(), After: after.Shape(), Iteration: 1})
+	}
+	// Later traced iterations: an update's result against the one before.
+	drifted := map[int]bool{}
+	for _, d := range a.Drifts {
+		drifted[d.Line.Stmt.ID] = true
+	}
+	last := map[int]tracer.Shape{}
+	for it := 1; it <= a.Rec.Iterations.Traced; it++ {
+		for _, e := range a.Rec.Executed(it) {
+			s := a.Rec.Statement(e.Stmt)
+			if s.Update == nil || s.Update.Comprehension || len(e.Writes) == 0 || e.Writes[0].Shape == nil {
+				continue
+			}
+			shape := tracer.Shape(e.Writes[0].Shape)
+			if prev, ok := last[s.ID]; ok && !prev.Equal(shape) && !drifted[s.ID] {
+				if ln := a.lineOf(s.ID); ln != nil {
+					a.Drifts = append(a.Drifts, Drift{Line: ln, Name: s.Update.Param, Before: prev, After: shape, Iteration: it})
+					drifted[s.ID] = true
+				}
+			}
+			last[s.ID] = shape
+		}
+	}
+}
+
+// lineOf is the line of the iteration for statement id, nil if none.
+func (a *Analysis) lineOf(id int) *Line {
+	for _, ln := range a.Lines {
+		if ln.Stmt.ID == id {
+			return ln
+		}
+	}
+	return nil
+}
+
+// findNonFinite finds the first value that holds a NaN or an Inf, in the
+// order the statements ran, and NumPy's first floating-point error.
+func (a *Analysis) findNonFinite() {
+	r := a.Rec
+	execs := append([]Execution(nil), r.Executions...)
+	sort.SliceStable(execs, func(i, j int) bool {
+		if execs[i].Iteration != execs[j].Iteration {
+			return execs[i].Iteration < execs[j].Iteration
+		}
+		return execs[i].Seq < execs[j].Seq
+	})
+	for _, e := range execs {
+		for _, w := range e.Writes {
+			if w.NaN > 0 || w.Inf > 0 {
+				s := r.Statement(e.Stmt)
+				a.NonFinite = &NonFinite{Line: s.Line, Src: s.Src, Name: w.Name, NaN: w.NaN, Inf: w.Inf,
+					Iteration: e.Iteration, Traced: true, Inputs: a.readText(s, e)}
+				if fp := r.FPError; fp != nil && fp.Iteration <= e.Iteration {
+					a.NonFinite.FP = fp.Kind
+					if fp.Line > 0 && fp.Line != s.Line {
+						a.NonFinite.FP += fmt.Sprintf(" (at line %d)", fp.Line)
+					}
+				}
+				return
+			}
+		}
+	}
+	if fp := r.FPError; fp != nil {
+		nf := &NonFinite{Line: fp.Line, Iteration: fp.Iteration, FP: fp.Kind}
+		if fp.Stmt != nil {
+			nf.Src = r.Statement(*fp.Stmt).Src
+		}
+		a.NonFinite = nf
+	}
+}
+
+// readText summarises what a statement read in the iteration of e, from
+// the values statements before it wrote then.
+func (a *Analysis) readText(s *Statement, e Execution) string {
+	last := map[string]Write{}
+	for _, x := range a.Rec.Executed(e.Iteration) {
+		if x.Seq >= e.Seq {
+			break
+		}
+		for _, w := range x.Writes {
+			last[w.Name] = w
+		}
+	}
+	var parts []string
+	for _, n := range s.Reads {
+		w, ok := last[n]
+		if !ok || w.Min == nil {
+			continue
+		}
+		p := fmt.Sprintf("%s min %.4g max %.4g", n, w.Min.Float(), w.Max.Float())
+		if w.NaN+w.Inf > 0 {
+			p += fmt.Sprintf(" (%d NaN, %d Inf)", w.NaN, w.Inf)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// LearnerOf returns the learner's name for a backstep name ("" if none).
+func (a *Analysis) LearnerOf(role string) string {
+	for l, r := range a.Roles {
+		if r == role {
+			return l
+		}
+	}
+	return ""
+}
+
+// Writer returns the line of the iteration that assigned a learner's name
+// last before the first update (the value check reads), or the setup line.
+func (a *Analysis) Writer(name string) *Line {
+	var found *Line
+	for _, ln := range a.Lines {
+		if ln.Stmt.Update != nil && !ln.Setup && found != nil {
+			break
+		}
+		if contains(ln.Targets, name) {
+			found = ln
+		}
+	}
+	return found
+}
+
+// ValueOf returns what check reads for a learner's name: a parameter as
+// it was before the update, anything else as the iteration last wrote it
+// before the first update.
+func (a *Analysis) ValueOf(name string) *tracer.Array {
+	for _, u := range a.Updates {
+		if u[0] == name && a.Pre[name] != nil {
+			return a.Pre[name]
+		}
+	}
+	if ln := a.Writer(name); ln != nil {
+		for k, t := range ln.Targets {
+			if t == name && ln.Values[k] != nil {
+				return ln.Values[k]
+			}
+		}
+	}
+	if v, ok := a.Derived[name]; ok {
+		return v
+	}
+	return a.Pre[name]
+}
+
+// Dump is the first iteration as check reads a NumPy dump: the arrays under
+// the learner's names, and the map from backstep's names to theirs.
+func (a *Analysis) Dump() (*net.NumPyFile, map[string]string) {
+	f := &net.NumPyFile{Path: a.Rec.Script, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
+	m := map[string]string{}
+	names := make([]string, 0, len(a.Roles))
+	for learner := range a.Roles {
+		names = append(names, learner)
+	}
+	sort.Strings(names)
+	for _, learner := range names {
+		v := a.ValueOf(learner)
+		if v == nil || v.Rank() > 2 {
+			continue
+		}
+		f.Arrays[learner] = v.Named(learner)
+		role := a.Roles[learner]
+		if role != learner {
+			m[role] = learner
+		}
+		key := a.keyOf(learner)
+		f.Integer[learner] = a.Rec.Integer[key]
+		if a.Rec.Float32[key] {
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s is float32, upcast to float64: it carries about 7 significant digits, so it can agree with float64 values only to about 1e-6 relative", learner))
+		}
+	}
+	return f, m
+}
+
+// keyOf is the capture key of the value ValueOf returns.
+func (a *Analysis) keyOf(name string) string {
+	for _, u := range a.Updates {
+		if u[0] == name {
+			return "pre:" + name
+		}
+	}
+	if ln := a.Writer(name); ln != nil && !ln.Setup {
+		for k, t := range ln.Targets {
+			if t == name {
+				return captureKey(ln.Stmt.ID, k)
+			}
+		}
+	}
+	return "pre:" + name
+}

@@ -1,0 +1,60 @@
+package record
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The recordings the tests read are made by the recorder itself from the
+// scripts in testdata/scripts, with Debian's python3-numpy:
+//
+//	go test ./net/record -run TestRecordFixtures -record
+var rerecord = flag.Bool("record", false, "record the fixtures under testdata/records again (needs Python 3 with NumPy)")
+
+var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")
+
+// fixtures are the recorded runs the tests read: name → script and its
+// arguments.
+var fixtures = map[string][]string{
+	"question-200": {"question.py", "200"},
+	"fixed-200":    {"question_fixed.py", "200"},
+	"foreign":      {"foreign.py"},
+	"notebook":     {"notebook.ipynb"},
+	"vectors":      {"vectors.py"},
+}
+
+func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }
+
+func TestRecordFixtures(t *testing.T) {
+	if !*rerecord {
+		t.Skip("run with -record to record the fixtures again")
+	}
+	python := os.Getenv("BACKSTEP_PYTHON")
+	if python == "" {
+		python = "/usr/bin/python3"
+	}
+	for name, script := range fixtures {
+		dir := fixtureDir(name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Run(Options{Script: filepath.Join("..", "..", "testdata", "scripts", script[0]), Args: script[1:],
+			Python: python, Iterations: 1, Stdout: io.Discard, Stderr: io.Discard, keep: dir})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+// fixture reads a recorded run.
+func fixture(t *testing.T, name string) *Recording {
+	t.Helper()
+	r, err := Read(fixtureDir(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -1,0 +1,1327 @@
+"""backstep's recorder: runs a learner's NumPy script unmodified and records,
+statement by statement, what its first training iterations computed.
+
+backstep embeds this file and runs it as
+
+    python -c BOOT recorder.py CONFIG.json
+
+where BOOT checks the Python version and NumPy first. CONFIG.json names the
+script (or notebook), its arguments, the temporary folder to write into, how
+many iterations to trace and where backstep's MNIST files are. Everything is
+written to that folder (record.json, capture.npz); nothing beside the script.
+
+Only the standard library and NumPy. The script's own lines are traced with
+sys.monitoring on Python >= 3.12 and sys.settrace below; NumPy is never
+patched: the axis/keepdims arguments come from the statements' syntax trees
+and floating-point errors from np.seterrcall.
+"""
+
+import ast
+import builtins
+import gzip
+import importlib.abc
+import importlib.machinery
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+
+import numpy as np
+
+RECORD_VERSION = 1
+# Executions of one statement in one iteration whose values are summarised
+# in full; later ones only count (an accuracy loop runs 10,000 times).
+SUMMARY_LIMIT = 1
+# Arrays of more elements than this are summarised but not captured.
+CAPTURE_LIMIT = 64 << 20
+# Words that make an assigned name a metric (reported accuracy and its counter).
+METRIC_WORDS = ("acc", "correct", "score", "hits", "right", "precision", "metric")
+LR_WORDS = ("lr", "alpha", "eta", "learning", "step", "rate", "mu")
+
+
+class BackstepStop(BaseException):
+    """Stops the script after the traced iterations. A BaseException, so that
+    the script's own `except Exception` cannot swallow it."""
+
+
+def note(msg):
+    sys.stderr.write("backstep: " + msg + "\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------- source
+
+def load_source(path, notebook):
+    """Returns the source to run, a line map (None for a .py file) and
+    notices about lines left out (notebook magics and shell lines)."""
+    notices = []
+    if not notebook:
+        with open(path, "rb") as f:
+            raw = f.read()
+        import tokenize, io
+        enc, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(enc), None, notices
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    lines, cellmap = [], []
+    skipped_magic, skipped_shell, skipped_cells = [], [], []
+    code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    for ci, cell in enumerate(code_cells, 1):
+        src = cell.get("source", "")
+        if isinstance(src, list):
+            src = "".join(src)
+        cell_lines = src.split("\n")
+        magic = cell_lines[0].lstrip().split()[0] if cell_lines and cell_lines[0].lstrip().startswith("%%") else ""
+        # %%time and the like run their cell as Python: only their line goes.
+        python_body = magic in ("%%time", "%%timeit", "%%capture", "%%prun")
+        for li, line in enumerate(cell_lines, 1):
+            stripped = line.lstrip()
+            indent = line[: len(line) - len(stripped)]
+            if magic and li == 1:
+                if python_body:
+                    skipped_magic.append("cell %d line 1: %s" % (ci, stripped))
+                else:
+                    skipped_cells.append("cell %d (%s)" % (ci, magic))
+                line = ""
+            elif magic and not python_body:
+                line = ""
+            elif stripped.startswith("%"):
+                skipped_magic.append("cell %d line %d: %s" % (ci, li, stripped))
+                line = indent + "pass"
+            elif stripped.startswith("!"):
+                skipped_shell.append("cell %d line %d: %s" % (ci, li, stripped))
+                line = indent + "pass"
+            lines.append(line)
+            cellmap.append([ci, li])
+    if skipped_magic:
+        notices.append("skipped %d IPython magic line(s): %s" % (len(skipped_magic), "; ".join(skipped_magic)))
+    if skipped_shell:
+        notices.append("skipped %d shell line(s): %s" % (len(skipped_shell), "; ".join(skipped_shell)))
+    if skipped_cells:
+        notices.append("skipped %d cell(s) that are not Python: %s" % (len(skipped_cells), "; ".join(skipped_cells)))
+    return "\n".join(lines) + "\n", cellmap, notices
+
+
+# ---------------------------------------------------------------- syntax
+
+def src_of(source, node):
+    try:
+        s = ast.get_source_segment(source, node)
+    except Exception:
+        s = None
+    if s is None:
+        try:
+            s = ast.unparse(node)
+        except Exception:
+            s = "?"
+    return s
+
+
+def expr_json(node, source, depth=0):
+    """The value of a statement as a small JSON tree that backstep's Go side
+    replays with its tracer: names, numbers, operators, calls with their
+    keywords (axis, keepdims), attributes and subscripts."""
+    if depth > 60:
+        return {"k": "?", "src": "…"}
+    j = lambda n: expr_json(n, source, depth + 1)
+    if isinstance(node, ast.Name):
+        return {"k": "name", "id": node.id}
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool) or v is None or isinstance(v, (int, float)):
+            return {"k": "const", "n": v, "src": src_of(source, node)}
+        return {"k": "const", "s": str(v)[:80]}
+    if isinstance(node, ast.BinOp):
+        return {"k": "binop", "op": type(node.op).__name__, "l": j(node.left), "r": j(node.right)}
+    if isinstance(node, ast.UnaryOp):
+        return {"k": "unary", "op": type(node.op).__name__, "v": j(node.operand)}
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        return {"k": "compare", "op": type(node.ops[0]).__name__, "l": j(node.left), "r": j(node.comparators[0])}
+    if isinstance(node, ast.Attribute):
+        return {"k": "attr", "v": j(node.value), "a": node.attr}
+    if isinstance(node, ast.Subscript):
+        return {"k": "subscript", "v": j(node.value), "i": j(node.slice)}
+    if isinstance(node, ast.Slice):
+        return {"k": "slice", "lo": j(node.lower) if node.lower else None,
+                "hi": j(node.upper) if node.upper else None, "step": j(node.step) if node.step else None}
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return {"k": "tuple", "e": [j(e) for e in node.elts]}
+    if isinstance(node, ast.Call):
+        return {"k": "call", "f": j(node.func), "args": [j(a) for a in node.args],
+                "kw": {k.arg: j(k.value) for k in node.keywords if k.arg}, "src": src_of(source, node)}
+    if isinstance(node, ast.IfExp):
+        return {"k": "?", "src": src_of(source, node)}
+    return {"k": "?", "src": src_of(source, node)}
+
+
+def names_read(node):
+    out = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in out:
+            out.append(n.id)
+    return out
+
+
+def target_list(t, source, out, inplace):
+    """Flattens assignment targets into the expressions backstep reads back
+    after the statement ran: names, attributes, constant subscripts; an
+    element assignment (o[i, y] = 1) writes its base array."""
+    if isinstance(t, (ast.Tuple, ast.List)):
+        for e in t.elts:
+            target_list(e, source, out, inplace)
+    elif isinstance(t, ast.Starred):
+        target_list(t.value, source, out, inplace)
+    elif isinstance(t, (ast.Name, ast.Attribute)):
+        out.append(src_of(source, t))
+    elif isinstance(t, ast.Subscript):
+        base = t.value
+        if isinstance(t.slice, ast.Constant) and isinstance(base, (ast.Name, ast.Attribute)):
+            out.append(src_of(source, t))
+        else:
+            while isinstance(base, ast.Subscript):
+                base = base.value
+            if isinstance(base, (ast.Name, ast.Attribute)):
+                s = src_of(source, base)
+                out.append(s)
+                inplace.append(s)
+
+
+def same_expr(a, b):
+    """Whether two expressions are the same code (W1 on both sides of
+    W1 = W1 - lr*dW1), whatever their load/store context."""
+    try:
+        return ast.unparse(a) == ast.unparse(b)
+    except AttributeError:  # Python 3.8 has no unparse
+        strip = lambda n: ast.dump(n).replace("ctx=Store()", "").replace("ctx=Load()", "")
+        return strip(a) == strip(b)
+
+
+def mult_parts(v):
+    """The factors of an update's step: lr * dW, dW * lr, -lr * dW, dW / k."""
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+        v = v.operand
+    if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Mult, ast.Div)):
+        return v.left, v.right
+    return None
+
+
+def grad_of(parts):
+    """Of the two factors of lr * dW, the one that is the gradient (not a
+    learning-rate-like name or a number)."""
+    a, b = parts
+
+    def lr_like(n):
+        if isinstance(n, ast.Constant):
+            return True
+        if isinstance(n, (ast.Name, ast.Attribute)):
+            name = n.id if isinstance(n, ast.Name) else n.attr
+            return any(w in name.lower() for w in LR_WORDS) and not name.lower().startswith(("d", "grad"))
+        return False
+    if lr_like(a) and not lr_like(b):
+        return b
+    if lr_like(b) and not lr_like(a):
+        return a
+    return b
+
+
+def update_of(node, source):
+    """Recognises a parameter update: W = W - lr*dW, W -= lr*dW,
+    W += -lr*dW, or a list/tuple of such built by a comprehension. Returns
+    {"param", "grad"} (sources) or None."""
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Sub, ast.Add)):
+        parts = mult_parts(node.value)
+        if parts is not None:
+            return {"param": src_of(source, node.target), "grad": src_of(source, grad_of(parts))}
+        if isinstance(node.op, ast.Sub) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)):
+            return None  # W -= dW without a step size: too weak a sign
+        return None
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        t, v = node.targets[0], node.value
+        if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Sub, ast.Add)) and same_expr(v.left, t):
+            parts = mult_parts(v.right)
+            if parts is not None:
+                return {"param": src_of(source, t), "grad": src_of(source, grad_of(parts))}
+        if isinstance(v, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.List, ast.Tuple)):
+            for n in ast.walk(v):
+                if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and mult_parts(n.right) is not None \
+                        and isinstance(n.left, (ast.Name, ast.Subscript, ast.Attribute)):
+                    return {"param": src_of(source, t), "grad": "", "comprehension": True}
+    return None
+
+
+class Scope:
+    """A module, class or function body: its statements, by line."""
+
+    def __init__(self, sid, name, line, node):
+        self.id, self.name, self.line, self.node = sid, name, line, node
+        self.by_line = {}
+
+
+class Analysis:
+    """What the script's syntax tree says before it runs: statements,
+    scopes, loops, updates, metrics and inlinable functions."""
+
+    def __init__(self, source, filename):
+        self.source = source
+        self.tree = ast.parse(source, filename)
+        self.stmts, self.scopes, self.loops, self.functions = [], [], [], {}
+        self.scope_key = {}
+        self._scope(self.tree, "<module>", 1)
+        # Statements after another on the same line (a = 1; b = 2) get no
+        # line event of their own: they run with the first.
+        groups = {}
+        for st in self.stmts:
+            groups.setdefault((st["scope"], st["line"], st["block"]), []).append(st)
+        for g in groups.values():
+            g.sort(key=lambda x: x["col"])
+            for i, st in enumerate(g):
+                st["siblings"] = [x["id"] for x in g[i + 1:] if x["kind"] not in ("for", "while", "if", "with", "def")]
+
+    def _scope(self, node, name, line):
+        sc = Scope(len(self.scopes), name, line, node)
+        self.scopes.append(sc)
+        self.scope_key[(name, line)] = sc
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
+            self.scope_key[(name, node.decorator_list[0].lineno)] = sc
+        self._body(node.body, sc, None, parent=len(self.stmts))
+        return sc
+
+    def _add(self, node, sc, loop, kind, span_end=None, block=None):
+        s = {"id": len(self.stmts), "line": node.lineno, "col": node.col_offset,
+             "end_line": node.end_lineno, "end_col": node.end_col_offset, "scope": sc.id,
+             "kind": kind, "loop": loop, "block": block}
+        if span_end is not None:
+            s["end_line"], s["end_col"] = span_end
+        s["src"] = self.source_lines(s)
+        s["targets"], s["inplace"] = [], []
+        self.stmts.append(s)
+        for ln in range(s["line"], s["end_line"] + 1):
+            sc.by_line.setdefault(ln, []).append(s)
+        return s
+
+    def source_lines(self, s):
+        lines = self.source.split("\n")[s["line"] - 1: s["end_line"]]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][s["col"]: s["end_col"]]
+        lines[0] = lines[0][s["col"]:]
+        lines[-1] = lines[-1][: s["end_col"]]
+        return "\n".join(lines)
+
+    def _body(self, body, sc, loop, parent):
+        block = id(body)
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                s = self._add(node, sc, loop, "def", (node.lineno, node.col_offset + 3), block)
+                s["targets"] = [node.name]
+                s["def"] = True
+                if isinstance(node, ast.ClassDef):
+                    self._scope(node, node.name, node.lineno)
+                else:
+                    self._function(node)
+                    self._scope(node, node.name, node.lineno)
+                continue
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                s = self._add(node, sc, loop, "for", (node.iter.end_lineno, node.iter.end_col_offset), block)
+                target_list(node.target, self.source, s["targets"], s["inplace"])
+                s["reads"] = names_read(node.iter)
+                lp = {"id": len(self.loops), "stmt": s["id"], "line": node.lineno, "end_line": node.end_lineno,
+                      "scope": sc.id, "parent": loop, "kind": "for", "targets": s["targets"],
+                      "iter": src_of(self.source, node.iter)}
+                it = node.iter
+                if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and it.args:
+                    stop = it.args[0] if len(it.args) == 1 else it.args[1]
+                    lp["range_stop"] = src_of(self.source, stop)
+                    lp["range_stop_expr"] = expr_json(stop, self.source)
+                self.loops.append(lp)
+                s["loop_id"] = lp["id"]
+                self._body(node.body, sc, lp["id"], s["id"])
+                self._body(node.orelse, sc, loop, s["id"])
+                lp["indexes"] = self._indexes(node, lp["targets"])
+                continue
+            if isinstance(node, ast.While):
+                s = self._add(node, sc, loop, "while", (node.test.end_lineno, node.test.end_col_offset), block)
+                s["reads"] = names_read(node.test)
+                lp = {"id": len(self.loops), "stmt": s["id"], "line": node.lineno, "end_line": node.end_lineno,
+                      "scope": sc.id, "parent": loop, "kind": "while", "targets": [], "indexes": []}
+                self.loops.append(lp)
+                s["loop_id"] = lp["id"]
+                self._body(node.body, sc, lp["id"], s["id"])
+                self._body(node.orelse, sc, loop, s["id"])
+                continue
+            if isinstance(node, ast.If):
+                s = self._add(node, sc, loop, "if", (node.test.end_lineno, node.test.end_col_offset), block)
+                s["reads"] = names_read(node.test)
+                s["value"] = expr_json(node.test, self.source)
+                self._body(node.body, sc, loop, s["id"])
+                self._body(node.orelse, sc, loop, s["id"])
+                continue
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                last = node.items[-1].context_expr
+                s = self._add(node, sc, loop, "with", (last.end_lineno, last.end_col_offset), block)
+                self._body(node.body, sc, loop, s["id"])
+                continue
+            if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+                self._body(node.body, sc, loop, parent)
+                for h in node.handlers:
+                    self._body(h.body, sc, loop, parent)
+                self._body(node.orelse, sc, loop, parent)
+                self._body(node.finalbody, sc, loop, parent)
+                continue
+            if isinstance(node, ast.Match) if hasattr(ast, "Match") else False:
+                s = self._add(node, sc, loop, "other", None, block)
+                continue
+            self._simple(node, sc, loop, block)
+
+    def _simple(self, node, sc, loop, block):
+        kind = type(node).__name__.lower()
+        s = self._add(node, sc, loop, kind, None, block)
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                target_list(t, self.source, s["targets"], s["inplace"])
+            s["value"] = expr_json(node.value, self.source)
+            s["reads"] = names_read(node.value)
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+                    isinstance(node.value, ast.Constant) and isinstance(node.value.value, (int, float)) and \
+                    not isinstance(node.value.value, bool):
+                s["init"] = node.value.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target_list(node.target, self.source, s["targets"], s["inplace"])
+            s["value"] = expr_json(node.value, self.source)
+            s["reads"] = names_read(node.value)
+        elif isinstance(node, ast.AugAssign):
+            target_list(node.target, self.source, s["targets"], s["inplace"])
+            s["inplace"] = list(s["targets"])
+            s["op"] = type(node.op).__name__
+            s["value"] = expr_json(node.value, self.source)
+            s["reads"] = names_read(node.value) + [t for t in names_read(node.target) if t not in names_read(node.value)]
+            if isinstance(node.target, ast.Name):
+                s["reads"].append(node.target.id)
+        elif isinstance(node, ast.Return):
+            s["targets"] = []
+            if node.value is not None:
+                s["value"] = expr_json(node.value, self.source)
+                s["reads"] = names_read(node.value)
+        elif isinstance(node, ast.Expr):
+            s["reads"] = names_read(node.value)
+            s["value"] = expr_json(node.value, self.source)
+        else:
+            s["reads"] = names_read(node)
+        up = update_of(node, self.source)
+        if up is not None:
+            s["update"] = up
+        name = None
+        if isinstance(node, (ast.Assign, ast.AugAssign)) and s["targets"]:
+            name = s["targets"][0]
+        if name and (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and loop is not None
+                     and isinstance(node.target, ast.Name)
+                     or any(w in name.lower() for w in METRIC_WORDS) and "." not in name and "[" not in name):
+            s["metric"] = True
+
+    def _function(self, node):
+        """Records a function whose body is plain assignments and one return,
+        so that backstep can replay a call to it inline."""
+        a = node.args
+        params = [x.arg for x in a.posonlyargs + a.args]
+        body = [b for b in node.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        steps, ret = [], None
+        for b in body:
+            if isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name):
+                steps.append({"name": b.targets[0].id, "value": expr_json(b.value, self.source)})
+            elif isinstance(b, ast.Return) and b.value is not None and b is body[-1]:
+                ret = expr_json(b.value, self.source)
+            else:
+                return
+        if ret is not None:
+            self.functions[node.name] = {"params": params, "steps": steps, "ret": ret, "line": node.lineno}
+
+    def lambdas(self):
+        """name = lambda ...: recorded as inlinable functions too."""
+        for n in ast.walk(self.tree):
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) \
+                    and isinstance(n.value, ast.Lambda):
+                a = n.value.args
+                self.functions[n.targets[0].id] = {"params": [x.arg for x in a.posonlyargs + a.args], "steps": [],
+                                                   "ret": expr_json(n.value.body, self.source), "line": n.lineno}
+
+    def _indexes(self, loop_node, targets):
+        """Subscripts in a loop's body that use the loop variable: A2[i],
+        Y[:, i]. Records the array and the position of the index."""
+        out = []
+        if not targets:
+            return out
+        var = targets[0]
+        for n in ast.walk(loop_node):
+            if not isinstance(n, ast.Subscript) or not isinstance(n.value, (ast.Name, ast.Attribute)):
+                continue
+            sl = n.slice
+            elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
+            for pos, e in enumerate(elts):
+                if isinstance(e, ast.Name) and e.id == var:
+                    out.append({"array": src_of(self.source, n.value), "axis": pos, "line": n.lineno,
+                                "src": src_of(self.source, n)})
+        return out
+
+    def find(self, scope, line, col):
+        cands = scope.by_line.get(line)
+        if not cands:
+            return None
+        if col is None:
+            return min(cands, key=lambda s: (s["line"] != line, s["col"]))
+        best = None
+        for s in cands:
+            if (s["line"], s["col"]) <= (line, col) <= (s["end_line"], s["end_col"]):
+                if best is None or (s["line"], s["col"]) >= (best["line"], best["col"]):
+                    best = s
+        if best is None:
+            best = min(cands, key=lambda s: (s["line"] != line, s["col"]))
+        return best
+
+
+# ---------------------------------------------------------------- values
+
+def summary(v):
+    """Shape, dtype and statistics of a value a statement wrote."""
+    if isinstance(v, np.ndarray) or isinstance(v, np.generic):
+        a = np.asarray(v)
+        out = {"shape": list(a.shape), "dtype": str(a.dtype)}
+        kind = a.dtype.kind
+        if a.size == 0 or kind not in "fiub":
+            return out
+        if kind == "b":
+            a = a.view(np.uint8)
+        mn, mx = a.min(), a.max()
+        if kind == "f" and not (np.isfinite(mn) and np.isfinite(mx)):
+            nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
+            out["nan"], out["inf"] = nan, inf
+            fin = a[np.isfinite(a)]
+            if fin.size:
+                out.update(mean=float(fin.mean(dtype=np.float64)), std=float(fin.std(dtype=np.float64)),
+                           min=float(fin.min()), max=float(fin.max()))
+        else:
+            out.update(mean=float(a.mean(dtype=np.float64)), std=float(a.std(dtype=np.float64)),
+                       min=float(mn), max=float(mx))
+        if a.size == 1:
+            out["value"] = finite(float(a.reshape(-1)[0]))
+        return out
+    if isinstance(v, bool):
+        return {"type": "bool", "value": int(v)}
+    if isinstance(v, (int, float)):
+        return {"type": type(v).__name__, "value": finite(float(v)), "shape": []}
+    if isinstance(v, (list, tuple)):
+        items = [summary(x) for x in v[:8]]
+        return {"type": type(v).__name__, "len": len(v), "items": items}
+    if isinstance(v, dict):
+        return {"type": "dict", "len": len(v)}
+    return {"type": type(v).__name__}
+
+
+def finite(x):
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Inf" if x > 0 else "-Inf"
+    return x
+
+
+def capturable(v):
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    if isinstance(v, (np.ndarray, np.generic)):
+        a = np.asarray(v)
+        return a.dtype.kind in "fiub" and a.ndim <= 2 and a.size <= CAPTURE_LIMIT
+    return False
+
+
+def is_float_array(v):
+    return isinstance(v, np.ndarray) and v.dtype.kind == "f"
+
+
+# ---------------------------------------------------------------- MNIST
+
+class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves tensorflow.keras.datasets.mnist.load_data and to_categorical
+    (also under keras.) when TensorFlow/Keras are not installed, from
+    backstep's MNIST files. Any other part of them is missing, with a hint."""
+
+    NAMES = {"tensorflow", "tensorflow.keras", "tensorflow.keras.datasets", "tensorflow.keras.datasets.mnist",
+             "tensorflow.keras.utils", "keras", "keras.datasets", "keras.datasets.mnist", "keras.utils",
+             "keras.utils.np_utils", "tensorflow.keras.utils.np_utils"}
+
+    def __init__(self, rec, mnist):
+        self.rec, self.mnist = rec, mnist
+        self.missing = {root for root in ("tensorflow", "keras")
+                        if importlib.machinery.PathFinder.find_spec(root) is None}
+
+    def find_spec(self, name, path=None, target=None):
+        root = name.split(".")[0]
+        if root not in self.missing:
+            return None
+        if name not in self.NAMES:
+            raise ModuleNotFoundError(
+                "No module named %r (TensorFlow is not installed here; backstep serves only "
+                "mnist.load_data() and to_categorical from it)" % name, name=name)
+        return importlib.machinery.ModuleSpec(name, self, is_package=not name.endswith("mnist"))
+
+    def create_module(self, spec):
+        m = types.ModuleType(spec.name)
+        m.__path__ = [] if not spec.name.endswith("mnist") else None
+        if m.__path__ is None:
+            del m.__path__
+        name = spec.name
+
+        def missing(attr, name=name):
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            raise AttributeError("module %r has no attribute %r (TensorFlow is not installed here; backstep "
+                                 "serves only mnist.load_data() and to_categorical)" % (name, attr))
+        m.__getattr__ = missing
+        if name.endswith("mnist"):
+            m.load_data = self.load_data
+        if name.endswith("utils") or name.endswith("np_utils"):
+            m.to_categorical = to_categorical
+        return m
+
+    def exec_module(self, module):
+        name = module.__name__
+        for sub in ("keras", "datasets", "mnist", "utils", "np_utils"):
+            full = name + "." + sub
+            if full in self.NAMES:
+                setattr(module, sub, importlib.import_module(full))
+
+    def load_data(self, path="mnist.npz"):
+        cfg = self.mnist
+        if not cfg:
+            raise RuntimeError("backstep has no MNIST files to serve")
+        xt, yt = read_idx(cfg["test_images"]), read_idx(cfg["test_labels"])
+        if cfg.get("train_images"):
+            xr, yr = read_idx(cfg["train_images"]), read_idx(cfg["train_labels"])
+            what = "x_train %s uint8 from %s, x_test %s from %s, labels y_train %s, y_test %s" % (
+                tuple(xr.shape), cfg["train_source"], tuple(xt.shape), cfg["test_source"],
+                tuple(yr.shape), tuple(yt.shape))
+        else:
+            xr, yr = xt.copy(), yt.copy()
+            what = ("x_train and x_test are both its %d test images %s uint8, y_train and y_test their labels %s "
+                    "(--data DIR with the 60,000 training images serves those as x_train)" % (
+                        len(xt), tuple(xt.shape), tuple(yt.shape)))
+        msg = "TensorFlow is not installed here: backstep served mnist.load_data() from %s: %s" % (
+            cfg["test_source"] if not cfg.get("train_images") else "--data", what)
+        note("TensorFlow is not installed here: serving mnist.load_data() from %s: x_train %s, x_test %s uint8" % (
+            "--data" if cfg.get("train_images") else "backstep's MNIST test images", tuple(xr.shape), tuple(xt.shape)))
+        self.rec.notices.append(msg)
+        self.rec.served.append({"function": "mnist.load_data", "x_train": list(xr.shape), "y_train": list(yr.shape),
+                                "x_test": list(xt.shape), "y_test": list(yt.shape),
+                                "train_is_test": not cfg.get("train_images")})
+        return (xr, yr), (xt, yt)
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """Keras's to_categorical: integer labels to one-hot rows."""
+    y = np.array(y, dtype="int")
+    shape = y.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        shape = tuple(shape[:-1])
+    y = y.reshape(-1)
+    if not num_classes:
+        num_classes = int(np.max(y)) + 1
+    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out[np.arange(y.shape[0]), y] = 1
+    return out.reshape(shape + (num_classes,))
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    magic = int.from_bytes(raw[:4], "big")
+    dims = magic & 0xFF
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape).copy()
+
+
+# ---------------------------------------------------------------- recorder
+
+class Entry:
+    """One statement's executions in one iteration."""
+    __slots__ = ("stmt", "gen", "seq", "count", "writes", "values", "error", "seconds")
+
+    def __init__(self, stmt, gen, seq):
+        self.stmt, self.gen, self.seq, self.count = stmt, gen, seq, 0
+        self.writes, self.values, self.error, self.seconds = [], [], None, 0.0
+
+
+class FrameState:
+    __slots__ = ("stmt", "lasti", "t0", "scope", "raising")
+
+    def __init__(self, scope):
+        self.stmt, self.lasti, self.t0, self.scope = None, -1, 0.0, scope
+        self.raising = False
+
+
+class Recorder:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.path = os.path.abspath(cfg["script"])
+        self.notebook = cfg.get("notebook", False)
+        self.out = cfg["out"]
+        self.iterations = max(1, int(cfg.get("iterations", 1)))
+        self.keep_going = bool(cfg.get("continue", False))
+        self.notices, self.served = [], []
+        self.source, self.cellmap, nb_notices = load_source(self.path, self.notebook)
+        for n in nb_notices:
+            note(n)
+            self.notices.append(n)
+        self.an = Analysis(self.source, self.path)
+        self.an.lambdas()
+        self.stmts = self.an.stmts
+        self.frames = {}
+        self.entries = {}        # (stmt id, gen) -> Entry
+        self.order = []
+        self.seq = 0
+        self.gen = 0             # 0 before the first iteration is known, then 1, 2, ...
+        self.mode = "traced"     # traced, light (metrics and NaN only), off
+        self.first_update = None
+        self.iter_loop = None    # (loop id, frame)
+        self.header_seq = {}     # (id(frame), loop id) -> seq of its last header execution
+        self.header_runs = {}    # (loop id, gen) -> header executions
+        self.range_stops = {}    # (loop id, gen) -> value of range(...)'s stop
+        self.update_count = 0
+        self.pre = {}            # name -> value at the start of iteration 1
+        self.captured = {}       # key -> value (iteration 1's writes and pre-values)
+        self.capture_meta = {}
+        self.metrics = []
+        self.fp_first = None
+        self.fp_count = 0
+        self.iter_times = []     # (gen, mode, seconds)
+        self.iter_t0 = None
+        self.stopped = None
+        self.exception = None
+        self.exit_code = None
+        self.t_stop = None
+        self.metric_stmts = {s["id"] for s in self.stmts if s.get("metric")}
+        self.metric_scopes = {s["scope"] for s in self.stmts if s.get("metric")}
+        self.watch_extra = bool(self.metric_stmts) and not self.keep_going
+        self.positions = {}
+        self.capture_written = False
+
+    # ------------------------------------------------------------ scopes
+
+    def scope_of(self, code):
+        if code.co_filename != self.path:
+            return None
+        sc = self.an.scope_key.get((code.co_name, code.co_firstlineno))
+        if sc is None and code.co_name == "<module>":
+            sc = self.an.scopes[0]
+        return sc
+
+    def stmt_at(self, frame, code, scope):
+        col = None
+        line = frame.f_lineno
+        if hasattr(code, "co_positions"):
+            pos = self.positions.get(code)
+            if pos is None:
+                pos = list(code.co_positions())
+                self.positions[code] = pos
+            i = frame.f_lasti // 2
+            if 0 <= i < len(pos) and pos[i][0] == line and pos[i][2] is not None:
+                col = pos[i][2]
+        return self.an.find(scope, line, col)
+
+    # ------------------------------------------------------------ events
+
+    def on_line(self, frame, code, scope):
+        st = self.frames.get(frame)
+        if st is None:
+            st = self.frames[frame] = FrameState(scope)
+        st.raising = False  # a line runs: any exception was handled
+        stmt = self.stmt_at(frame, code, scope)
+        lasti = frame.f_lasti
+        if stmt is not None and stmt is st.stmt and lasti > st.lasti:
+            return  # another line of the same statement
+        if st.stmt is not None:
+            self.finish(frame, st)
+        if stmt is None:
+            st.stmt = None
+            return
+        self.start(frame, st, stmt, lasti)
+
+    def on_return(self, frame, value):
+        st = self.frames.pop(frame, None)
+        if st is None or st.stmt is None:
+            return
+        if st.stmt["kind"] == "return" and self.mode == "traced" and not st.raising:
+            self.finish(frame, st, returned=(value,))
+        else:
+            self.finish(frame, st)
+        if self.iter_loop is not None and self.iter_loop[0] is None and self.iter_loop[1] is frame and not st.raising:
+            self.end_iteration(frame)  # a step without a loop around it
+
+    def on_exception(self, frame, exc):
+        st = self.frames.get(frame)
+        if st is not None:
+            st.raising = True
+        if st is None or st.stmt is None or isinstance(exc, BackstepStop) or self.mode != "traced":
+            return
+        stmt = self.stmt_at(frame, frame.f_code, st.scope) or st.stmt
+        e = self.entry(stmt)
+        if e is not None and e.error is None and not isinstance(exc, (StopIteration, GeneratorExit)):
+            e.error = {"type": type(exc).__name__, "message": str(exc)[:500]}
+
+    def entry(self, stmt):
+        key = (stmt["id"], self.gen)
+        e = self.entries.get(key)
+        if e is None:
+            e = self.entries[key] = Entry(stmt, self.gen, self.seq)
+            self.order.append(e)
+        return e
+
+    def start(self, frame, st, stmt, lasti):
+        self.seq += 1
+        st.stmt, st.lasti, st.t0 = stmt, lasti, time.perf_counter()
+        kind = stmt["kind"]
+        if kind in ("for", "while"):
+            self.loop_header(frame, stmt)
+        for s in [stmt] + [self.stmts[i] for i in stmt["siblings"]]:
+            if self.mode == "traced" and kind not in ("for", "while", "if", "with", "def"):
+                self.entry(s)  # in the order the statements start
+            if self.mode == "traced" and s["inplace"]:
+                self.protect(frame, s)
+            if "update" in s and self.is_update(frame, s):
+                self.update_count += 1
+                if self.first_update is None:
+                    self.begin_iterations(frame, s)
+
+    def finish(self, frame, st, returned=None):
+        stmt = st.stmt
+        self.finish_one(frame, st, stmt, returned)
+        for i in stmt["siblings"]:
+            self.seq += 1
+            self.finish_one(frame, st, self.stmts[i], None)
+        st.stmt = None
+
+    def finish_one(self, frame, st, stmt, returned):
+        if self.mode == "off":
+            return
+        if self.mode == "light":
+            if stmt["id"] in self.metric_stmts:
+                for t in stmt["targets"][:1]:
+                    v = self.read(frame, t)
+                    if isinstance(v, (int, float, np.generic)) and not isinstance(v, bool):
+                        self.set_metric(stmt, float(v))
+            return
+        if stmt["kind"] in ("for", "while", "if", "with"):
+            e = self.entry(stmt)
+            e.count += 1
+            return
+        e = self.entry(stmt)
+        e.count += 1
+        e.seconds += time.perf_counter() - st.t0
+        targets = stmt["targets"]
+        if returned is not None:
+            targets = ["return"]
+        if stmt["kind"] == "def" or not targets:
+            return
+        # Later executions of a statement in the same iteration only count;
+        # the values kept are those of its last run.
+        values = []
+        for t in targets:
+            v = returned[0] if returned is not None else self.read(frame, t)
+            values.append(v)
+        e.values = values
+        if e.count <= SUMMARY_LIMIT or stmt["id"] in self.metric_stmts:
+            e.writes = [dict(summary(v), name=t) for t, v in zip(targets, values)]
+        if stmt["id"] in self.metric_stmts and values:
+            v = values[0]
+            if isinstance(v, (int, float, np.generic)) and not isinstance(v, bool):
+                self.set_metric(stmt, float(v))
+
+    def set_metric(self, stmt, v):
+        if self.metrics and self.metrics[-1]["stmt"] == stmt["id"] and self.metrics[-1]["iteration"] == self.gen:
+            self.metrics[-1]["value"] = finite(v)
+            self.metrics[-1]["count"] += 1
+        else:
+            self.metrics.append({"stmt": stmt["id"], "iteration": self.gen, "value": finite(v), "count": 1})
+
+    def read(self, frame, target):
+        try:
+            if target.isidentifier():
+                if target in frame.f_locals:
+                    return frame.f_locals[target]
+                if target in frame.f_globals:
+                    return frame.f_globals[target]
+                return None
+            return eval(target, frame.f_globals, frame.f_locals)
+        except Exception:
+            return None
+
+    def protect(self, frame, stmt):
+        """Before a statement changes an array in place (W -= lr*dW,
+        o[i] = 1), copies it where the capture holds it."""
+        for t in stmt["inplace"]:
+            v = self.read(frame, t)
+            if not isinstance(v, np.ndarray):
+                continue
+            copy = None
+            for k, c in list(self.pre.items()):
+                if c is v:
+                    copy = copy if copy is not None else v.copy()
+                    self.pre[k] = copy
+            for e in self.order:
+                if e.gen <= 1 and e.values:
+                    for i, c in enumerate(e.values):
+                        if c is v:
+                            copy = copy if copy is not None else v.copy()
+                            e.values[i] = copy
+
+    def is_update(self, frame, stmt):
+        up = stmt["update"]
+        v = self.read(frame, up["param"])
+        if up.get("comprehension"):
+            return isinstance(v, (list, tuple, dict))
+        return is_float_array(v) and v.size > 0
+
+    def loop_header(self, frame, stmt):
+        lid = stmt["loop_id"]
+        key = (lid, self.gen)
+        self.header_runs[key] = self.header_runs.get(key, 0) + 1
+        self.header_seq[(id(frame), lid)] = (self.seq, time.perf_counter())
+        lp = self.an.loops[lid]
+        if self.header_runs[key] == 1 and "range_stop" in lp and self.mode != "off":
+            v = self.read(frame, lp["range_stop"]) if safe_expr(lp["range_stop"]) else None
+            if isinstance(v, (int, np.integer)):
+                self.range_stops[key] = int(v)
+        if self.iter_loop is not None and self.iter_loop[0] == lid and self.iter_loop[1] is frame:
+            self.end_iteration(frame)
+
+    # ------------------------------------------------------------ iterations
+
+    def begin_iterations(self, frame, stmt):
+        """The first parameter update ran: the iteration is the loop around
+        it (in this function or a caller). Statements since that loop's last
+        header belong to iteration 1."""
+        self.first_update = stmt["id"]
+        loop_id, loop_frame = stmt["loop"], frame
+        f = frame
+        while loop_id is None and f.f_back is not None:
+            f = f.f_back
+            sc = self.scope_of(f.f_code)
+            if sc is None:
+                continue
+            s = self.stmt_at(f, f.f_code, sc)
+            if s is not None and s["loop"] is not None:
+                loop_id, loop_frame = s["loop"], f
+        start, t0 = 0, self._iter_start
+        if loop_id is not None:
+            self.iter_loop = (loop_id, loop_frame)
+            start, t0 = self.header_seq.get((id(loop_frame), loop_id), (0, t0))
+        else:
+            self.iter_loop = (None, frame)
+        self.gen = 1
+        for e in self.order:
+            if e.gen == 0 and e.seq >= start:
+                self.entries.pop((e.stmt["id"], 0), None)
+                e.gen = 1
+                self.entries[(e.stmt["id"], 1)] = e
+        for m in self.metrics:
+            if m["iteration"] == 0:
+                m["iteration"] = 1
+        for (lid, g) in list(self.header_runs):
+            if g == 0 and loop_id is not None and lid != loop_id and self.in_loop(lid, loop_id):
+                self.header_runs[(lid, 1)] = self.header_runs.pop((lid, 0))
+                if (lid, 0) in self.range_stops:
+                    self.range_stops[(lid, 1)] = self.range_stops.pop((lid, 0))
+        # Pre-values: what the loop body reads that this iteration has not
+        # written yet, as it is now (before the first update).
+        written = set()
+        for e in self.order:
+            # finished (not just started), and kept (a loop header's
+            # variables are not: they come from here)
+            if e.gen == 1 and e.count > 0 and e.stmt["kind"] not in ("for", "while", "if", "with"):
+                written.update(e.stmt["targets"])
+        reads = set()
+        body = [s for s in self.stmts if s["loop"] is not None and loop_id is not None
+                and self.in_loop(s["loop"], loop_id)] if loop_id is not None else \
+            [s for s in self.stmts if s["scope"] == stmt["scope"]]
+        inplace = set()
+        for s in body + [e.stmt for e in self.order if e.gen == 1]:
+            reads.update(s.get("reads", []))
+            inplace.update(s["inplace"])
+        for f2 in (frame, loop_frame):
+            for name in sorted(reads):
+                if name in self.pre or (name in written and name not in inplace):
+                    continue
+                v = self.read(f2, name)
+                if capturable(v):
+                    self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
+        self.iter_t0 = t0
+
+    def in_loop(self, lid, outer):
+        while lid is not None:
+            if lid == outer:
+                return True
+            lid = self.an.loops[lid]["parent"]
+        return False
+
+    def end_iteration(self, frame):
+        now = time.perf_counter()
+        if self.iter_t0 is not None and self.gen >= 1:
+            self.iter_times.append({"iteration": self.gen, "mode": self.mode, "seconds": now - self.iter_t0})
+        done = self.gen
+        if self.mode == "traced" and done >= self.iterations:
+            self.write_capture()
+            if self.keep_going or self.watch_extra:
+                self.mode = "light"
+                if self.watch_extra and not self.keep_going:
+                    self.watch_extra = "once"
+            else:
+                self.stop(done)
+        elif self.mode == "light" and self.watch_extra == "once":
+            self.stop(done)
+        self.gen += 1
+        self.iter_t0 = time.perf_counter()
+
+    def stop(self, done):
+        self.stopped = done
+        self.mode = "off"
+        self.t_stop = time.time()
+        raise BackstepStop()
+
+    # ------------------------------------------------------------ capture
+
+    def write_capture(self):
+        if self.capture_written:
+            return
+        self.capture_written = True
+        arrays = {}
+        for name, v in self.pre.items():
+            key = "pre:" + name
+            arrays[key] = v
+            self.capture_meta[key] = {"name": name, "stmt": None}
+        for e in self.order:
+            if e.gen != 1:
+                continue
+            targets = e.stmt["targets"] if e.stmt["kind"] != "return" else ["return"]
+            for i, (t, v) in enumerate(zip(targets, e.values)):
+                if capturable(v):
+                    key = "s%d:%d" % (e.stmt["id"], i)
+                    arrays[key] = v
+                    self.capture_meta[key] = {"name": t, "stmt": e.stmt["id"]}
+        if not arrays:
+            return
+        t0 = time.perf_counter()
+        safe = {}
+        for i, (k, v) in enumerate(arrays.items()):
+            a = np.asarray(v)
+            if a.dtype.kind == "b":
+                a = a.astype(np.uint8)
+            safe["a%d" % i] = a
+            self.capture_meta[k]["key"] = "a%d" % i
+        np.savez(os.path.join(self.out, "capture.npz"), **safe)
+        self.capture_seconds = time.perf_counter() - t0
+
+    # ------------------------------------------------------------ errors
+
+    def fp_error(self, kind, flag):
+        self.fp_count += 1
+        if self.fp_first is None:
+            f = sys._getframe(1)
+            line, stmt = None, None
+            while f is not None:
+                sc = self.scope_of(f.f_code)
+                if sc is not None:
+                    line = f.f_lineno
+                    s = self.stmt_at(f, f.f_code, sc)
+                    stmt = s["id"] if s else None
+                    break
+                f = f.f_back
+            self.fp_first = {"kind": kind, "line": line, "stmt": stmt, "iteration": self.gen, "mode": self.mode}
+        import warnings
+        warnings.warn("%s encountered" % kind, RuntimeWarning, stacklevel=2)
+
+    # ------------------------------------------------------------ running
+
+    def run(self):
+        cfg = self.cfg
+        finder = MnistFinder(self, cfg.get("mnist"))
+        sys.meta_path.insert(0, finder)
+        main = types.ModuleType("__main__")
+        main.__file__ = self.path
+        main.__builtins__ = builtins
+        sys.modules["__main__"] = main
+        sys.argv = [cfg["script"]] + list(cfg.get("args", []))
+        sys.path[0] = os.path.dirname(self.path)
+        lines = [l + "\n" for l in self.source.split("\n")]
+        linecache.cache[self.path] = (len(self.source), None, lines, self.path)
+        code = compile(self.source, self.path, "exec")
+        old = np.seterr()
+        np.seterrcall(self.fp_error)
+        np.seterr(**{k: ("call" if v == "warn" else v) for k, v in old.items()})
+        self._iter_start = time.perf_counter()
+        self.t_start = time.time()
+        tracer = Tracer(self)
+        tracer.install()
+        try:
+            exec(code, main.__dict__)
+        except BackstepStop:
+            pass
+        except SystemExit as e:
+            self.exit_code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except KeyboardInterrupt:
+            self.exception = {"type": "KeyboardInterrupt", "message": "", "line": None}
+        except BaseException as e:
+            self.exception = self.describe_exception(e)
+            self.print_exception(e)
+        finally:
+            tracer.remove()
+        if self.gen == 0 or self.first_update is None:
+            # No update ran: the whole script is the step.
+            if self.first_update is None:
+                for e in self.order:
+                    e.gen = 1
+                self.gen = 1
+            if not self.capture_written:
+                self.write_capture()
+        elif not self.capture_written:
+            self.write_capture()
+
+    def describe_exception(self, e):
+        tb = e.__traceback__
+        line, stmt = None, None
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename == self.path:
+                line = tb.tb_lineno
+                sc = self.scope_of(code)
+                if sc is not None:
+                    col = None
+                    if hasattr(code, "co_positions"):
+                        pos = list(code.co_positions())
+                        i = tb.tb_lasti // 2
+                        if 0 <= i < len(pos) and pos[i][0] == line:
+                            col = pos[i][2]
+                    s = self.an.find(sc, line, col)
+                    stmt = s["id"] if s else None
+            tb = tb.tb_next
+        out = {"type": type(e).__name__, "message": str(e)[:1000], "line": line, "stmt": stmt}
+        if isinstance(e, ImportError):
+            out["module"] = getattr(e, "name", None)
+        return out
+
+    def print_exception(self, e):
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != self.path:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb if tb is not None else e.__traceback__)
+        sys.stderr.flush()
+
+    def write(self):
+        loops = []
+        for lp in self.an.loops:
+            lp = dict(lp)
+            lp["runs"] = {str(g): n for (lid, g), n in self.header_runs.items() if lid == lp["id"]}
+            lp["range_values"] = {str(g): n for (lid, g), n in self.range_stops.items() if lid == lp["id"]}
+            loops.append(lp)
+        execs = []
+        for e in self.order:
+            d = {"stmt": e.stmt["id"], "iteration": e.gen, "seq": e.seq, "count": e.count,
+                 "seconds": round(e.seconds, 6), "writes": e.writes}
+            if e.error:
+                d["error"] = e.error
+            execs.append(d)
+        stmts = []
+        for s in self.stmts:
+            s = {k: v for k, v in s.items() if k != "block"}
+            stmts.append(s)
+        rec = {
+            "version": RECORD_VERSION,
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "executable": sys.executable,
+            "numpy": np.__version__,
+            "tracer": Tracer.kind(),
+            "script": self.path,
+            "notebook": self.notebook,
+            "cells": self.cellmap,
+            "source": self.source,
+            "notices": self.notices,
+            "served": self.served,
+            "statements": stmts,
+            "scopes": [{"id": s.id, "name": s.name, "line": s.line} for s in self.an.scopes],
+            "functions": self.an.functions,
+            "loops": loops,
+            "executions": execs,
+            "iterations": {"traced": self.iterations, "first_update": self.first_update,
+                           "loop": self.iter_loop[0] if self.iter_loop else None,
+                           "updates": self.update_count, "stopped_after": self.stopped,
+                           "reached": len(self.iter_times),
+                           "continued": self.keep_going, "times": self.iter_times},
+            "metrics": self.metrics,
+            "fp_error": self.fp_first,
+            "fp_errors": self.fp_count,
+            "exception": self.exception,
+            "exit_code": self.exit_code,
+            "capture": self.capture_meta,
+            "capture_seconds": getattr(self, "capture_seconds", None),
+            "stopped_at": self.t_stop,
+            "started_at": self.t_start,
+            "finished_at": time.time(),
+        }
+        with open(os.path.join(self.out, "record.json"), "w") as f:
+            json.dump(rec, f, allow_nan=False, default=str)
+
+
+SAFE_NODES = (ast.Expression, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Constant, ast.Index
+              if hasattr(ast, "Index") else ast.Constant, ast.Call, ast.BinOp, ast.Add, ast.Sub, ast.Mult,
+              ast.FloorDiv, ast.Tuple)
+
+
+def safe_expr(src):
+    """Whether an expression can be evaluated again without side effects:
+    names, attributes, constant subscripts, len(...) and arithmetic."""
+    try:
+        tree = ast.parse(src, mode="eval")
+    except SyntaxError:
+        return False
+    for n in ast.walk(tree):
+        if not isinstance(n, SAFE_NODES):
+            return False
+        if isinstance(n, ast.Call) and not (isinstance(n.func, ast.Name) and n.func.id in ("len", "int")):
+            return False
+    return True
+
+
+class Tracer:
+    """Line events of the script's own code: sys.monitoring on Python >=
+    3.12, sys.settrace below."""
+
+    def __init__(self, rec):
+        self.rec = rec
+        self.tool = None
+
+    @staticmethod
+    def kind():
+        return "monitoring" if hasattr(sys, "monitoring") else "settrace"
+
+    def install(self):
+        if hasattr(sys, "monitoring"):
+            self._install_monitoring()
+        else:
+            sys.settrace(self._global)
+
+    def remove(self):
+        if self.tool is not None:
+            mon = sys.monitoring
+            mon.set_events(self.tool, 0)
+            for ev in (mon.events.LINE, mon.events.PY_RETURN, mon.events.RAISE):
+                mon.register_callback(self.tool, ev, None)
+            mon.free_tool_id(self.tool)
+            self.tool = None
+        else:
+            sys.settrace(None)
+
+    # settrace ----------------------------------------------------------
+
+    def _global(self, frame, event, arg):
+        rec = self.rec
+        if rec.mode == "off":
+            return None
+        sc = rec.scope_of(frame.f_code)
+        if sc is None:
+            return None
+        if rec.mode == "light" and sc.id not in rec.metric_scopes and \
+                not (rec.iter_loop and rec.iter_loop[1] is frame):
+            return None
+        return self._local
+
+    def _local(self, frame, event, arg):
+        rec = self.rec
+        if rec.mode == "off":
+            return None
+        if event == "line":
+            rec.on_line(frame, frame.f_code, rec.scope_of(frame.f_code))
+        elif event == "return":
+            rec.on_return(frame, arg)
+        elif event == "exception":
+            rec.on_exception(frame, arg[1])
+        return self._local
+
+    # sys.monitoring ------------------------------------------------------
+
+    def _install_monitoring(self):
+        mon = sys.monitoring
+        for tool in (mon.DEBUGGER_ID, mon.PROFILER_ID, 3, 4):
+            try:
+                mon.use_tool_id(tool, "backstep")
+                self.tool = tool
+                break
+            except ValueError:
+                continue
+        if self.tool is None:
+            sys.settrace(self._global)
+            return
+        rec = self.rec
+
+        def line(code, lineno):
+            if rec.mode == "off":
+                return mon.DISABLE
+            sc = rec.scope_of(code)
+            if sc is None:
+                return mon.DISABLE
+            frame = sys._getframe(1)
+            rec.on_line(frame, code, sc)
+
+        def ret(code, offset, value):
+            if rec.mode == "off":
+                return mon.DISABLE
+            if rec.scope_of(code) is None:
+                return mon.DISABLE
+            rec.on_return(sys._getframe(1), value)
+
+        def raised(code, offset, exc):
+            if rec.scope_of(code) is None:
+                return
+            rec.on_exception(sys._getframe(1), exc)
+
+        mon.register_callback(self.tool, mon.events.LINE, line)
+        mon.register_callback(self.tool, mon.events.PY_RETURN, ret)
+        mon.register_callback(self.tool, mon.events.RAISE, raised)
+        mon.set_events(self.tool, mon.events.LINE | mon.events.PY_RETURN | mon.events.RAISE)
+
+
+def unreadable(cfg, kind, message, line):
+    """A record saying the script could not be read or parsed, so that
+    backstep says so in one line."""
+    rec = {"version": RECORD_VERSION, "python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable,
+           "numpy": np.__version__, "tracer": Tracer.kind(), "script": os.path.abspath(cfg["script"]),
+           "notebook": cfg.get("notebook", False), "statements": [], "executions": [], "loops": [],
+           "exception": {"type": kind, "message": message, "line": line}}
+    with open(os.path.join(cfg["out"], "record.json"), "w") as f:
+        json.dump(rec, f)
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        cfg = json.load(f)
+    try:
+        rec = Recorder(cfg)
+    except SyntaxError as e:
+        unreadable(cfg, type(e).__name__, e.msg, e.lineno)
+        return
+    except (ValueError, KeyError, OSError) as e:  # not a notebook, not text
+        kind = "NotebookError" if cfg.get("notebook") else "ReadError"
+        unreadable(cfg, kind, str(e), None)
+        return
+    try:
+        rec.run()
+    finally:
+        sys.stdout.flush()
+        rec.write()
+
+
+if __name__ == "__main__":
+    main()
