@@ -424,8 +424,7 @@ func reproduces(p *net.Program, d *foreign.Dump, all net.Vars, tensor string) bo
 			}); err != nil || got == nil {
 				return false
 			}
-			rel := tracer.Relate(d.Vars[tensor], got)
-			return rel.Kind == tracer.Same || rel.Kind == tracer.Unrelated && rel.RelError <= ReproduceTolerance
+			return net.Agrees(s, env, d.Vars[tensor], got, ReproduceTolerance)
 		}
 		if !dirty || d.Given[s.Name] {
 			continue

@@ -104,6 +104,14 @@ func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 	return out, env
 }
 
+// Agrees reports whether got is what statement s computed (want) on the
+// inputs in env, to the relative tolerance tol — or, where the true value
+// cancels to almost nothing, within rounding of the inputs' size (see
+// agrees).
+func Agrees(s Statement, env Vars, got, want *tracer.Array, tol float64) bool {
+	return agrees(tracer.Relate(got, want), got, want, tol, inputScale(s, env))
+}
+
 // agrees decides whether a given value equals the recomputed one: the same
 // up to the relative tolerance, or — where the true value cancels to almost
 // nothing, as a bias gradient of softmax + cross-entropy summed over the

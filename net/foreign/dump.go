@@ -203,8 +203,8 @@ func (r *reader) assignRoles() error {
 	}
 	for ours, key := range byName {
 		a := r.f.Arrays[key]
-		if ours == "loss" && a.Size() != 1 {
-			continue // an array named like a loss that is not one number
+		if (ours == "loss" || ours == "m") && a.Size() != 1 {
+			continue // an array named like a loss or a count that is not one number
 		}
 		r.arrays[ours] = a.Named(ours)
 		r.keys[ours] = key
@@ -216,7 +216,7 @@ func (r *reader) assignRoles() error {
 // validName reports whether s is one of backstep's names.
 func validName(s string) bool {
 	switch s {
-	case "X", "Y", "loss":
+	case "X", "Y", "loss", "m":
 		return true
 	}
 	r, ok := parseName(s)

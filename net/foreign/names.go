@@ -47,6 +47,8 @@ var (
 		"yi": "Y", "ytrue": "Y", "yb": "Y", "ybatch": "Y", "onehot": "Y", "yonehot": "Y", "yhot": "Y",
 		"ytrain": "Y", "truth": "Y",
 		"loss": "loss", "cost": "loss", "j": "loss", "mse": "loss", "ce": "loss", "crossentropy": "loss",
+		// the sample count, when it is one number (assignRoles checks)
+		"m": "m", "n": "m", "nsamples": "m", "numsamples": "m", "batchsize": "m",
 	}
 	layerWords = map[string]string{
 		"w": "W", "weights": "W", "weight": "W", "theta": "W", "wt": "W",
@@ -230,10 +232,10 @@ func placeRoles(roles map[string]Role, L int) (map[string]string, error) {
 				continue // "hidden" names a layer only when there is one
 			}
 			r.Layer = 1
-		case zeroBased && r.Kind != "X" && r.Kind != "Y" && r.Kind != "loss":
+		case zeroBased && r.Kind != "X" && r.Kind != "Y" && r.Kind != "loss" && r.Kind != "m":
 			r.Layer++
 		}
-		if r.Layer == 0 && r.Kind != "X" && r.Kind != "Y" && r.Kind != "loss" {
+		if r.Layer == 0 && r.Kind != "X" && r.Kind != "Y" && r.Kind != "loss" && r.Kind != "m" {
 			continue
 		}
 		name := r.Name()

@@ -46,18 +46,22 @@ func (r *reader) fillByRelations() {
 	}
 	// find returns the pool key whose array equals want, preferring the one
 	// already named so.
+	// A key settled as one role is not looked at for another (a Z2 of
+	// small values is tanh(Z2) to float32's precision, but it is Z2).
+	claimed := map[string]bool{}
 	find := func(name string, want *tracer.Array) string {
 		if key, ok := r.keys[name]; ok && matches(r.f.Arrays[key], want, tol) {
 			return key
 		}
 		for _, key := range pool {
-			if a := r.f.Arrays[key]; a != nil && a.Rank() == 2 && matches(a, want, tol) {
+			if a := r.f.Arrays[key]; a != nil && !claimed[key] && a.Rank() == 2 && matches(a, want, tol) {
 				return key
 			}
 		}
 		return ""
 	}
 	assign := func(name, key string) {
+		claimed[key] = true
 		if old, ok := r.keys[name]; ok && old == key {
 			return
 		}

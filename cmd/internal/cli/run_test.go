@@ -53,7 +53,7 @@ func TestRunRecorded(t *testing.T) {
 			"✓ nothing wrong found in the traced iteration"}},
 		{"foreign", 1, []string{"roles    N → m, bias1 → b1", "line 23  grad_bias2 = np.mean(delta2, axis=0, keepdims=True)",
 			"right: grad_bias2 = np.sum(delta2, axis=1, keepdims=True) / N", "✗ NumPy would stop here: ValueError"}},
-		{"vectors", 2, []string{"network  check cannot read this step", "⚠ nothing wrong found in the shapes and metrics, but check could not read the step"}},
+		{"vectors", 0, []string{"network  3-5-1 tanh → sigmoid, squared error, cols layout, 1 samples", "one sample as 1-D vectors: read as a batch of one"}},
 		{"notebook", 1, []string{"note     skipped 2 IPython magic line(s): cell 1 line 1: %matplotlib inline; cell 4",
 			"cell 5, line 5  m = X.shape[1]"}},
 	} {

@@ -112,14 +112,10 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	field(&b, "ran", iterationText(rec))
 	if c := s.Check; c != nil && c.Dump != nil {
 		d := c.Dump
-		sizes := make([]string, 0, 4)
-		for _, n := range d.Config.Sizes() {
-			sizes = append(sizes, fmt.Sprint(n))
-		}
-		field(&b, "network", fmt.Sprintf("%s %s, %s layout, %d samples (%s)", strings.Join(sizes, "-"), d.Config.Act,
-			d.Config.Layout, d.Samples, strings.Join(d.Notes, "; ")))
+		field(&b, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
+			d.Config.Layout, d.Samples, strings.Join(d.AllNotes(), "; ")))
 	} else if c != nil && c.Err != nil {
-		field(&b, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "net: "))
+		field(&b, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "foreign: "))
 	}
 	field(&b, "roles", rolesText(s.Analysis))
 	if ax := axesText(s); ax != "" {
