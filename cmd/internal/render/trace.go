@@ -304,15 +304,16 @@ func StatsBlock(w io.Writer, name string, a *tracer.Array) {
 }
 
 // Listing writes the whole step as a program: phases, numbered
-// statements, "=>" at the next statement, "●" at breakpoints, executed
-// statements dimmed and patched ones marked.
-func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
+// statements, "=>" at the next statement (next, from 0), "●" at the
+// statements whose indices breaks holds, executed statements dimmed and
+// patched ones marked.
+func (t *Trace) Listing(p *net.Program, next int, breaks map[int]bool) {
 	t.ListingRange(p, next, breaks, 0, len(p.Statements))
 }
 
 // ListingRange is Listing of statements from to to-1 (indices from 0),
 // each phase's name before its first line shown.
-func (t *Trace) ListingRange(p *net.Program, next int, breaks map[string]bool, from, to int) {
+func (t *Trace) ListingRange(p *net.Program, next int, breaks map[int]bool, from, to int) {
 	phase := net.Phase("")
 	for i, s := range p.Statements[:to] {
 		if i < from {
@@ -327,7 +328,7 @@ func (t *Trace) ListingRange(p *net.Program, next int, breaks map[string]bool, f
 			mark = "=>"
 		}
 		bp := " "
-		if breaks[s.Name] {
+		if breaks[i] {
 			bp = "●"
 		}
 		body := fmt.Sprintf("%2d  %s", i+1, s.Formula)

@@ -523,7 +523,7 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 // to run.
 func (d *Debugger) breakBefore() bool {
 	s := d.st.Program.Statements[d.st.Pos()]
-	if d.hasBreak(s.Name) {
+	if d.hasBreak(breakpoint{at: d.st.Pos()}) {
 		fmt.Fprintf(d.out, "%s\n", d.pal.Bad(fmt.Sprintf("● breakpoint: before statement %d, %s", d.st.Pos()+1, s.Name)))
 		return true
 	}
@@ -536,7 +536,7 @@ func (d *Debugger) breakAfter(rec *net.StepRecord, quiet bool) bool {
 	if rec == nil {
 		return false
 	}
-	if k := rec.NonFinite; k >= 0 && d.hasBreak("nan") {
+	if k := rec.NonFinite; k >= 0 && d.hasBreak(breakNaN) {
 		if quiet {
 			d.phaseHead(rec)
 			d.t.StatementHead(rec.Index, rec.Statement)
@@ -552,7 +552,7 @@ func (d *Debugger) breakAfter(rec *net.StepRecord, quiet bool) bool {
 			k+1, rec.Index+1, rec.Statement.Name)))
 		return true
 	}
-	if why := shapeChange(rec); why != "" && d.hasBreak("shape-change") {
+	if why := shapeChange(rec); why != "" && d.hasBreak(breakShape) {
 		if quiet {
 			d.phaseHead(rec)
 			d.t.Statement(rec)
@@ -576,9 +576,22 @@ func shapeChange(rec *net.StepRecord) string {
 	return ""
 }
 
-func (d *Debugger) hasBreak(name string) bool {
-	for _, b := range d.breaks {
-		if b == name {
+// breakpoint is where the debugger stops: before the statement at index
+// at, or at an event (nan, shape-change) when event is set. A statement is
+// kept by its place, not its name, which a program may assign twice.
+type breakpoint struct {
+	event string
+	at    int
+}
+
+var (
+	breakNaN   = breakpoint{event: "nan"}
+	breakShape = breakpoint{event: "shape-change"}
+)
+
+func (d *Debugger) hasBreak(b breakpoint) bool {
+	for _, x := range d.breaks {
+		if x == b {
 			return true
 		}
 	}
@@ -586,17 +599,19 @@ func (d *Debugger) hasBreak(name string) bool {
 }
 
 // breakTarget reads a breakpoint argument: nan, shape-change, or a
-// statement by number or name (kept as its name).
-func (d *Debugger) breakTarget(arg string) (string, error) {
+// statement by number or name.
+func (d *Debugger) breakTarget(arg string) (breakpoint, error) {
 	switch arg {
-	case "nan", "shape-change":
-		return arg, nil
+	case breakNaN.event:
+		return breakNaN, nil
+	case breakShape.event:
+		return breakShape, nil
 	}
 	i, err := d.statementIndex(arg)
 	if err != nil {
-		return "", fmt.Errorf("%v, nan or shape-change", err)
+		return breakpoint{}, fmt.Errorf("%v, nan or shape-change", err)
 	}
-	return d.st.Program.Statements[i].Name, nil
+	return breakpoint{at: i}, nil
 }
 
 // statementIndex reads a statement given by its number in list (from 1)
@@ -642,15 +657,14 @@ func (d *Debugger) cmdBreak(args []string) error {
 	return nil
 }
 
-func breakText(p *net.Program, b string) string {
+func breakText(p *net.Program, b breakpoint) string {
 	switch b {
-	case "nan":
+	case breakNaN:
 		return "at the first operation that makes a NaN or an Inf"
-	case "shape-change":
+	case breakShape:
 		return "where a shape differs from the correct line's, or an update reshapes a parameter"
 	}
-	i := p.Index(b)
-	return fmt.Sprintf("before statement %d, %s", i+1, p.Statements[i].Formula)
+	return fmt.Sprintf("before statement %d, %s", b.at+1, p.Statements[b.at].Formula)
 }
 
 // clearScreen moves the cursor home and erases the terminal (ECMA-48
@@ -702,9 +716,11 @@ func (d *Debugger) cmdList(args []string) error {
 	if len(args) > 1 {
 		return errors.New("takes at most one statement: l, list 5, list dW1")
 	}
-	breaks := map[string]bool{}
+	breaks := map[int]bool{}
 	for _, b := range d.breaks {
-		breaks[b] = true
+		if b.event == "" {
+			breaks[b.at] = true
+		}
 	}
 	p := d.st.Program
 	from, to := 0, len(p.Statements)

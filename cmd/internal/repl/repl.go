@@ -57,7 +57,7 @@ type Debugger struct {
 	st    *net.Stepper
 	shown int // operations of the last record shown so far
 	// breaks holds the breakpoints in the order they were set.
-	breaks []string
+	breaks []breakpoint
 	last   string // the last command line, repeated by an empty one
 	quit   bool
 	intr   <-chan os.Signal
