@@ -61,7 +61,12 @@ func PrintArray(w io.Writer, title string, g Grid) {
 	}
 	big := g.Shape.Size() > summarizeThreshold
 	rowIdx, colIdx := pick(rows, big), pick(cols, big)
-	fmt.Fprintln(w, title)
+	for i, l := range wrap(title, Width-2) {
+		if i > 0 {
+			l = "  " + l
+		}
+		fmt.Fprintln(w, l)
+	}
 	if rows == 0 || cols == 0 {
 		fmt.Fprintln(w, "[] (empty selection)")
 		return

@@ -674,7 +674,7 @@ const clearScreen = "\x1b[H\x1b[2J"
 func (d *Debugger) cmdClear(args []string) error {
 	if len(args) > 0 {
 		// The older meaning: clear removed breakpoints.
-		fmt.Fprintln(d.out, d.pal.Dim("(clear with an argument removes a breakpoint as delete does; clear alone empties the screen)"))
+		d.say("(clear with an argument removes a breakpoint as delete does; clear alone empties the screen)")
 		return d.cmdDelete(args)
 	}
 	if d.cfg.Terminal {
@@ -682,7 +682,7 @@ func (d *Debugger) cmdClear(args []string) error {
 		d.showNext()
 		return nil
 	}
-	fmt.Fprintln(d.out, "(clear empties the screen of a terminal; this session writes to a file or a pipe)")
+	d.say("(clear empties the screen of a terminal; this session writes to a file or a pipe)")
 	return nil
 }
 
