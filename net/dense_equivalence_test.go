@@ -3,7 +3,6 @@ package net
 import (
 	"flag"
 	"math"
-	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -11,12 +10,18 @@ import (
 	"github.com/backstep/backstep/tracer"
 )
 
-// equivalenceEpochs is how many epochs TestDenseEquivalence compares: by
-// default the whole default run (100 epochs; the dense reference takes a
-// quarter of a second an epoch), 3 with -short, or
+// equivalenceEpochs is how many epochs TestDenseEquivalence compares in
+// each stretch of training: 10 by default, 3 with -short, or the whole
+// default run, as CI does:
 //
-//	go test ./net -run DenseEquivalence -equivalence.epochs 10   # quicker
-var equivalenceEpochs = flag.Int("equivalence.epochs", 100, "epochs TestDenseEquivalence compares (the default run: 100)")
+//	go test ./net -run DenseEquivalence -equivalence.epochs 100
+var equivalenceEpochs = flag.Int("equivalence.epochs", 10, "epochs TestDenseEquivalence compares (the whole default run: 100)")
+
+// equivalencePerEpoch is how far the engine's loss and weights may drift
+// from the dense reference per epoch compared: 1e-9 over the default
+// run's 100 epochs. The drift measured is about 1.5e-14 after 100 epochs
+// and 3e-15 after 3, five orders of magnitude below.
+const equivalencePerEpoch = 1e-9 / 100
 
 // denseReference trains the default network (one hidden layer, tanh,
 // softmax, cross-entropy, full batch) with plain dense gonum products and
@@ -131,109 +136,128 @@ func columnSums(a *mat.Dense, m float64) *mat.Dense {
 // TestDenseEquivalence trains the default network with the engine (sparse
 // products of the data matrix, register kernels, goroutines, recycled
 // storage, with and without a tape) and with the dense reference, and
-// requires the same loss curve to 1e-9, the same accuracies and the same
-// final weights to 1e-9, in both layouts.
+// requires the same loss curve, the same accuracies and the same final
+// weights, in both layouts, to within equivalencePerEpoch for every epoch
+// compared. It compares two stretches of the default run: its first
+// epochs, from the starting weights, and as many epochs from the weights
+// it ends with after 100 epochs, where the values have grown (|Z1|, the
+// logits) and the accuracy changes by ties at most. With
+// -equivalence.epochs 100 the first stretch is the whole run (the shared
+// default run itself) and the second is left out.
 func TestDenseEquivalence(t *testing.T) {
 	epochs := *equivalenceEpochs
 	if testing.Short() {
 		epochs = min(epochs, 3)
 	}
-	data, err := LoadMNIST()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, layout := range []Layout{Rows, Cols} {
-		cfg := DefaultConfig()
-		cfg.Layout = layout
-		cfg.Epochs = epochs
-		params := Init(cfg)
-		wantLoss, wantAcc, wantW := denseReference(cfg, data, params, epochs)
-		runs := []struct {
-			name string
-			opts TrainOptions
-		}{
-			{"plain", TrainOptions{}},
-			{"tape", TrainOptions{Tape: &tracer.Tape{}}},
-			// A hook that may keep values turns storage reuse off.
-			{"hook", TrainOptions{AfterStep: func(int, int, Vars) {}}},
+	tol := equivalencePerEpoch * float64(epochs)
+	data, inits, runs := defaultRuns(t)
+	// One reference serves both layouts only if cols starts from exactly
+	// the transpose of rows.
+	for _, name := range []string{"W1", "b1", "W2", "b2"} {
+		r, c := inits[Rows][name], inits[Cols][name]
+		rs := r.Shape()
+		if !c.Shape().Equal(tracer.Shape{rs[1], rs[0]}) {
+			t.Fatalf("%s is %v in rows and %v in cols", name, rs, c.Shape())
 		}
-		for _, run := range runs {
-			if run.name != "plain" && epochs > 3 {
-				cfg.Epochs = 3 // the variants differ only in bookkeeping
-			} else {
-				cfg.Epochs = epochs
+		for i := 0; i < rs[0]; i++ {
+			for j := 0; j < rs[1]; j++ {
+				if r.At(i, j) != c.At(j, i) {
+					t.Fatalf("%s[%d,%d] differs between the layouts' starting weights", name, i, j)
+				}
 			}
-			t.Run(string(layout)+"/"+run.name, func(t *testing.T) {
-				res, err := Train(Build(cfg), params, data, run.opts)
-				if err != nil {
-					t.Fatal(err)
+		}
+	}
+	type stretch struct {
+		name  string
+		start Vars // in the rows layout
+	}
+	stretches := []stretch{{"start", inits[Rows]}}
+	if epochs < DefaultConfig().Epochs {
+		stretches = append(stretches, stretch{"trained", runs[Rows].Params})
+	}
+	for _, st := range stretches {
+		rowsCfg := DefaultConfig()
+		wantLoss, wantAcc, rowsW := denseReference(rowsCfg, data, st.start, epochs)
+		for _, layout := range []Layout{Rows, Cols} {
+			cfg := DefaultConfig()
+			cfg.Layout = layout
+			params, wantW := st.start, rowsW
+			if layout == Cols {
+				params, wantW = transposedVars(st.start), map[string]*mat.Dense{}
+				for k, a := range rowsW {
+					var tr mat.Dense
+					tr.CloneFrom(a.T())
+					wantW[k] = &tr
 				}
-				var worstLoss, worstW float64
-				for i, e := range res.Epochs {
-					d := math.Abs(e.Loss - wantLoss[i])
-					worstLoss = max(worstLoss, d)
-					if !(d <= 1e-9) {
-						t.Errorf("epoch %d: loss %.15g, dense reference %.15g (differ by %.2g)", e.Epoch, e.Loss, wantLoss[i], d)
+			}
+			variants := []struct {
+				name string
+				opts TrainOptions
+			}{
+				{"plain", TrainOptions{}},
+				{"tape", TrainOptions{Tape: &tracer.Tape{}}},
+				// A hook that may keep values turns storage reuse off.
+				{"hook", TrainOptions{AfterStep: func(int, int, Vars) {}}},
+			}
+			for _, run := range variants {
+				cfg.Epochs = epochs
+				if run.name != "plain" {
+					if st.name != "start" {
+						continue // bookkeeping does not depend on the values
 					}
-					if e.Accuracy != wantAcc[i] {
-						t.Errorf("epoch %d: accuracy %v, dense reference %v", e.Epoch, e.Accuracy, wantAcc[i])
+					cfg.Epochs = min(epochs, 3) // the variants differ only in bookkeeping
+				}
+				t.Run(st.name+"/"+string(layout)+"/"+run.name, func(t *testing.T) {
+					var res *TrainResult
+					var err error
+					if st.name == "start" && run.name == "plain" && cfg.Epochs == DefaultConfig().Epochs {
+						res = runs[layout] // the same training, already done
+					} else if res, err = Train(Build(cfg), params, data, run.opts); err != nil {
+						t.Fatal(err)
 					}
-				}
-				if cfg.Epochs != epochs {
-					t.Logf("%d epochs: losses within %.1e of the dense reference", cfg.Epochs, worstLoss)
-					return
-				}
-				for name, want := range wantW {
-					got := res.Params[name].Data()
-					for i, w := range want.RawMatrix().Data {
-						d := math.Abs(got[i] - w)
-						worstW = max(worstW, d)
-						if !(d <= 1e-9) {
-							t.Fatalf("final %s[%d] = %.15g, dense reference %.15g", name, i, got[i], w)
+					if len(res.Epochs) != cfg.Epochs {
+						t.Fatalf("%d epochs ran, want %d", len(res.Epochs), cfg.Epochs)
+					}
+					var worstLoss, worstW float64
+					for i, e := range res.Epochs {
+						d := math.Abs(e.Loss - wantLoss[i])
+						worstLoss = max(worstLoss, d)
+						if !(d <= tol) {
+							t.Errorf("epoch %d: loss %.15g, dense reference %.15g (differ by %.2g)", e.Epoch, e.Loss, wantLoss[i], d)
+						}
+						if e.Accuracy != wantAcc[i] {
+							t.Errorf("epoch %d: accuracy %v, dense reference %v", e.Epoch, e.Accuracy, wantAcc[i])
 						}
 					}
-				}
-				t.Logf("%d epochs: losses within %.1e, final weights within %.1e of the dense reference", epochs, worstLoss, worstW)
-			})
+					if cfg.Epochs != epochs {
+						t.Logf("%d epochs: losses within %.1e of the dense reference", cfg.Epochs, worstLoss)
+						return
+					}
+					for name, want := range wantW {
+						got := res.Params[name].Data()
+						for i, w := range want.RawMatrix().Data {
+							d := math.Abs(got[i] - w)
+							worstW = max(worstW, d)
+							if !(d <= tol) {
+								t.Fatalf("final %s[%d] = %.15g, dense reference %.15g", name, i, got[i], w)
+							}
+						}
+					}
+					t.Logf("%d epochs: losses within %.1e, final weights within %.1e of the dense reference (allowed %.0e)",
+						epochs, worstLoss, worstW, tol)
+				})
+			}
 		}
 	}
 }
 
-// TestSameResultsOnAnyNumberOfCores trains with one goroutine and with
-// several: the work is split by output, never inside a sum, so every bit
-// of the loss curve and of the weights must agree.
-func TestSameResultsOnAnyNumberOfCores(t *testing.T) {
-	data, err := LoadMNIST()
-	if err != nil {
-		t.Fatal(err)
+// transposedVars is the cols layout's copy of rows-layout parameters:
+// every matrix transposed, exactly.
+func transposedVars(v Vars) Vars {
+	out := Vars{}
+	var tp *tracer.Tape
+	for k, a := range v {
+		out[k] = tp.T(a).Clone()
 	}
-	for _, layout := range []Layout{Rows, Cols} {
-		cfg := DefaultConfig()
-		cfg.Layout = layout
-		cfg.Epochs = 2
-		params := Init(cfg)
-		var runs [2]*TrainResult
-		for i, procs := range []int{1, 5} {
-			old := runtime.GOMAXPROCS(procs)
-			res, err := Train(Build(cfg), params, data, TrainOptions{Tape: &tracer.Tape{}})
-			runtime.GOMAXPROCS(old)
-			if err != nil {
-				t.Fatal(err)
-			}
-			runs[i] = res
-		}
-		for i, e := range runs[0].Epochs {
-			if f := runs[1].Epochs[i]; e.Loss != f.Loss || e.Accuracy != f.Accuracy {
-				t.Errorf("%s epoch %d: loss %v on one core, %v on five", layout, e.Epoch, e.Loss, f.Loss)
-			}
-		}
-		for _, name := range ParamNames(cfg.Layers()) {
-			a, b := runs[0].Params[name].Data(), runs[1].Params[name].Data()
-			for i := range a {
-				if a[i] != b[i] {
-					t.Fatalf("%s: final %s[%d] = %v on one core, %v on five", layout, name, i, a[i], b[i])
-				}
-			}
-		}
-	}
+	return out
 }

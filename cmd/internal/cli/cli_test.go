@@ -8,7 +8,15 @@ import (
 	"testing"
 )
 
+// asBinary, set in the environment, makes the test binary run as the
+// backstep program (cmd/backstep's main is os.Exit(Main())), so a test can
+// start the real program without building it.
+const asBinary = "BACKSTEP_TEST_AS_PROGRAM"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(asBinary) == "1" {
+		os.Exit(Main())
+	}
 	// tablewriter measures widths with go-runewidth; pin its locale guess.
 	os.Setenv("RUNEWIDTH_EASTASIAN", "0")
 	os.Exit(m.Run())

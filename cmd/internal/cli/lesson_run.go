@@ -532,27 +532,54 @@ func plotResult(path string, res *lessons.Result) error {
 	acc := func(e lessons.Epoch) float64 { return 100 * e.Accuracy }
 	held := func(e lessons.Epoch) float64 { return 100 * e.Heldout }
 	loss := func(e lessons.Epoch) float64 { return e.Loss }
-	accPanel := render.Panel{Title: "accuracy", YLabel: "accuracy (%)", XLabel: "epoch", YMin: 0, YMax: 100,
+	// The correct curves are drawn wide and first: where a bug leaves a
+	// curve unchanged (a metric bug leaves training alone), the buggy
+	// line runs inside the correct one and both show.
+	accPanel := render.Panel{Title: "accuracy", YLabel: "accuracy (%)", XLabel: "epoch", YUnit: "%", YMin: 0, YMax: 100,
 		Curves: []render.Curve{
-			{Name: "correct, training", Y: get(s.Correct, acc), Color: render.CorrectColor},
+			{Name: "correct, training", Y: get(s.Correct, acc), Color: render.CorrectColor, Wide: true},
 			{Name: "buggy, training", Y: get(s.Buggy, acc), Color: render.BuggyColor},
 		}}
 	if s.Correct.Heldout > 0 {
 		accPanel.Curves = append(accPanel.Curves,
-			render.Curve{Name: "correct, held-out", Y: get(s.Correct, held), Color: render.CorrectColor, Dashed: true},
-			render.Curve{Name: "buggy, held-out", Y: get(s.Buggy, held), Color: render.BuggyColor, Dashed: true})
+			render.Curve{Name: "correct, held-out" + heldoutNote(s.Correct), Y: get(s.Correct, held), Color: render.CorrectColor, Dashed: true, Wide: true},
+			render.Curve{Name: "buggy, held-out" + heldoutNote(s.Buggy), Y: get(s.Buggy, held), Color: render.BuggyColor, Dashed: true})
+		for _, r := range []*lessons.Run{s.Correct, s.Buggy} {
+			if f, ok := r.Finding("heldout-error"); ok {
+				accPanel.Notes = append(accPanel.Notes, runName(r, s)+": "+f.Message)
+			}
+		}
 	}
 	if metricBug(s.Buggy) {
+		// Dotted along, so that a reported accuracy of 0 shows on the axis.
 		accPanel.Curves = append(accPanel.Curves, render.Curve{Name: "buggy, reported by its code",
-			Y: get(s.Buggy, func(e lessons.Epoch) float64 { return 100 * e.Reported }), Color: render.ReportedColor})
+			Y: get(s.Buggy, func(e lessons.Epoch) float64 { return 100 * e.Reported }), Color: render.ReportedColor, Marks: true})
 	}
 	lossPanel := render.Panel{Title: "loss (as each program computes it)", YLabel: "loss", XLabel: "epoch", Log: true,
 		Curves: []render.Curve{
-			{Name: "correct" + nonFiniteNote(s.Correct), Y: get(s.Correct, loss), Color: render.CorrectColor},
+			{Name: "correct" + nonFiniteNote(s.Correct), Y: get(s.Correct, loss), Color: render.CorrectColor, Wide: true},
 			{Name: "buggy" + nonFiniteNote(s.Buggy), Y: get(s.Buggy, loss), Color: render.BuggyColor},
 		}}
 	title := fmt.Sprintf("backstep lesson %s — %s (%s)", res.Lesson.Bug.ID, s.Scenario.Name, networkText(s.Correct.Config))
 	return render.WritePlot(path, title, []render.Panel{accPanel, lossPanel})
+}
+
+// heldoutNote says from which epoch a run's held-out images could not be
+// evaluated, which leaves its held-out curve short (one dot when it fails
+// from epoch 2).
+func heldoutNote(r *lessons.Run) string {
+	if f, ok := r.Finding("heldout-error"); ok {
+		return fmt.Sprintf(" (fails from epoch %d)", f.Epoch)
+	}
+	return ""
+}
+
+// runName is "buggy" or "correct".
+func runName(r *lessons.Run, s *lessons.ScenarioResult) string {
+	if r == s.Buggy {
+		return "buggy"
+	}
+	return "correct"
 }
 
 // nonFiniteNote says from which epoch a run's loss is NaN or Inf, which a

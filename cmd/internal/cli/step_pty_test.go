@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -74,15 +73,12 @@ func (term *terminal) send(s string) {
 // and at the prompt, and leaves cleanly on Ctrl-D.
 func TestStepOnATerminal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("starts the program on a pseudo-terminal")
 	}
-	bin := filepath.Join(t.TempDir(), "backstep")
-	build := exec.Command("go", "build", "-o", bin, "github.com/backstep/backstep/cmd/backstep")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "step")
-	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=")
+	// The test binary runs as backstep itself (see TestMain): its main is
+	// cmd/backstep's, os.Exit(Main()), without a second build and link.
+	cmd := exec.Command(os.Args[0], "step")
+	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=", asBinary+"=1")
 	start := time.Now()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
 	if err != nil {

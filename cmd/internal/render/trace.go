@@ -325,11 +325,21 @@ func StatsBlock(w io.Writer, name string, a *tracer.Array) {
 }
 
 // Listing writes the whole step as a program: phases, numbered
-// statements, "=>" at the next statement, "●" at breakpoints, executed
-// statements dimmed and patched ones marked.
-func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
+// statements, "=>" at the next statement (next, from 0), "●" at the
+// statements whose indices breaks holds, executed statements dimmed and
+// patched ones marked.
+func (t *Trace) Listing(p *net.Program, next int, breaks map[int]bool) {
+	t.ListingRange(p, next, breaks, 0, len(p.Statements))
+}
+
+// ListingRange is Listing of statements from to to-1 (indices from 0),
+// each phase's name before its first line shown.
+func (t *Trace) ListingRange(p *net.Program, next int, breaks map[int]bool, from, to int) {
 	phase := net.Phase("")
-	for i, s := range p.Statements {
+	for i, s := range p.Statements[:to] {
+		if i < from {
+			continue
+		}
 		if s.Phase != phase {
 			phase = s.Phase
 			t.printf("   %s\n", t.Pal.Dim(string(phase)))
@@ -339,7 +349,7 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 			mark = "=>"
 		}
 		bp := " "
-		if breaks[s.Name] {
+		if breaks[i] {
 			bp = "●"
 		}
 		body := fmt.Sprintf("%2d  %s", StatementNumber(i, s), s.Formula)
@@ -365,7 +375,7 @@ func (t *Trace) Listing(p *net.Program, next int, breaks map[string]bool) {
 		}
 		t.printf("%s\n", line)
 	}
-	if next >= len(p.Statements) {
+	if next >= len(p.Statements) && to == len(p.Statements) {
 		t.printf("=> %s\n", t.Pal.Accent("(end of the iteration)"))
 	}
 }

@@ -10,39 +10,6 @@ import (
 	"github.com/backstep/backstep/tracer"
 )
 
-func TestParseRange(t *testing.T) {
-	cases := []struct {
-		in   string
-		n    int
-		want Range
-		err  string
-	}{
-		{"0:3", 10, Range{0, 3}, ""},
-		{":5", 10, Range{0, 5}, ""},
-		{"-2:", 10, Range{8, 10}, ""},
-		{":", 10, Range{0, 10}, ""},
-		{"7", 10, Range{7, 8}, ""},
-		{"-1", 10, Range{9, 10}, ""},
-		{"3:99", 10, Range{3, 10}, ""}, // clipped, as in Python
-		{"5:2", 10, Range{5, 5}, ""},
-		{"10", 10, Range{}, "index 10 is out of bounds for an axis of size 10"},
-		{"x", 10, Range{}, "is not a range"},
-		{"0:4:2", 10, Range{}, "steps are not supported"},
-	}
-	for _, c := range cases {
-		got, err := ParseRange(c.in, c.n)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("ParseRange(%q) error %v, want %q", c.in, err, c.err)
-			}
-			continue
-		}
-		if err != nil || got != c.want {
-			t.Errorf("ParseRange(%q) = %v, %v; want %v", c.in, got, err, c.want)
-		}
-	}
-}
-
 func TestNum(t *testing.T) {
 	cases := []struct {
 		v    float64
@@ -58,35 +25,66 @@ func TestNum(t *testing.T) {
 	}
 }
 
+// TestPrintArray follows NumPy's print: whole up to 1000 elements
+// (wrapping long rows under their brackets), summarised to 3 entries at
+// each end of every axis above that.
 func TestPrintArray(t *testing.T) {
-	data := make([]float64, 40*30)
-	for i := range data {
-		data[i] = float64(i%7) - 3
+	big := make([]float64, 40*30)
+	for i := range big {
+		big[i] = float64(i%7) - 3
 	}
-	a := tracer.Matrix(40, 30, data).WithLabels("samples", "features")
+	seq := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i)
+		}
+		return v
+	}
 	cases := []struct {
-		name   string
-		a      *tracer.Array
-		ranges []Range
-		want   string
+		name string
+		a    *tracer.Array
+		want string
 	}{
-		{"slice", a, []Range{{0, 2}, {0, 3}}, "A[0:2, 0:3] of 40 samples × 30 features\n[[-3.0000 -2.0000 -1.0000]\n [-1.0000  0.0000  1.0000]]\n"},
-		{"summarised", a, nil, "A 40 samples × 30 features\n[[-3.0000 -2.0000 -1.0000       …  3.0000 -3.0000 -2.0000]\n"},
-		{"scalar", tracer.Scalar(10000), nil, "A = 10000\n"},
-		{"small slice of a big array is whole", tracer.Matrix(200, 10, make([]float64, 2000)).WithLabels("samples", "classes"),
-			[]Range{{0, 2}}, "A[0:2, 0:10] of 200 samples × 10 classes\n[[0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000]\n"},
-		{"digits of the smallest", tracer.Vector([]float64{0.0005, 0.00049937}), nil, "A 2\n[0.0005000 0.0004994]\n"},
-		{"vector", tracer.Vector([]float64{1, math.NaN(), 2e-6}), nil, "A 3\n[1.000e+00       nan 2.000e-06]\n"},
+		{"small matrix", tracer.Matrix(2, 3, big[:6]).WithLabels("samples", "features"),
+			"A\n[[-3.0000 -2.0000 -1.0000]\n [ 0.0000  1.0000  2.0000]]\n"},
+		{"summarised above 1000 elements", tracer.Matrix(40, 30, big).WithLabels("samples", "features"),
+			"A\n[[-3.0000 -2.0000 -1.0000       …  3.0000 -3.0000 -2.0000]\n" +
+				" [-1.0000  0.0000  1.0000       … -2.0000 -1.0000  0.0000]\n" +
+				" [ 1.0000  2.0000  3.0000       …  0.0000  1.0000  2.0000]\n …\n"},
+		{"scalar", tracer.Scalar(10000), "A = 10000\n"},
+		{"120 entries print whole, wrapped", tracer.Vector(seq(120)), "A\n[  0.0000   1.0000"},
+		{"1000 entries are not summarised", tracer.Vector(seq(1000)), "A\n[  0.0000"},
+		{"digits of the smallest", tracer.Vector([]float64{0.0005, 0.00049937}), "A\n[0.0005000 0.0004994]\n"},
+		{"vector", tracer.Vector([]float64{1, math.NaN(), 2e-6}), "A\n[1.000e+00       nan 2.000e-06]\n"},
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
-		PrintArray(&b, "A", c.a, c.ranges)
-		if !strings.HasPrefix(b.String(), c.want) {
-			t.Errorf("%s:\n%s\nwant to start with\n%s", c.name, b.String(), c.want)
+		PrintArray(&b, "A", GridOf(c.a))
+		out := b.String()
+		if !strings.HasPrefix(out, c.want) {
+			t.Errorf("%s:\n%s\nwant to start with\n%s", c.name, out, c.want)
 		}
-		for _, l := range strings.Split(b.String(), "\n") {
+		for _, l := range strings.Split(out, "\n") {
 			if DisplayWidth(l) > Width {
 				t.Errorf("%s: line too wide: %q", c.name, l)
+			}
+		}
+		// A line is a matrix's next row, the elided rows, or a long row
+		// continued, indented past its brackets.
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		for _, l := range lines[min(2, len(lines)):] {
+			next := c.a.Rank() == 2 && strings.HasPrefix(l, " [")
+			if !next && l != " …" && !strings.HasPrefix(l, strings.Repeat(" ", c.a.Rank())) {
+				t.Errorf("%s: a continued row is not indented: %q", c.name, l)
+			}
+		}
+		if c.a.Size() <= 1000 && c.a.Rank() > 0 {
+			if n := strings.Count(out, "…"); n > 0 {
+				t.Errorf("%s: %d elements summarised, NumPy prints up to 1000 whole", c.name, c.a.Size())
+			}
+			fields := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(out[strings.Index(out, "\n"):]))
+			if len(fields) != c.a.Size() {
+				t.Errorf("%s: printed %d of %d values", c.name, len(fields), c.a.Size())
 			}
 		}
 	}

@@ -11,106 +11,71 @@ import (
 	"github.com/backstep/backstep/tracer"
 )
 
-// Range is a half-open slice lo:hi of one axis, already clipped to it.
-type Range struct{ Lo, Hi int }
-
-// ParseRange reads a NumPy-style slice of an axis of length n: "3", "0:3",
-// ":5", "-2:", ":" (negative indices count from the end, bounds clip as in
-// Python). A single index selects one entry.
-func ParseRange(s string, n int) (Range, error) {
-	bad := fmt.Errorf("%q is not a range: write 0:3, :5, -2:, : or a single index such as 7", s)
-	idx := func(t string, def int) (int, error) {
-		if t == "" {
-			return def, nil
-		}
-		v, err := strconv.Atoi(t)
-		if err != nil {
-			return 0, bad
-		}
-		if v < 0 {
-			v += n
-		}
-		return min(max(v, 0), n), nil
-	}
-	lo, hi, colon := strings.Cut(s, ":")
-	if !colon {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			return Range{}, bad
-		}
-		if v < -n || v >= n {
-			return Range{}, fmt.Errorf("index %d is out of bounds for an axis of size %d", v, n)
-		}
-		if v < 0 {
-			v += n
-		}
-		return Range{v, v + 1}, nil
-	}
-	if strings.Contains(hi, ":") {
-		return Range{}, fmt.Errorf("%q: steps are not supported; write lo:hi", s)
-	}
-	l, err := idx(lo, 0)
-	if err != nil {
-		return Range{}, err
-	}
-	h, err := idx(hi, n)
-	if err != nil {
-		return Range{}, err
-	}
-	if h < l {
-		h = l
-	}
-	return Range{l, h}, nil
+// Grid is a value print shows: a rank-0, 1 or 2 array, or a selection
+// of one (a slice, a transpose). At(i, j) is the element at row i, column
+// j of the printed value; a vector's entries are row 0, a scalar is
+// At(0, 0). Labels say what each axis of the printed value means.
+type Grid struct {
+	Shape  tracer.Shape
+	Labels []string
+	At     func(i, j int) float64
 }
 
-// summarizeEdge is how many leading and trailing entries a long axis
-// shows, as NumPy's summarised printing does.
-const summarizeEdge = 3
+// GridOf is the whole of a.
+func GridOf(a *tracer.Array) Grid {
+	g := Grid{Shape: a.Shape(), Labels: a.Labels()}
+	switch a.Rank() {
+	case 0:
+		g.At = func(int, int) float64 { return a.Item() }
+	case 1:
+		g.At = func(_, j int) float64 { return a.At(j) }
+	default:
+		g.At = func(i, j int) float64 { return a.At(i, j) }
+	}
+	return g
+}
 
-// PrintArray writes a value the way NumPy prints one, limited to ranges
-// (one per axis, may be fewer) and to the terminal width: in an array of
-// more than 1000 elements an axis without a range shows its first and
-// last three entries around "…", and a range of more than 40 rows its
-// first and last 20.
-func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range) {
-	shape := a.Shape()
-	if a.Rank() == 0 {
-		fmt.Fprintf(w, "%s = %s\n", name, fullFloat(a.Item()))
+// Print options, NumPy's defaults (numpy.set_printoptions): an array of
+// more than summarizeThreshold elements is summarised to summarizeEdge
+// entries at each end of every axis longer than 2·summarizeEdge; smaller
+// arrays print whole.
+const (
+	summarizeThreshold = 1000
+	summarizeEdge      = 3
+)
+
+// PrintArray writes a value as NumPy's print does: a scalar as
+// "title = value"; an array as the title line, then its rows in brackets,
+// whole up to 1000 elements and summarised to three entries at each end of
+// an axis above that. A row longer than the terminal continues on the
+// next line, indented past its brackets, as NumPy wraps at its line
+// width.
+func PrintArray(w io.Writer, title string, g Grid) {
+	if len(g.Shape) == 0 {
+		fmt.Fprintf(w, "%s = %s\n", title, fullFloat(g.At(0, 0)))
 		return
 	}
-	// Work on a rank-2 view: a vector is one row.
-	rows, cols := 1, shape[0]
-	if a.Rank() == 2 {
-		rows, cols = shape[0], shape[1]
+	rows, cols := 1, g.Shape[0]
+	if len(g.Shape) == 2 {
+		rows, cols = g.Shape[0], g.Shape[1]
 	}
-	rr, cr := Range{0, rows}, Range{0, cols}
-	sliced := len(ranges) > 0
-	if a.Rank() == 2 {
-		if len(ranges) > 0 {
-			rr = ranges[0]
+	big := g.Shape.Size() > summarizeThreshold
+	rowIdx, colIdx := pick(rows, big), pick(cols, big)
+	for i, l := range wrap(title, Width-2) {
+		if i > 0 {
+			l = "  " + l
 		}
-		if len(ranges) > 1 {
-			cr = ranges[1]
-		}
-	} else if len(ranges) > 0 {
-		cr = ranges[0]
+		fmt.Fprintln(w, l)
 	}
-	at := func(i, j int) float64 {
-		if a.Rank() == 1 {
-			return a.At(j)
-		}
-		return a.At(i, j)
+	if rows == 0 || cols == 0 {
+		fmt.Fprintln(w, "[] (empty selection)")
+		return
 	}
-	// NumPy prints arrays of up to 1000 elements whole (its threshold)
-	// and summarises larger ones to three entries at each end of an axis.
-	big := (rr.Hi-rr.Lo)*(cr.Hi-cr.Lo) > 1000
-	rowIdx := pick(rr, big && a.Rank() == 2 && len(ranges) < 1, 40)
-	colIdx := pick(cr, big && (a.Rank() == 2 && len(ranges) < 2 || a.Rank() == 1 && len(ranges) == 0), 0)
 	var vals []float64
 	for _, i := range rowIdx {
 		for _, j := range colIdx {
 			if i >= 0 && j >= 0 {
-				vals = append(vals, at(i, j))
+				vals = append(vals, g.At(i, j))
 			}
 		}
 	}
@@ -119,103 +84,64 @@ func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range) {
 	for _, v := range vals {
 		width = max(width, len(format(v)))
 	}
-	// Fit the columns into the terminal: two brackets, a space between.
-	fit := max((Width-4)/(width+1), 2)
-	if len(colIdx) > fit {
-		half := (fit - 1) / 2
-		var keep []int
-		keep = append(keep, colIdx[:half]...)
-		keep = append(keep, -1)
-		keep = append(keep, colIdx[len(colIdx)-half:]...)
-		colIdx = dedupeGap(keep)
-	}
-	head := fmt.Sprintf("%s %s", name, net.AxesText(shape, a.Labels()))
-	if sliced {
-		var sl []string
-		if a.Rank() == 2 {
-			sl = append(sl, fmt.Sprintf("%d:%d", rr.Lo, rr.Hi), fmt.Sprintf("%d:%d", cr.Lo, cr.Hi))
-		} else {
-			sl = append(sl, fmt.Sprintf("%d:%d", cr.Lo, cr.Hi))
-		}
-		head = fmt.Sprintf("%s[%s] of %s", name, strings.Join(sl, ", "), net.AxesText(shape, a.Labels()))
-	}
-	fmt.Fprintln(w, head)
-	if len(rowIdx) == 0 || len(colIdx) == 0 {
-		fmt.Fprintln(w, "[] (empty selection)")
-		return
-	}
-	open, close := "[", "]"
-	if a.Rank() == 2 {
-		open, close = "[[", "]]"
-	}
+	depth := len(g.Shape) // brackets open before the first entry
 	for n, i := range rowIdx {
 		if i < 0 {
 			fmt.Fprintln(w, " …")
 			continue
 		}
-		var b strings.Builder
+		lead := " ["
 		if n == 0 {
-			b.WriteString(open)
-		} else {
-			b.WriteString(" [")
+			lead = strings.Repeat("[", depth)
 		}
+		tail := "]"
+		if n == len(rowIdx)-1 {
+			tail = strings.Repeat("]", depth)
+		}
+		entries := make([]string, len(colIdx))
 		for m, j := range colIdx {
-			if m > 0 {
-				b.WriteByte(' ')
-			}
 			if j < 0 {
-				b.WriteString(strings.Repeat(" ", width-1) + "…")
+				entries[m] = strings.Repeat(" ", width-1) + "…"
 				continue
 			}
-			fmt.Fprintf(&b, "%*s", width, format(at(i, j)))
+			entries[m] = fmt.Sprintf("%*s", width, format(g.At(i, j)))
 		}
-		if n == len(rowIdx)-1 {
-			b.WriteString(close)
-		} else {
-			b.WriteString("]")
+		line, used := lead, depth
+		for m, e := range entries {
+			room := Width
+			if m == len(entries)-1 {
+				room -= len(tail)
+			}
+			switch ew := DisplayWidth(e); {
+			case m > 0 && used+1+ew > room:
+				fmt.Fprintln(w, line)
+				line, used = strings.Repeat(" ", depth)+e, depth+ew
+			case m > 0:
+				line, used = line+" "+e, used+1+ew
+			default:
+				line, used = line+e, used+ew
+			}
 		}
-		fmt.Fprintln(w, b.String())
+		fmt.Fprintln(w, line+tail)
 	}
 }
 
-// pick lists the indices of r to print, with -1 for an elided middle when
-// summarise is set and r is long; limit caps an explicit range (0: none).
-func pick(r Range, summarise bool, limit int) []int {
-	n := r.Hi - r.Lo
+// pick lists the indices 0..n-1 to print, with -1 for an elided middle
+// when summarise is set and the axis is longer than 2·summarizeEdge.
+func pick(n int, summarise bool) []int {
 	var out []int
-	if summarise && n > 2*summarizeEdge+1 {
-		for i := r.Lo; i < r.Lo+summarizeEdge; i++ {
+	if summarise && n > 2*summarizeEdge {
+		for i := 0; i < summarizeEdge; i++ {
 			out = append(out, i)
 		}
 		out = append(out, -1)
-		for i := r.Hi - summarizeEdge; i < r.Hi; i++ {
+		for i := n - summarizeEdge; i < n; i++ {
 			out = append(out, i)
 		}
 		return out
 	}
-	if limit > 0 && n > limit {
-		for i := r.Lo; i < r.Lo+limit/2; i++ {
-			out = append(out, i)
-		}
-		out = append(out, -1)
-		for i := r.Hi - limit/2; i < r.Hi; i++ {
-			out = append(out, i)
-		}
-		return out
-	}
-	for i := r.Lo; i < r.Hi; i++ {
+	for i := 0; i < n; i++ {
 		out = append(out, i)
-	}
-	return out
-}
-
-func dedupeGap(idx []int) []int {
-	var out []int
-	for i, v := range idx {
-		if v < 0 && i > 0 && idx[i-1] < 0 {
-			continue
-		}
-		out = append(out, v)
 	}
 	return out
 }

@@ -13,56 +13,134 @@ import (
 )
 
 // command is one debugger command. The table below is the only place a
-// command is declared: help and the README's reference come from it.
+// command is declared: help, help COMMAND and the README's reference come
+// from it.
 type command struct {
 	aliases []string // the name first, then its short forms
 	group   string
 	args    string // how its arguments are written, e.g. "[N]"
 	help    string // one line
+	// more is what help COMMAND adds to the line: how the command behaves.
+	more string
+	// examples are forms of the command, each with what it does.
+	examples []example
 	// names is set when the arguments start with a statement or
 	// variable name (for tab completion).
 	names bool
 	fn    func(d *Debugger, args []string) error
 }
 
+// example is one way to type a command and what it does.
+type example struct{ form, does string }
+
 // groups orders the help.
 var groups = []string{"running", "breakpoints", "looking", "session"}
+
+// statementArg is how the help says a statement is named.
+const statementArg = "A statement is named by its number in list (the number after \"before statement\") or by the " +
+	"name it assigns: 9 and db2 are the same statement; an update is named by its parameter (W1)."
 
 var commands []command
 
 func init() {
 	commands = []command{
 		{aliases: []string{"next", "n"}, group: "running", args: "[N]",
-			help: "run the next statement (or N of them) and show every operation in it", fn: (*Debugger).cmdNext},
+			help: "run the next statement (or N of them) and show every operation in it",
+			more: "Each operation shows its operands' shapes and what each axis means, the axis it reduces over, " +
+				"what was broadcast, and its values' mean, std, min and max. A breakpoint stops it early.",
+			examples: []example{{"n", "run one statement"}, {"n 3", "run three statements"}},
+			fn:       (*Debugger).cmdNext},
 		{aliases: []string{"step", "s"}, group: "running",
-			help: "run the next operation inside the current statement", fn: (*Debugger).cmdStep},
+			help: "run the next operation inside the current statement",
+			more: "Where n runs a whole line such as the softmax, s shows its operations one at a time " +
+				"(max, subtract, exp, sum, divide); the marker says how many of them ran.",
+			examples: []example{{"s", "run one operation"}},
+			fn:       (*Debugger).cmdStep},
 		{aliases: []string{"continue", "c"}, group: "running",
-			help: "run to the next breakpoint or the end of the iteration (Ctrl-C stops it)", fn: (*Debugger).cmdContinue},
+			help: "run to the next breakpoint or the end of the iteration (Ctrl-C stops it)",
+			more: "Statements it runs through print one line each: number, name, shape, and marks " +
+				"(✗ a patched line or a NaN/Inf, ≠ a value other than the correct run's, ⚠ a shape or a note worth a look; " +
+				"n on that statement, or e, says why).",
+			examples: []example{{"c", "run on"}},
+			fn:       (*Debugger).cmdContinue},
 		{aliases: []string{"restart", "r"}, group: "running",
-			help: "start the iteration again from the first statement (breakpoints stay)", fn: (*Debugger).cmdRestart},
+			help:     "start the iteration again from the first statement (breakpoints stay)",
+			more:     "The weights are those the session started with: an update already run is undone.",
+			examples: []example{{"r", "start over"}},
+			fn:       (*Debugger).cmdRestart},
 		{aliases: []string{"break", "b"}, group: "breakpoints", args: "STATEMENT|nan|shape-change", names: true,
 			help: "stop before a statement, at the first NaN/Inf, or where a shape goes wrong; no argument lists them",
-			fn:   (*Debugger).cmdBreak},
-		{aliases: []string{"clear"}, group: "breakpoints", args: "[STATEMENT|nan|shape-change]", names: true,
-			help: "remove one breakpoint, or all of them", fn: (*Debugger).cmdClear},
-		{aliases: []string{"list", "l"}, group: "looking",
-			help: "show the whole step as a program, with => at the next statement", fn: (*Debugger).cmdList},
-		{aliases: []string{"print", "p"}, group: "looking", args: "NAME [ROWS [COLS]]", names: true,
-			help: "print a value; ranges slice it as NumPy does: p W1 0:3 0:5", fn: (*Debugger).cmdPrint},
+			more: statementArg + " nan stops at the operation that makes the first NaN or Inf; shape-change stops " +
+				"after a statement whose shape differs from the correct line's, or an update that reshapes a parameter.",
+			examples: []example{{"b 9", "stop before statement 9"}, {"b dW1", "stop before the statement that computes dW1"},
+				{"b nan", "stop at the first NaN or Inf"}, {"b shape-change", "stop where a shape goes wrong"}, {"b", "list the breakpoints"}},
+			fn: (*Debugger).cmdBreak},
+		{aliases: []string{"delete", "d"}, group: "breakpoints", args: "[BREAKPOINT]", names: true,
+			help: "remove the breakpoint on a statement (or nan, shape-change); no argument removes them all",
+			more: "A BREAKPOINT is a statement, nan or shape-change, as break sets them. " + statementArg +
+				" (Before clear came to empty the screen, clear STATEMENT removed a breakpoint; it still does.)",
+			examples: []example{{"delete 9", "remove the breakpoint before statement 9"}, {"delete nan", "stop no more at a NaN"},
+				{"delete", "remove every breakpoint"}},
+			fn: (*Debugger).cmdDelete},
+		{aliases: []string{"list", "l"}, group: "looking", args: "[STATEMENT]", names: true,
+			help:     "show the whole step as a program, with => at the next statement; or the lines around one",
+			more:     "● marks a breakpoint, ✗ a line a bug patched; lines already run are dimmed. " + statementArg,
+			examples: []example{{"l", "the whole iteration"}, {"list 5", "statements 2 to 8"}, {"list dW1", "the lines around dW1"}},
+			fn:       (*Debugger).cmdList},
+		{aliases: []string{"print", "p"}, group: "looking", args: "EXPR", names: true,
+			help: "print a value, sliced and transposed as in NumPy: p W1[0:3, 0:5], p W2.T, p lr",
+			more: "Indexing follows NumPy: an integer picks one entry and drops its axis, a slice lo:hi:step keeps it, " +
+				"negative numbers count from the end, .T reverses the axes, .shape gives the shape. The older form with " +
+				"ranges after spaces (p W1 0:3 0:5) still works. As NumPy's print does, an array of up to 1000 elements " +
+				"prints whole and a bigger one shows 3 entries at each end of every axis (np.set_printoptions threshold " +
+				"and edgeitems); long rows continue on the next line. A number prints what that statement computed.",
+			examples: []example{{"p W1[0:3, 0:5]", "three rows, five columns of W1"}, {"p W1[:, 0]", "the first column, as a vector"},
+				{"p X[::20, 0]", "the first feature of every 20th sample"}, {"p W2.T", "W2 transposed"},
+				{"p A2.shape", "A2's shape"}, {"p lr", "the learning rate"}, {"p m", "the number of samples"},
+				{"p 9", "what statement 9 computed (db2)"}},
+			fn: (*Debugger).cmdPrint},
 		{aliases: []string{"shape"}, group: "looking", args: "NAME", names: true,
-			help: "a value's shape and what each axis means", fn: (*Debugger).cmdShape},
+			help: "a value's shape and what each axis means",
+			more: "For a parameter, it says whether the shape is the one the network expects: a bug can make an " +
+				"update reshape it. A number names the value that statement computed.",
+			examples: []example{{"shape b1", "b1's shape and axes"}, {"shape 12", "the shape of what statement 12 computed"}},
+			fn:       (*Debugger).cmdShape},
 		{aliases: []string{"stats"}, group: "looking", args: "NAME", names: true,
-			help: "a value's count, mean, std, min, max, L2 norm, zeros, NaN and Inf", fn: (*Debugger).cmdStats},
+			help:     "a value's count, mean, std, min, max, L2 norm, zeros, NaN and Inf",
+			more:     "A number names the value that statement computed.",
+			examples: []example{{"stats A1", "A1's statistics"}, {"stats 3", "the statistics of what statement 3 computed"}},
+			fn:       (*Debugger).cmdStats},
 		{aliases: []string{"explain", "e"}, group: "looking", args: "[STATEMENT]", names: true,
-			help: "the shape algebra of the statement at => (or of one already run) in plain words", fn: (*Debugger).cmdExplain},
-		{aliases: []string{"image"}, group: "looking", args: "NAME ROW", names: true,
-			help: "draw a 784-long row or column (an image, a unit's weights) as a 28 × 28 picture", fn: (*Debugger).cmdImage},
+			help: "the shape algebra of the statement at => (or of one already run) in plain words",
+			more: "It says which axis each operand's shape has, what a product sums over, what a broadcast repeats, " +
+				"and for a patched line how the correct line differs. A statement not run yet is evaluated on the " +
+				"current values without moving on. " + statementArg,
+			examples: []example{{"e", "the statement at =>"}, {"e 9", "statement 9"}, {"e dW1", "the statement that computes dW1"}},
+			fn:       (*Debugger).cmdExplain},
+		{aliases: []string{"image"}, group: "looking", args: "NAME INDEX", names: true,
+			help: "draw a 784-long row or column (an image, a unit's weights) as a 28 × 28 picture",
+			more: "It takes whichever axis of the value has 784 entries: a sample of X, or the weights one hidden " +
+				"unit gives the pixels.",
+			examples: []example{{"image X 0", "the first sample"}, {"image W1 3", "hidden unit 3's weights"}},
+			fn:       (*Debugger).cmdImage},
 		{aliases: []string{"vars"}, group: "looking",
-			help: "every value computed so far, with its shape", fn: (*Debugger).cmdVars},
+			help:     "every value computed so far, with its shape",
+			examples: []example{{"vars", "list them"}},
+			fn:       (*Debugger).cmdVars},
+		{aliases: []string{"clear"}, group: "session",
+			help: "empty the screen (breakpoints go with delete)",
+			more: "With an argument, clear removes a breakpoint as delete does, and says so: that was its " +
+				"meaning before.",
+			examples: []example{{"clear", "empty the screen"}},
+			fn:       (*Debugger).cmdClear},
 		{aliases: []string{"help", "h"}, group: "session", args: "[COMMAND]",
-			help: "list the commands, or explain one", fn: (*Debugger).cmdHelp},
+			help:     "list the commands, or explain one with its forms and examples",
+			examples: []example{{"help", "the list"}, {"help print", "all about print"}},
+			fn:       (*Debugger).cmdHelp},
 		{aliases: []string{"quit", "q", "exit"}, group: "session",
-			help: "leave the debugger (Ctrl-D too)", fn: (*Debugger).cmdQuit},
+			help:     "leave the debugger (Ctrl-D too)",
+			examples: []example{{"q", "leave"}},
+			fn:       (*Debugger).cmdQuit},
 	}
 }
 
@@ -135,15 +213,61 @@ func (d *Debugger) cmdHelp(args []string) error {
 		fmt.Fprint(d.out, Help())
 		return nil
 	}
+	if len(args) > 1 {
+		return errors.New("takes one command: help break")
+	}
 	c, ok := lookup(args[0])
 	if !ok {
 		return fmt.Errorf("no command %q; help lists them", args[0])
 	}
-	fmt.Fprintf(d.out, "%s — %s\n", c.usage(), c.help)
-	if len(c.aliases) > 1 {
-		fmt.Fprintf(d.out, "short: %s\n", strings.Join(c.aliases[1:], ", "))
-	}
+	fmt.Fprint(d.out, c.fullHelp())
 	return nil
+}
+
+// fullHelp is what help COMMAND prints: how to type it, its short forms,
+// what it does, and examples.
+func (c command) fullHelp() string {
+	var b strings.Builder
+	head := c.usage()
+	if len(c.aliases) > 1 {
+		head += "   (short: " + strings.Join(c.aliases[1:], ", ") + ")"
+	}
+	b.WriteString(head + "\n")
+	text := c.help + "."
+	if c.more != "" {
+		text += " " + c.more
+	}
+	for _, l := range render.Wrap(text, render.Width-2) {
+		b.WriteString("  " + l + "\n")
+	}
+	if len(c.examples) > 0 {
+		b.WriteString("examples:\n")
+		col := 0
+		for _, e := range c.examples {
+			col = max(col, render.DisplayWidth(e.form))
+		}
+		for _, e := range c.examples {
+			lines := render.Wrap(e.does, render.Width-col-6)
+			fmt.Fprintf(&b, "  %s%s    %s\n", e.form, strings.Repeat(" ", col-render.DisplayWidth(e.form)), lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(&b, "  %s    %s\n", strings.Repeat(" ", col), l)
+			}
+		}
+	}
+	return b.String()
+}
+
+// say prints a message wrapped to the terminal, every line after the
+// first indented; each line of text is a paragraph of its own.
+func (d *Debugger) say(text string) {
+	for k, para := range strings.Split(text, "\n") {
+		for i, l := range render.Wrap(para, render.Width-2) {
+			if i > 0 || k > 0 {
+				l = "  " + l
+			}
+			fmt.Fprintln(d.out, l)
+		}
+	}
 }
 
 func (d *Debugger) cmdQuit(args []string) error {
@@ -399,11 +523,9 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 // to run.
 func (d *Debugger) breakBefore() bool {
 	s := d.st.Program.Statements[d.st.Pos()]
-	for i, b := range d.breaks {
-		if b == s.Name {
-			fmt.Fprintf(d.out, "%s\n", d.pal.Bad(fmt.Sprintf("● breakpoint %d: before %s, %s", i+1, render.StatementRef(d.st.Pos(), s), s.Name)))
-			return true
-		}
+	if d.hasBreak(breakpoint{at: d.st.Pos()}) {
+		fmt.Fprintf(d.out, "%s\n", d.pal.Bad(fmt.Sprintf("● breakpoint: before %s, %s", render.StatementRef(d.st.Pos(), s), s.Name)))
+		return true
 	}
 	return false
 }
@@ -414,7 +536,7 @@ func (d *Debugger) breakAfter(rec *net.StepRecord, quiet bool) bool {
 	if rec == nil {
 		return false
 	}
-	if k := rec.NonFinite; k >= 0 && d.hasBreak("nan") {
+	if k := rec.NonFinite; k >= 0 && d.hasBreak(breakNaN) {
 		if quiet {
 			d.phaseHead(rec)
 			d.t.StatementHead(rec.Index, rec.Statement)
@@ -430,7 +552,7 @@ func (d *Debugger) breakAfter(rec *net.StepRecord, quiet bool) bool {
 			k+1, rec.Index+1, rec.Statement.Name)))
 		return true
 	}
-	if why := shapeChange(rec); why != "" && d.hasBreak("shape-change") {
+	if why := shapeChange(rec); why != "" && d.hasBreak(breakShape) {
 		if quiet {
 			d.phaseHead(rec)
 			d.t.Statement(rec)
@@ -454,32 +576,71 @@ func shapeChange(rec *net.StepRecord) string {
 	return ""
 }
 
-func (d *Debugger) hasBreak(name string) bool {
-	for _, b := range d.breaks {
-		if b == name {
+// breakpoint is where the debugger stops: before the statement at index
+// at, or at an event (nan, shape-change) when event is set. A statement is
+// kept by its place, not its name, which a program may assign twice.
+type breakpoint struct {
+	event string
+	at    int
+}
+
+var (
+	breakNaN   = breakpoint{event: "nan"}
+	breakShape = breakpoint{event: "shape-change"}
+)
+
+func (d *Debugger) hasBreak(b breakpoint) bool {
+	for _, x := range d.breaks {
+		if x == b {
 			return true
 		}
 	}
 	return false
 }
 
-// breakTarget checks a breakpoint argument.
-func (d *Debugger) breakTarget(arg string) (string, error) {
+// breakTarget reads a breakpoint argument: nan, shape-change, or a
+// statement by number or name.
+func (d *Debugger) breakTarget(arg string) (breakpoint, error) {
 	switch arg {
-	case "nan", "shape-change":
-		return arg, nil
+	case breakNaN.event:
+		return breakNaN, nil
+	case breakShape.event:
+		return breakShape, nil
 	}
-	if d.st.Program.Index(arg) >= 0 {
-		return arg, nil
+	i, err := d.statementIndex(arg)
+	if err != nil {
+		return breakpoint{}, fmt.Errorf("%v, nan or shape-change", err)
 	}
-	// In a learner's script (backstep run): a line number, or the name the
-	// line assigns in the script.
-	for _, s := range d.st.Program.Statements {
-		if s.Line > 0 && (strconv.Itoa(s.Line) == arg || strings.Fields(s.Formula)[0] == arg) {
-			return s.Name, nil
+	return breakpoint{at: i}, nil
+}
+
+// statementIndex reads a statement given by its number in list (from 1;
+// in a learner's script, backstep run, its line number) or by the name it
+// assigns (in a script, the name the line assigns).
+func (d *Debugger) statementIndex(arg string) (int, error) {
+	p := d.st.Program
+	script := false
+	for i, s := range p.Statements {
+		if s.Line > 0 {
+			script = true
+			if strconv.Itoa(s.Line) == arg || strings.Fields(s.Formula)[0] == arg {
+				return i, nil
+			}
 		}
 	}
-	return "", fmt.Errorf("no statement %q: give a statement's name (list shows them), nan or shape-change", arg)
+	if v, err := strconv.Atoi(arg); err == nil {
+		if script {
+			return -1, fmt.Errorf("no statement at line %d: give a line list shows, or the name a line assigns", v)
+		}
+		if v < 1 || v > len(p.Statements) {
+			return -1, fmt.Errorf("no statement %d: they are numbered 1 to %d (list shows them)", v, len(p.Statements))
+		}
+		return v - 1, nil
+	}
+	if i := p.Index(arg); i >= 0 {
+		return i, nil
+	}
+	return -1, fmt.Errorf("no statement %q: give a statement's number or name (list shows them)", arg)
 }
 
 func (d *Debugger) cmdBreak(args []string) error {
@@ -488,66 +649,102 @@ func (d *Debugger) cmdBreak(args []string) error {
 			fmt.Fprintln(d.out, "no breakpoints: break STATEMENT, break nan or break shape-change sets one")
 			return nil
 		}
-		for i, b := range d.breaks {
-			fmt.Fprintf(d.out, "%d  %s\n", i+1, breakText(d.st.Program, b))
+		for _, b := range d.breaks {
+			d.say("● " + breakText(d.st.Program, b))
 		}
 		return nil
 	}
 	if len(args) > 1 {
-		return errors.New("takes one statement name, nan or shape-change: b db1")
+		return errors.New("takes one statement (number or name), nan or shape-change: b 9, b db2")
 	}
 	b, err := d.breakTarget(args[0])
 	if err != nil {
 		return err
 	}
 	if d.hasBreak(b) {
-		fmt.Fprintf(d.out, "breakpoint already set: %s\n", breakText(d.st.Program, b))
+		d.say("breakpoint already set: " + breakText(d.st.Program, b))
 		return nil
 	}
 	d.breaks = append(d.breaks, b)
-	fmt.Fprintf(d.out, "breakpoint %d: %s\n", len(d.breaks), breakText(d.st.Program, b))
+	d.say("breakpoint set: " + breakText(d.st.Program, b))
 	return nil
 }
 
-func breakText(p *net.Program, b string) string {
+func breakText(p *net.Program, b breakpoint) string {
 	switch b {
-	case "nan":
+	case breakNaN:
 		return "at the first operation that makes a NaN or an Inf"
-	case "shape-change":
+	case breakShape:
 		return "where a shape differs from the correct line's, or an update reshapes a parameter"
 	}
-	i := p.Index(b)
-	return fmt.Sprintf("before %s, %s", render.StatementRef(i, p.Statements[i]), p.Statements[i].Formula)
+	return fmt.Sprintf("before %s, %s", render.StatementRef(b.at, p.Statements[b.at]), p.Statements[b.at].Formula)
 }
 
+// clearScreen moves the cursor home and erases the terminal (ECMA-48
+// CUP and ED 2), as the clear command of a shell does.
+const clearScreen = "\x1b[H\x1b[2J"
+
 func (d *Debugger) cmdClear(args []string) error {
+	if len(args) > 0 {
+		// The older meaning: clear removed breakpoints.
+		d.say("(clear with an argument removes a breakpoint as delete does; clear alone empties the screen)")
+		return d.cmdDelete(args)
+	}
+	if d.cfg.Terminal {
+		fmt.Fprint(d.out, clearScreen)
+		d.showNext()
+		return nil
+	}
+	d.say("(clear empties the screen of a terminal; this session writes to a file or a pipe)")
+	return nil
+}
+
+func (d *Debugger) cmdDelete(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintf(d.out, "cleared %d breakpoint(s)\n", len(d.breaks))
+		fmt.Fprintf(d.out, "deleted %d breakpoint(s)\n", len(d.breaks))
 		d.breaks = nil
 		return nil
 	}
 	if len(args) > 1 {
-		return errors.New("takes one breakpoint, or none to clear all")
+		return errors.New("takes one breakpoint (a statement's number or name, nan or shape-change), or none to delete all")
 	}
-	for i, b := range d.breaks {
-		if b == args[0] || strconv.Itoa(i+1) == args[0] {
+	b, err := d.breakTarget(args[0])
+	if err != nil {
+		return err
+	}
+	for i := range d.breaks {
+		if d.breaks[i] == b {
 			d.breaks = append(d.breaks[:i], d.breaks[i+1:]...)
-			fmt.Fprintf(d.out, "cleared the breakpoint %s\n", breakText(d.st.Program, b))
+			d.say("deleted the breakpoint " + breakText(d.st.Program, b))
 			return nil
 		}
 	}
-	return fmt.Errorf("no breakpoint %q; break with no argument lists them", args[0])
+	return fmt.Errorf("no breakpoint %s; break with no argument lists them", breakText(d.st.Program, b))
 }
 
+// listAround is how many statements list N shows on each side of N.
+const listAround = 3
+
 func (d *Debugger) cmdList(args []string) error {
-	if len(args) > 0 {
-		return errNoArgs
+	if len(args) > 1 {
+		return errors.New("takes at most one statement: l, list 5, list dW1")
 	}
-	breaks := map[string]bool{}
+	breaks := map[int]bool{}
 	for _, b := range d.breaks {
-		breaks[b] = true
+		if b.event == "" {
+			breaks[b.at] = true
+		}
 	}
-	d.t.Listing(d.st.Program, d.nextIndex(), breaks)
+	p := d.st.Program
+	from, to := 0, len(p.Statements)
+	if len(args) == 1 {
+		i, err := d.statementIndex(args[0])
+		if err != nil {
+			return err
+		}
+		from, to = max(i-listAround, 0), min(i+listAround+1, len(p.Statements))
+	}
+	d.t.ListingRange(p, d.nextIndex(), breaks, from, to)
 	return nil
 }
 
@@ -565,10 +762,15 @@ func (d *Debugger) cmdRestart(args []string) error {
 	return nil
 }
 
-// value finds a named value for print, shape, stats and image.
+// value finds a named value for print, shape, stats and image: a
+// variable, an operation's result inside a statement, or the learning
+// rate the updates read.
 func (d *Debugger) value(name string) (*tracer.Array, error) {
 	if a, ok := d.st.Lookup(name); ok {
 		return a, nil
+	}
+	if name == "lr" {
+		return tracer.Scalar(d.st.Program.Config.LR), nil
 	}
 	if i := d.st.Program.Index(name); i >= 0 {
 		return nil, fmt.Errorf("%s is computed by statement %d and has not run yet (n runs the next statement)", name, i+1)
@@ -576,35 +778,37 @@ func (d *Debugger) value(name string) (*tracer.Array, error) {
 	return nil, fmt.Errorf("no value %q: vars lists the values computed so far", name)
 }
 
-func (d *Debugger) cmdPrint(args []string) error {
-	if len(args) == 0 || len(args) > 3 {
-		return errors.New("takes a name and up to two ranges: p W1, p W1 0:3 0:5, p A2 -2:")
+// statementValue turns a statement number into the name of the value
+// the statement assigns, refusing one that has not run (an update's
+// parameter exists before it runs, with the old value); a name is
+// returned as it is.
+func (d *Debugger) statementValue(arg string) (string, error) {
+	if _, err := strconv.Atoi(arg); err != nil {
+		return arg, nil
 	}
-	a, err := d.value(args[0])
+	i, err := d.statementIndex(arg)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if len(args)-1 > a.Rank() {
-		return fmt.Errorf("%s has %d axes (%v); give at most %d ranges", args[0], a.Rank(), a.Shape(), a.Rank())
+	s := d.st.Program.Statements[i]
+	if i >= d.st.Pos() || d.partial() != nil && d.partial().Index == i {
+		return "", fmt.Errorf("statement %d (%s) has not run yet (n runs the next statement)", i+1, s.Formula)
 	}
-	var ranges []render.Range
-	for i, s := range args[1:] {
-		r, err := render.ParseRange(s, a.Shape()[i])
-		if err != nil {
-			return err
-		}
-		ranges = append(ranges, r)
-	}
-	render.PrintArray(d.out, args[0], a, ranges)
-	return nil
+	return s.Name, nil
 }
 
+// oneName reads the one value shape and stats take: a name, or a
+// statement's number for the value it computed.
 func (d *Debugger) oneName(args []string, what string) (string, *tracer.Array, error) {
 	if len(args) != 1 {
-		return "", nil, fmt.Errorf("takes one name: %s W1", what)
+		return "", nil, fmt.Errorf("takes one name or statement number: %s W1, %s 9", what, what)
 	}
-	a, err := d.value(args[0])
-	return args[0], a, err
+	name, err := d.statementValue(args[0])
+	if err != nil {
+		return "", nil, err
+	}
+	a, err := d.value(name)
+	return name, a, err
 }
 
 func (d *Debugger) cmdShape(args []string) error {
@@ -635,26 +839,28 @@ func (d *Debugger) cmdStats(args []string) error {
 
 func (d *Debugger) cmdExplain(args []string) error {
 	if len(args) > 1 {
-		return errors.New("takes at most a statement name: e, e dW1")
+		return errors.New("takes at most one statement: e, e 11, e dW1")
 	}
 	var rec *net.StepRecord
 	preview := false
 	switch {
 	case len(args) == 1:
+		i, err := d.statementIndex(args[0])
+		if err != nil {
+			return err
+		}
 		for _, r := range d.st.Records {
-			if r.Statement.Name == args[0] {
+			if r.Index == i {
 				rec = r
 			}
 		}
-		i := d.st.Program.Index(args[0])
 		switch {
 		case rec != nil:
-		case i < 0:
-			return fmt.Errorf("no statement %q: list shows them", args[0])
 		case i == d.st.Pos():
 			rec, preview = d.st.Preview(), true
 		default:
-			return fmt.Errorf("statement %s has not run yet: run up to it (n, or b %s and c) to explain it", args[0], args[0])
+			return fmt.Errorf("statement %d (%s) has not run yet: run up to it (n, or b %d and c) to explain it",
+				i+1, d.st.Program.Statements[i].Name, i+1)
 		}
 	case d.partial() != nil:
 		rec = d.partial()
@@ -679,7 +885,11 @@ func (d *Debugger) cmdImage(args []string) error {
 	if len(args) != 2 {
 		return errors.New("takes a name and an index: image X 0 (sample 0), image W1 5 (hidden unit 5's weights)")
 	}
-	a, err := d.value(args[0])
+	name, err := d.statementValue(args[0])
+	if err != nil {
+		return err
+	}
+	a, err := d.value(name)
 	if err != nil {
 		return err
 	}
@@ -690,10 +900,10 @@ func (d *Debugger) cmdImage(args []string) error {
 	px := d.cfg.ImageHeight * d.cfg.ImageWidth
 	row, what, err := render.ImageRow(a, idx, px)
 	if err != nil {
-		return fmt.Errorf("%s %v", args[0], err)
+		return fmt.Errorf("%s %v", name, err)
 	}
-	title := fmt.Sprintf("%s, %s", args[0], what)
-	if args[0] == "X" {
+	title := fmt.Sprintf("%s, %s", name, what)
+	if name == "X" {
 		if lab := d.label(idx); lab >= 0 {
 			title += fmt.Sprintf(", labelled %d", lab)
 		}

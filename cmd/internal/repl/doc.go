@@ -5,9 +5,15 @@
 // and commands to print, measure, explain and picture any value.
 //
 // The commands are one table (commands.go) of aliases, group, arguments,
-// help and the function that runs them; the help command and the README's
-// command reference are generated from it, and a test fails when the
-// README drifts.
+// help, the longer text and examples help COMMAND prints, and the function
+// that runs them; the help command and the README's command reference are
+// generated from it, and a test fails when the README drifts (another
+// runs every example).
+//
+// A statement is named by its number in list or by the name it assigns,
+// wherever a command takes one. print (print.go) reads NumPy's indexing
+// (W1[0:3, 0:5], W1[:, 0], X[::20], W2.T, A2.shape) over a view of the
+// value, never a copy, and prints by NumPy's rules (render.PrintArray).
 //
 // The debugger reads lines through a small interface: the terminal
 // implementation uses github.com/chzyer/readline (line editing, history,

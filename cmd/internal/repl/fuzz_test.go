@@ -18,6 +18,8 @@ func FuzzCommands(f *testing.F) {
 		"image W1 -1\nimage X 9223372036854775807\nimage m 0",
 		"next 9223372036854775807\ns\ns\nn 0\nn -3\nvars\nlist",
 		"\n\n\x00\xff\xfe\n" + strings.Repeat("p ", 600),
+		"p W1[::-1, 0]\np W2.T.shape\np X[::0]\np W1[-9223372036854775808:9223372036854775807:-9223372036854775808]\np 13\np lr",
+		"b 9\nlist 5\ndelete 9\nclear 9\nclear\nhelp p\np 2[0][1]\ne 17\nd",
 	} {
 		f.Add(seed)
 	}

@@ -57,7 +57,7 @@ type Debugger struct {
 	st    *net.Stepper
 	shown int // operations of the last record shown so far
 	// breaks holds the breakpoints in the order they were set.
-	breaks []string
+	breaks []breakpoint
 	last   string // the last command line, repeated by an empty one
 	quit   bool
 	intr   <-chan os.Signal
@@ -155,12 +155,8 @@ func (d *Debugger) Exec(line string) {
 		return
 	}
 	if err := cmd.fn(d, fields[1:]); err != nil {
-		for i, l := range render.Wrap(fmt.Sprintf("%s: %v", cmd.aliases[0], err), render.Width-2) {
-			if i > 0 {
-				l = "  " + l
-			}
-			fmt.Fprintln(d.out, l)
-		}
+		// A hint may follow the error on a line of its own.
+		d.say(fmt.Sprintf("%s: %v", cmd.aliases[0], err))
 	}
 }
 

@@ -3,8 +3,10 @@ package repl
 import (
 	"bytes"
 	"flag"
+	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +61,10 @@ func (s *session) exec(line string) string {
 	return s.out.String()
 }
 
+// unwrap joins wrapped lines: every run of spaces and line breaks
+// becomes one space, so a test's text matches at any terminal width.
+func unwrap(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 func biasAxis(p *net.Program) {
 	p.Replace("bias-axis", p.BiasGrad(1, 1, true))
 	p.Replace("bias-axis", p.BiasGrad(2, 1, true))
@@ -85,8 +91,8 @@ func TestCommands(t *testing.T) {
 			{"list", []string{"=>    7  dZ2 = A2 − Y", "   backward"}, nil},
 		}},
 		{name: "looking at values", scale: 0.1, steps: []step{
-			{"p W1 0:2 0:3", []string{"W1[0:2, 0:3] of 16 features × 5 hidden", "[[", "]]"}, nil},
-			{"p W1 -1", []string{"W1[15:16, 0:5]"}, nil},
+			{"p W1 0:2 0:3", []string{"W1[0:2, 0:3]: 2 features × 3 hidden, from W1 16 features × 5 hidden", "[[", "]]"}, nil},
+			{"p W1 -1", []string{"W1[-1:]: 1 × 5 hidden"}, nil},
 			{"p m", []string{"m = 8"}, nil},
 			{"shape b1", []string{"b1: (1,5), 1 × 5 hidden", "the shape the network expects"}, nil},
 			{"stats X", []string{"X: 8 samples × 16 features", "count    128", "zeros"}, nil},
@@ -100,39 +106,44 @@ func TestCommands(t *testing.T) {
 		{name: "mistakes stay in the debugger", scale: 0.1, steps: []step{
 			{"frobnicate", []string{`unknown command "frobnicate": type help for the list`}, nil},
 			{"n two", []string{`next: "two" is not a count of statements`}, nil},
-			{"p", []string{"print: takes a name"}, nil},
+			{"p", []string{"print: takes a value", "p W1[0:3, 0:5]"}, nil},
 			{"p Z9", []string{`print: no value "Z9"`}, nil},
 			{"p dW1", []string{"dW1 is computed by statement 11 and has not run yet"}, nil},
-			{"p W1 0:2 0:3 1", []string{"print: takes a name and up to two ranges"}, nil},
-			{"p W1 a:b", []string{`"a:b" is not a range`}, nil},
-			{"p W1 99", []string{"index 99 is out of bounds for an axis of size 16"}, nil},
-			{"p m 0", []string{"m has 0 axes"}, nil},
-			{"b nowhere", []string{`no statement "nowhere": give a statement's name (list shows them)`}, nil},
+			{"p W1 0:2 0:3 1", []string{"too many indices for array: array is 2-dimensional, but 3 were indexed"}, nil},
+			{"p W1 a:b", []string{`"a:b" is not an index or a slice`, "\n  print takes p W1, p W1[0:3, 0:5]"}, nil},
+			{"p W1 99", []string{"index 99 is out of bounds for axis 0 with size 16"}, nil},
+			{"p m 0", []string{"array is 0-dimensional, but 1 were indexed"}, nil},
+			{"b nowhere", []string{`no statement "nowhere": give a statement's number or name (list shows them)`}, nil},
+			{"b 99", []string{"no statement 99: they are numbered 1 to 17"}, nil},
 			{"image X", []string{"image: takes a name and an index"}, nil},
 			{"image Y 0", []string{"Y is (8,3): neither axis has 16 entries"}, nil},
 			{"image X 8", []string{"index 8 is out of range"}, nil},
-			{"e dW1", []string{"statement dW1 has not run yet: run up to it"}, nil},
+			{"e dW1", []string{"statement 11 (dW1) has not run yet: run up to it"}, nil},
 			{"e Z1", []string{"not run yet", "Z1 = X · W1 + b1"}, nil},
-			{"clear 7", []string{`no breakpoint "7"`}, nil},
+			{"delete 7", []string{"no breakpoint before statement 7"}, nil},
 			{"s 2", []string{"step: takes no arguments"}, nil},
 			{"help nothing", []string{`no command "nothing"`}, nil},
 			{"n", []string{" 2  Z1 ="}, nil}, // still working
 		}},
 		{name: "breakpoints", scale: 0.1, steps: []step{
 			{"b", []string{"no breakpoints"}, nil},
-			{"b dW1", []string{"breakpoint 1: before statement 11, dW1 = (1/m) · Xᵀ · dZ1"}, nil},
-			{"b dW1", []string{"breakpoint already set"}, nil},
-			{"c", []string{"    2  Z1    8 samples × 5 hidden", "● breakpoint 1: before statement 11, dW1", "=> 11  dW1"}, []string{"11  dW1   "}},
+			{"b dW1", []string{"breakpoint set: before statement 11, dW1 = (1/m) · Xᵀ · dZ1"}, nil},
+			{"b 11", []string{"breakpoint already set"}, nil},
+			{"c", []string{"    2  Z1    8 samples × 5 hidden", "● breakpoint: before statement 11, dW1", "=> 11  dW1"}, []string{"11  dW1   "}},
 			{"l", []string{"=> ● 11  dW1"}, nil},
 			{"c", []string{"   11  dW1", "── summary", "the iteration is over"}, nil},
 			{"c", []string{"the iteration is over"}, nil},
 			{"n", []string{"the iteration is over"}, nil},
 			{"r", []string{"starting the iteration again", " 1  m = X.shape[0]", "=>  2  Z1"}, nil},
-			{"n 20", []string{"● breakpoint 1: before statement 11", "=> 11  dW1"}, []string{"12  db1"}},
-			{"clear dW1", []string{"cleared the breakpoint before statement 11"}, nil},
-			{"b nan", []string{"breakpoint 1: at the first operation"}, nil},
-			{"b shape-change", []string{"breakpoint 2: where a shape differs from the correct line's"}, nil},
-			{"clear", []string{"cleared 2 breakpoint(s)"}, nil},
+			{"n 20", []string{"● breakpoint: before statement 11", "=> 11  dW1"}, []string{"12  db1"}},
+			{"delete dW1", []string{"deleted the breakpoint before statement 11"}, nil},
+			{"b nan", []string{"breakpoint set: at the first operation"}, nil},
+			{"b shape-change", []string{"breakpoint set: where a shape differs from the correct line's"}, nil},
+			{"b 5", []string{"breakpoint set: before statement 5, A2 ="}, nil},
+			{"b", []string{"● before statement 5, A2", "● at the first operation", "● where a shape differs"}, nil},
+			{"delete 5", []string{"deleted the breakpoint before statement 5"}, nil},
+			{"delete", []string{"deleted 2 breakpoint(s)"}, nil},
+			{"b", []string{"no breakpoints"}, nil},
 		}},
 		{name: "break at the first NaN", scale: 1000, steps: []step{
 			{"b nan", nil, nil},
@@ -150,9 +161,53 @@ func TestCommands(t *testing.T) {
 			{"shape b1", []string{"b1: (8,5), 8 samples × 5 hidden", "the network expects (1,5) (1 × 5 hidden) for b1"}, nil},
 			{"e db2", []string{"This line was patched by the bug bias-axis", "gives 1 × 3 classes; this one gives 8 samples × 1"}, nil},
 		}},
+		{name: "NumPy's indexing in print", scale: 0.1, steps: []step{
+			{"p W1[0:3, 0:5]", []string{"W1[0:3, 0:5]: 3 features × 5 hidden, from W1 16 features × 5 hidden"}, nil},
+			{"p W1[0:3,0:5]", []string{"W1[0:3, 0:5]: 3 features × 5 hidden"}, nil},
+			{"p W2.T", []string{"W2.T: 3 classes × 5 hidden, from W2 5 hidden × 3 classes"}, nil},
+			{"p W1[:, 0]", []string{"W1[:, 0]: 16 features, from W1"}, []string{"[["}},
+			{"p X[::3, 0]", []string{"X[::3, 0]: 3 samples, from X 8 samples × 16 features"}, nil},
+			{"p X[::0, 0]", []string{"slice step cannot be zero"}, nil},
+			{"p W1.shape", []string{"W1.shape = (16,5): 16 features × 5 hidden"}, nil},
+			{"p W1[0].shape", []string{"W1[0].shape = (5,): 5 hidden"}, nil},
+			{"p lr", []string{"lr = 0.3"}, nil},
+			{"p m", []string{"m = 8"}, []string{"scalar"}},
+			{"p W1[0, 0, 0]", []string{"too many indices for array: array is 2-dimensional, but 3 were indexed"}, nil},
+			{"p W1[0", []string{"a [ without its ]", "\n  print takes p W1, p W1[0:3, 0:5], p W1[:, 0], p W2.T"}, nil},
+			{"p W1{0}", []string{"cannot read \"{0}\"", "\n  print takes"}, nil},
+			{"p W1[0:x]", []string{`"0:x" is not an index or a slice`, "\n  print takes"}, nil},
+		}},
+		{name: "statement numbers wherever names go", scale: 0.1, steps: []step{
+			{"b 9", []string{"breakpoint set: before statement 9, db2 ="}, nil},
+			{"list 5", []string{" 2  Z1 = X · W1 + b1", " 8  dW2 =", "   loss"}, []string{" 1  m =", " 9  db2", "(end of the iteration)"}},
+			{"list db2", []string{"●  9  db2", " 6  loss", "12  db1"}, []string{" 5  A2", "13  W1"}},
+			{"p 1", []string{"m = 8"}, nil},
+			{"p 3", []string{"statement 3 (A1 = tanh(Z1)) has not run yet"}, nil},
+			{"p 13", []string{"statement 13 (W1 = W1 − lr · dW1) has not run yet"}, nil},
+			{"e 2", []string{"not run yet", "statement 2: Z1 = X · W1 + b1"}, nil},
+			{"n", nil, nil},
+			{"shape 2", []string{"Z1: (8,5), 8 samples × 5 hidden"}, nil},
+			{"stats 2", []string{"Z1: 8 samples × 5 hidden", "count    40"}, nil},
+			{"p 2[0, 0:2]", []string{"Z1[0, 0:2]: 2 hidden, from Z1 8 samples × 5 hidden"}, nil},
+			{"image 2 0", []string{"image: Z1 is (8,5): neither axis has 16 entries"}, nil},
+			{"c", []string{"● breakpoint: before statement 9, db2", "=>  9  db2"}, nil},
+			{"e 8", []string{"statement 8: dW2"}, nil},
+			{"delete 9", []string{"deleted the breakpoint before statement 9"}, nil},
+			{"b", []string{"no breakpoints"}, nil},
+		}},
+		{name: "clear empties the screen; delete removes breakpoints", scale: 0.1, steps: []step{
+			{"clear", []string{"(clear empties the screen of a terminal"}, nil},
+			{"b 9", nil, nil},
+			{"clear 9", []string{"clear with an argument removes a breakpoint as delete does", "deleted the breakpoint before statement 9"}, nil},
+			{"b", []string{"no breakpoints"}, nil},
+			{"b 9", nil, nil},
+			{"d 9", []string{"deleted the breakpoint before statement 9"}, nil},
+		}},
 		{name: "help from the table", scale: 0.1, steps: []step{
 			{"help", []string{"running:", "next [N] (n)", "break STATEMENT|nan|shape-change (b)", "quit (q, exit)"}, nil},
-			{"help p", []string{"print NAME [ROWS [COLS]] — print a value", "short: p"}, nil},
+			{"help p", []string{"print EXPR   (short: p)", "1000", "examples:", "  p W1[:, 0]", "p lr "}, nil},
+			{"help break", []string{"break STATEMENT|nan|shape-change   (short: b)", "named by its number in list", "  b 9 ", "stop before statement 9"}, nil},
+			{"help clear", []string{"empty the screen", "delete"}, nil},
 			{"q", nil, nil},
 		}},
 	}
@@ -162,7 +217,7 @@ func TestCommands(t *testing.T) {
 			for _, st := range c.steps {
 				out := s.exec(st.line)
 				for _, w := range st.want {
-					if !strings.Contains(out, w) {
+					if !strings.Contains(out, w) && !strings.Contains(unwrap(out), unwrap(w)) {
 						t.Errorf("%q: output lacks %q:\n%s", st.line, w, out)
 					}
 				}
@@ -181,6 +236,93 @@ func TestCommands(t *testing.T) {
 				t.Error("q did not quit")
 			}
 		})
+	}
+}
+
+// TestPrintFollowsNumPy: print reads NumPy's forms, picks the elements
+// NumPy would, and prints arrays of up to 1000 elements whole.
+func TestPrintFollowsNumPy(t *testing.T) {
+	s := newSession(t, 0.1, nil)
+	// The last number print shows for an expression.
+	last := func(line string) string {
+		f := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(s.exec(line)))
+		return f[len(f)-1]
+	}
+	same := [][2]string{
+		{"p W2.T[1, 2]", "p W2[2, 1]"},
+		{"p W1[:, 0][15]", "p W1 15 0"},
+		{"p X[::-1, 0]", "p X[0, 0]"},         // backwards: the last printed is the first sample
+		{"p X[-1]", "p X[7, 15]"},             // a negative index counts from the end
+		{"p X[::3, 2]", "p X[6, 2]"},          // every third sample: 0, 3, 6
+		{"p W1[0:3, 0:5]", "p W1 0:3 0:5"},    // the older form reads the same
+		{"p W1[-3:, 1:4]", "p W1 -3: 1:4"},    //
+		{"p W1[5:2:-1, 4]", "p W1[3, 4]"},     // a backward slice stops before its end
+		{"p W1[0:100, 4]", "p W1[15, 4]"},     // bounds clip, as in Python
+		{"p 1", "p m"},                        // a statement number names its value
+		{"p W2.T.T[4, 2]", "p W2[4, 2]"},      // .T twice gives the array back
+		{"p W1[2:5][0][3]", "p W1[2, 3]"},     // indexing chains
+		{"p W1[2:5, 1:][0, 2]", "p W1[2, 3]"}, //
+	}
+	for _, c := range same {
+		// An array prints 4 decimals or more, a scalar 10 digits.
+		a, b := last(c[0]), last(c[1])
+		x, errA := strconv.ParseFloat(a, 64)
+		y, errB := strconv.ParseFloat(b, 64)
+		if errA != nil || errB != nil || math.Abs(x-y) > 1e-4 {
+			t.Errorf("%s ends with %s, %s with %s", c[0], a, c[1], b)
+		}
+	}
+	// X is 8 × 16 = 128 elements: NumPy prints it whole, rows wrapped.
+	out := s.exec("p X")
+	if strings.Contains(out, "…") {
+		t.Errorf("p X summarised 128 elements; NumPy only summarises above 1000:\n%s", out)
+	}
+	body := out[strings.Index(out, "\n"):]
+	if n := len(strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(body))); n != 128 {
+		t.Errorf("p X printed %d values, want 128:\n%s", n, out)
+	}
+	if n := strings.Count(body, "["); n != 9 { // [[ and a [ for each later row
+		t.Errorf("p X shows %d brackets, want 9 (8 rows):\n%s", n, out)
+	}
+	// p X[::3, 0] picks samples 0, 3 and 6 and drops the feature axis.
+	out = s.exec("p X[::3, 0]")
+	if got := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(out[strings.Index(out, "\n"):])); len(got) != 3 {
+		t.Errorf("p X[::3, 0] printed %v, want 3 values", got)
+	}
+}
+
+// TestClearOnATerminal: clear empties a terminal's screen and shows where
+// the debugger stands.
+func TestClearOnATerminal(t *testing.T) {
+	s := newSession(t, 0.1, nil)
+	s.d.cfg.Terminal = true
+	out := s.exec("clear")
+	if !strings.HasPrefix(out, "\x1b[H\x1b[2J") || !strings.Contains(out, "=>  2  Z1") {
+		t.Errorf("clear on a terminal wrote %q", out)
+	}
+}
+
+// TestHelpExamplesWork runs every example help COMMAND gives, in a
+// session that has run to the end with breakpoints set: none of them may
+// fail.
+func TestHelpExamplesWork(t *testing.T) {
+	for _, c := range commands {
+		if len(c.examples) == 0 {
+			t.Errorf("help %s gives no example", c.aliases[0])
+		}
+		for _, e := range c.examples {
+			if cmd, ok := lookup(strings.Fields(e.form)[0]); !ok || cmd.aliases[0] != c.aliases[0] {
+				t.Errorf("help %s: the example %q is another command", c.aliases[0], e.form)
+			}
+			s := newSession(t, 0.1, nil)
+			for _, l := range []string{"b 9", "b nan", "b shape-change", "c", "c"} {
+				s.exec(l)
+			}
+			out := s.exec(e.form)
+			if strings.HasPrefix(out, c.aliases[0]+": ") || strings.HasPrefix(out, "unknown command") {
+				t.Errorf("help %s: the example %q fails:\n%s", c.aliases[0], e.form, out)
+			}
+		}
 	}
 }
 
