@@ -191,7 +191,8 @@ func TestRunDebuggerOnRecording(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"breakpoint: before line 42, db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"breakpoint set: before line 42, db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+		"● breakpoint: before line 42, db2",
 		"=> 42  db2 = np.sum(dZ2, axis=1, keepdims=True) / m   ✗ bias-axis",
 		"line 42: db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
 		"This line matches the bug bias-axis. The correct line, db2 = np.sum(dZ2, axis=0, keepdims=True) / m",
