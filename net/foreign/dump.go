@@ -230,6 +230,14 @@ func (r *reader) get(name string) *tracer.Array { return r.arrays[name] }
 // and what nothing used.
 func (r *reader) finish() {
 	d := r.d
+	// A linear output's A_L is its Z_L: code that never names it apart
+	// still gives it.
+	L := d.Config.Layers()
+	A, Z := fmt.Sprintf("A%d", L), fmt.Sprintf("Z%d", L)
+	if d.Config.OutputAct() == net.Linear && r.arrays[A] == nil && r.arrays[Z] != nil {
+		r.arrays[A] = r.arrays[Z].Named(A)
+		r.keys[A] = r.keys[Z]
+	}
 	p := net.Build(d.Config)
 	d.Vars = net.Vars{}
 	used := map[string]bool{}
