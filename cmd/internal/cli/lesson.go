@@ -16,14 +16,14 @@ func NewCmdLesson(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "lesson",
 		Short: "Replay known backprop bugs beside the correct network",
-		Long: `Each lesson injects one known bug (or the question's whole set) into the reference
+		Long: `Each lesson injects one known bug (or, in seed-original, the five of the question's code) into the reference
 network, trains it beside the correct network from the same initial weights and data, and
 shows how and where it breaks learning: loss, training and held-out accuracy per epoch, a
 chart, and what backstep's detectors find.`,
 		Example: `  backstep lesson list
   backstep lesson show sign-flip
   backstep lesson run sign-flip --plot sign-flip.png
-  backstep lesson run seed-original       # the question's own code, reported vs true accuracy
+  backstep lesson run seed-original   # the question's code: reported vs true accuracy
   backstep lesson run --all               # every lesson, then a summary table`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
@@ -33,23 +33,75 @@ chart, and what backstep's detectors find.`,
 }
 
 func newCmdLessonList(io *IOStreams) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the lessons: id, title and what a learner sees",
-		Args:  noArgs,
+		Long: `List the lessons: each one's id, title and what a learner sees. The catalog's other
+bugs, which have no lesson but work as --bug NAME in train, step and gradcheck (and
+are named by check), follow.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			lessonBugs, others := catalogBugs()
+			if asJSON {
+				return render.JSON(io.Out, lessonListJSON{Lessons: bugsJSON(lessonBugs), Others: bugsJSON(others)})
+			}
 			pal := render.Palette{Enabled: io.Color}
-			const idWidth = 22
-			for _, l := range lessons.All() {
-				b := l.Bug
-				fmt.Fprintf(io.Out, "%s%s%s\n", pal.Bold(b.ID), strings.Repeat(" ", max(1, idWidth-len(b.ID))), b.Title)
-				for _, line := range wrap(b.Symptom, 100-idWidth) {
-					fmt.Fprintf(io.Out, "%s%s\n", strings.Repeat(" ", idWidth), pal.Dim(line))
+			idWidth := 0
+			for _, b := range append(lessonBugs, others...) {
+				idWidth = max(idWidth, len(b.ID)+2)
+			}
+			list := func(bugs []*lessons.Bug) {
+				for _, b := range bugs {
+					render.Paragraph(io.Out, io.width(), pal.Bold(b.ID)+strings.Repeat(" ", max(1, idWidth-len(b.ID))), idWidth, b.Title, nil)
+					render.Paragraph(io.Out, io.width(), strings.Repeat(" ", idWidth), idWidth, b.Symptom, pal.Dim)
 				}
 			}
+			list(lessonBugs)
+			fmt.Fprintln(io.Out)
+			writeWrapped(io, "", pal.Bold, "bugs without a lesson (--bug NAME in train, step and gradcheck; named by check):")
+			list(others)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the list as JSON: lessons and other_bugs, each with id, title, symptom")
+	return cmd
+}
+
+// catalogBugs splits the catalog: the bugs with a lesson, in the lessons'
+// order, and the others, alphabetically.
+func catalogBugs() (withLesson, others []*lessons.Bug) {
+	seen := map[string]bool{}
+	for _, l := range lessons.All() {
+		withLesson = append(withLesson, l.Bug)
+		seen[l.Bug.ID] = true
+	}
+	for _, id := range lessons.IDs() {
+		if b, err := lessons.Lookup(id); err == nil && !seen[id] {
+			others = append(others, b)
+		}
+	}
+	return withLesson, others
+}
+
+// lessonListJSON is `lesson list --json`.
+type lessonListJSON struct {
+	Lessons []bugJSON `json:"lessons"`
+	Others  []bugJSON `json:"other_bugs"`
+}
+
+type bugJSON struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Symptom string `json:"symptom"`
+}
+
+func bugsJSON(bugs []*lessons.Bug) []bugJSON {
+	out := []bugJSON{}
+	for _, b := range bugs {
+		out = append(out, bugJSON{ID: b.ID, Title: b.Title, Symptom: b.Symptom})
+	}
+	return out
 }
 
 func newCmdLessonShow(io *IOStreams) *cobra.Command {
@@ -106,61 +158,11 @@ func writeStory(io *IOStreams, pal render.Palette, l *lessons.Lesson, lines []le
 	writeWrapped(io, pal.Bold("catch")+"  ", nil, l.Catch)
 }
 
-// writeWrapped prints text wrapped to 100 columns after a prefix of
-// visible width 7 or 9, indenting continuation lines to match.
+// writeWrapped prints text after prefix wrapped to the output's width,
+// continuation lines indented to prefix's width; paint, if set, colours
+// each line of text.
 func writeWrapped(io *IOStreams, prefix string, paint func(string) string, text string) {
-	width := len([]rune(stripANSI(prefix)))
-	for i, line := range wrap(text, 100-width) {
-		if paint != nil {
-			line = paint(line)
-		}
-		p := prefix
-		if i > 0 {
-			p = strings.Repeat(" ", width)
-		}
-		fmt.Fprintln(io.Out, p+line)
-	}
-}
-
-// wrap breaks text into lines of at most width runes at spaces (a longer
-// word gets a line of its own).
-func wrap(text string, width int) []string {
-	var lines []string
-	var cur []string
-	n := 0
-	for _, w := range strings.Fields(text) {
-		lw := len([]rune(w))
-		if n > 0 && n+1+lw > width {
-			lines = append(lines, strings.Join(cur, " "))
-			cur, n = nil, 0
-		}
-		if n > 0 {
-			n++
-		}
-		cur = append(cur, w)
-		n += lw
-	}
-	if len(cur) > 0 {
-		lines = append(lines, strings.Join(cur, " "))
-	}
-	return lines
-}
-
-// stripANSI drops colour escape sequences, to measure visible width.
-func stripANSI(s string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '\x1b':
-			in = true
-		case in && r == 'm':
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	render.Paragraph(io.Out, io.width(), prefix, -1, text, paint)
 }
 
 func lookupLesson(id string) (*lessons.Lesson, error) {
@@ -195,7 +197,7 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 
 // networkText describes a configuration in a few words.
 func networkText(cfg net.Config) string {
-	s := fmt.Sprintf("%s %s, %s, lr %g", sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, cfg.LR)
+	s := fmt.Sprintf("%s, %s, lr %g", cfg.Describe(), cfg.Layout, cfg.LR)
 	if cfg.Batch > 0 {
 		s += fmt.Sprintf(", batches of %d", cfg.Batch)
 	}

@@ -191,7 +191,7 @@ func lessonRun(opts *LessonRunOptions) error {
 			continue
 		}
 		if len(results) > 1 {
-			fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
+			fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", io.width())+"\n")
 		}
 		if err := writeResult(io, pal, res, ro); err != nil {
 			return err
@@ -212,7 +212,7 @@ func lessonRun(opts *LessonRunOptions) error {
 	case opts.JSON:
 		err = render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Skipped: skipped, Seconds: elapsed})
 	case opts.All:
-		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
+		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", io.width())+"\n")
 		err = writeSummary(io, pal, results, elapsed)
 		if err == nil {
 			for _, s := range skipped {
@@ -435,7 +435,7 @@ func scenarioTable(io *IOStreams, s *lessons.ScenarioResult) error {
 	for i := range right {
 		right[i] = i
 	}
-	return render.Table(io.Out, headers, rows, right...)
+	return render.Table(io.Out, io.width(), headers, rows, right...)
 }
 
 func accuracyChart(io *IOStreams, pal render.Palette, s *lessons.ScenarioResult) error {
@@ -450,7 +450,8 @@ func accuracyChart(io *IOStreams, pal render.Palette, s *lessons.ScenarioResult)
 	if len(s.Buggy.Epochs) == 0 && len(s.Correct.Epochs) == 0 {
 		return nil
 	}
-	ch := render.Chart{Height: 10, Width: 72, YMin: 0, YMax: 1, XName: "epoch",
+	// The plot's columns: the axis labels take 7, the x labels' line 14.
+	ch := render.Chart{Height: 10, Width: min(72, io.width()-14), YMin: 0, YMax: 1, XName: "epoch",
 		YLabel: func(v float64) string { return fmt.Sprintf("%.0f %%", 100*v) },
 		Series: []render.Series{
 			{Name: "correct (training accuracy)", Y: series(s.Correct, acc), Glyph: 'o',
@@ -496,10 +497,6 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 			ids = append(ids, f.ID)
 		}
 		fs := strings.Join(ids, ", ")
-		// The table must fit 100 columns: the other columns take 64.
-		if len([]rune(fs)) > 36 {
-			fs = string([]rune(fs)[:35]) + "…"
-		}
 		buggy := render.Percent(m.Buggy.Final().Accuracy)
 		if len(m.Buggy.Epochs) == 0 {
 			buggy = "stopped"
@@ -507,8 +504,8 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 		rows = append(rows, []string{r.Lesson.Bug.ID, fmt.Sprint(len(m.Correct.Epochs)), buggy,
 			render.Percent(m.Correct.Final().Accuracy), mark, fs})
 	}
-	fmt.Fprintln(io.Out, pal.Bold("summary")+" (the main scenario of each lesson; accuracy on the training images at the last epoch)")
-	if err := render.Table(io.Out, headers, rows, 1, 2, 3); err != nil {
+	writeWrapped(io, pal.Bold("summary")+" ", nil, "(the main scenario of each lesson; accuracy on the training images at the last epoch)")
+	if err := render.Table(io.Out, io.width(), headers, rows, 1, 2, 3); err != nil {
 		return err
 	}
 	fmt.Fprintf(io.Out, "%d of %d lessons showed their claim; %.1f s in all\n", shown, len(results), seconds)

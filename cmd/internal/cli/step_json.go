@@ -10,7 +10,7 @@ import (
 // trace, a list of events with statement, op, inputs, shape, axis, stats),
 // with the statements around them.
 type stepJSON struct {
-	Config     configJSON      `json:"config"`
+	Config     stepConfigJSON  `json:"config"`
 	Statements []statementJSON `json:"statements"`
 	Events     []eventJSON     `json:"events"`
 	// FirstNonFinite locates the first operation that produced NaN/Inf.
@@ -131,9 +131,8 @@ func divergenceOf(d *net.Divergence) *divergenceJSON {
 	return out
 }
 
-func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
+func stepJSONOf(config stepConfigJSON, st *net.Stepper) stepJSON {
 	out := stepJSON{Config: config, Statements: []statementJSON{}, Events: []eventJSON{}}
-	out.Config.Epochs = 1
 	for _, rec := range st.Records {
 		s := rec.Statement
 		sj := statementJSON{Index: rec.Index + 1, Name: s.Name, Phase: string(s.Phase), Formula: s.Formula, NumPy: s.NumPy,

@@ -80,12 +80,12 @@ func TestPrintArray(t *testing.T) {
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
-		PrintArray(&b, "A", c.a, c.ranges)
+		PrintArray(&b, "A", c.a, c.ranges, DefaultWidth)
 		if !strings.HasPrefix(b.String(), c.want) {
 			t.Errorf("%s:\n%s\nwant to start with\n%s", c.name, b.String(), c.want)
 		}
 		for _, l := range strings.Split(b.String(), "\n") {
-			if DisplayWidth(l) > Width {
+			if DisplayWidth(l) > DefaultWidth {
 				t.Errorf("%s: line too wide: %q", c.name, l)
 			}
 		}
@@ -112,11 +112,11 @@ func TestImage(t *testing.T) {
 }
 
 func TestWrap(t *testing.T) {
-	got := wrap("one two three four", 9)
+	got := Wrap("one two three four", 9)
 	if strings.Join(got, "|") != "one two|three|four" {
 		t.Errorf("wrap = %q", got)
 	}
-	if got := wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
+	if got := Wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
 		t.Errorf("a long word is cut: %q", got)
 	}
 }

@@ -68,11 +68,11 @@ func ParseRange(s string, n int) (Range, error) {
 const summarizeEdge = 3
 
 // PrintArray writes a value the way NumPy prints one, limited to ranges
-// (one per axis, may be fewer) and to the terminal width: in an array of
+// (one per axis, may be fewer) and to lineWidth columns: in an array of
 // more than 1000 elements an axis without a range shows its first and
 // last three entries around "…", and a range of more than 40 rows its
 // first and last 20.
-func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range) {
+func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range, lineWidth int) {
 	shape := a.Shape()
 	if a.Rank() == 0 {
 		fmt.Fprintf(w, "%s = %s\n", name, fullFloat(a.Item()))
@@ -119,8 +119,8 @@ func PrintArray(w io.Writer, name string, a *tracer.Array, ranges []Range) {
 	for _, v := range vals {
 		width = max(width, len(format(v)))
 	}
-	// Fit the columns into the terminal: two brackets, a space between.
-	fit := max((Width-4)/(width+1), 2)
+	// Fit the columns into lineWidth: two brackets, a space between.
+	fit := max((lineWidth-4)/(width+1), 2)
 	if len(colIdx) > fit {
 		half := (fit - 1) / 2
 		var keep []int

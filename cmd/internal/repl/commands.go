@@ -85,8 +85,9 @@ func (c command) usage() string {
 	return c.aliases[0] + " " + c.args
 }
 
-// Help writes the command list, grouped, as the help command shows it.
-func Help() string {
+// Help writes the command list, grouped, as the help command shows it,
+// width columns wide.
+func Help(width int) string {
 	var b strings.Builder
 	for _, g := range groups {
 		fmt.Fprintf(&b, "%s:\n", g)
@@ -98,14 +99,16 @@ func Help() string {
 			if len(c.aliases) > 1 {
 				names += " (" + strings.Join(c.aliases[1:], ", ") + ")"
 			}
-			lines := render.Wrap(c.help, render.Width-40)
+			lines := render.Wrap(c.help, width-40)
 			fmt.Fprintf(&b, "  %-36s  %s\n", names, lines[0])
 			for _, l := range lines[1:] {
 				fmt.Fprintf(&b, "  %-36s  %s\n", "", l)
 			}
 		}
 	}
-	b.WriteString("An empty line repeats the last command.\n")
+	for _, l := range render.Wrap("An empty line repeats the last command. help terms: the key to the marks ✗ ≠ ⚠ • ● and the words.", width) {
+		b.WriteString(l + "\n")
+	}
 	return b.String()
 }
 
@@ -132,14 +135,18 @@ var errNoArgs = errors.New("takes no arguments")
 
 func (d *Debugger) cmdHelp(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(d.out, Help())
+		fmt.Fprint(d.out, Help(d.width()))
+		return nil
+	}
+	if args[0] == "terms" {
+		render.Terms(d.out, d.width())
 		return nil
 	}
 	c, ok := lookup(args[0])
 	if !ok {
 		return fmt.Errorf("no command %q; help lists them", args[0])
 	}
-	fmt.Fprintf(d.out, "%s — %s\n", c.usage(), c.help)
+	d.say(fmt.Sprintf("%s — %s", c.usage(), c.help))
 	if len(c.aliases) > 1 {
 		fmt.Fprintf(d.out, "short: %s\n", strings.Join(c.aliases[1:], ", "))
 	}
@@ -181,7 +188,7 @@ func (d *Debugger) nextIndex() int {
 func (d *Debugger) showNext() {
 	p := d.st.Program
 	if r := d.partial(); r != nil {
-		fmt.Fprintf(d.out, "%s in %d  %s, after operation %d of %d\n", d.pal.Accent("=>"), r.Index+1, r.Statement.Formula, d.shown, len(r.Events))
+		d.line(d.pal.Accent("=>")+fmt.Sprintf(" in %d  ", r.Index+1), fmt.Sprintf("%s, after operation %d of %d", r.Statement.Formula, d.shown, len(r.Events)))
 		return
 	}
 	if d.st.Finished() {
@@ -191,11 +198,21 @@ func (d *Debugger) showNext() {
 	}
 	i := d.st.Pos()
 	s := p.Statements[i]
-	line := fmt.Sprintf("%2d  %s", i+1, s.Formula)
+	line := s.Formula
 	if s.Bug != "" {
 		line += "   " + d.pal.Bad("✗ "+s.Bug)
 	}
-	fmt.Fprintf(d.out, "%s %s\n", d.pal.Accent("=>"), line)
+	d.line(d.pal.Accent("=>")+fmt.Sprintf(" %2d  ", i+1), line)
+}
+
+// line writes head and text on one line when it fits the width, else text
+// wrapped under itself.
+func (d *Debugger) line(head, text string) {
+	if render.VisibleWidth(head+text) <= d.width() {
+		fmt.Fprintln(d.out, head+text)
+		return
+	}
+	render.Paragraph(d.out, d.width(), head, -1, text, nil)
 }
 
 // finishPartial shows the rest of a statement being stepped.
@@ -369,8 +386,7 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	if rec.Drift == nil {
 		for _, n := range rec.Notes {
 			if n.Warn {
-				marks = append(marks, mark{"⚠", d.pal.Warn})
-				break
+				marks = append(marks, mark{"⚠ " + n.Text, d.pal.Warn})
 			}
 		}
 	}
@@ -379,13 +395,13 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	out, width := line, render.DisplayWidth(line)
 	for _, m := range marks {
 		w := render.DisplayWidth(m.text)
-		if width+2+w <= render.Width {
+		if width+2+w <= d.width() {
 			out += "  " + m.paint(m.text)
 			width += 2 + w
 			continue
 		}
 		fmt.Fprintln(d.out, out)
-		lines := render.Wrap(m.text, render.Width-len(indent))
+		lines := render.Wrap(m.text, d.width()-len(indent))
 		for _, l := range lines[:len(lines)-1] {
 			fmt.Fprintln(d.out, indent+m.paint(l))
 		}
@@ -588,7 +604,7 @@ func (d *Debugger) cmdPrint(args []string) error {
 		}
 		ranges = append(ranges, r)
 	}
-	render.PrintArray(d.out, args[0], a, ranges)
+	render.PrintArray(d.out, args[0], a, ranges, d.width())
 	return nil
 }
 
@@ -661,9 +677,7 @@ func (d *Debugger) cmdExplain(args []string) error {
 		fmt.Fprintln(d.out, d.pal.Dim("(not run yet: evaluated on the current values to explain it)"))
 	}
 	for _, para := range rec.Explain() {
-		for _, l := range render.Wrap(para, render.Width) {
-			fmt.Fprintln(d.out, l)
-		}
+		d.say(para)
 	}
 	return nil
 }
