@@ -23,8 +23,8 @@ chart, and what backstep's detectors find.`,
 		Example: `  backstep lesson list
   backstep lesson show sign-flip
   backstep lesson run sign-flip --plot sign-flip.png
-  backstep lesson run seed-original   # the question's code: reported vs true accuracy
-  backstep lesson run --all               # every lesson, then a summary table`,
+  backstep lesson run seed-original   # the question's code: reported vs true
+  backstep lesson run --all           # every lesson, then a summary table`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -47,13 +47,16 @@ are named by check), follow.`,
 				return render.JSON(io.Out, lessonListJSON{Lessons: bugsJSON(lessonBugs), Others: bugsJSON(others)})
 			}
 			pal := render.Palette{Enabled: io.Color}
-			idWidth := 0
-			for _, b := range append(lessonBugs, others...) {
-				idWidth = max(idWidth, len(b.ID)+2)
-			}
+			// An id longer than the column has a line of its own.
+			const idWidth = 22
 			list := func(bugs []*lessons.Bug) {
 				for _, b := range bugs {
-					render.Paragraph(io.Out, io.width(), pal.Bold(b.ID)+strings.Repeat(" ", max(1, idWidth-len(b.ID))), idWidth, b.Title, nil)
+					head := pal.Bold(b.ID) + strings.Repeat(" ", max(0, idWidth-len(b.ID)))
+					if len(b.ID) >= idWidth-1 {
+						fmt.Fprintln(io.Out, pal.Bold(b.ID))
+						head = strings.Repeat(" ", idWidth)
+					}
+					render.Paragraph(io.Out, io.width(), head, idWidth, b.Title, nil)
 					render.Paragraph(io.Out, io.width(), strings.Repeat(" ", idWidth), idWidth, b.Symptom, pal.Dim)
 				}
 			}

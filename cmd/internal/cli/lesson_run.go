@@ -35,7 +35,7 @@ func newCmdLessonRun(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.C
 	opts := &LessonRunOptions{IO: io}
 	cmd := &cobra.Command{
 		Use:   "run ID | --all",
-		Short: "Replay a bug beside the correct network and show where learning breaks",
+		Short: "Replay a bug beside the correct network: where learning breaks",
 		Long: `Train the buggy and the correct network from the same initial weights on the same
 images, side by side: loss, training accuracy, accuracy on held-out images the runs never
 trained on (and the accuracy the buggy code reports, when the metric is the bug), a chart of

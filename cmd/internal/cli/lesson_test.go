@@ -37,7 +37,7 @@ func TestLessonList(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, id := range lessons.IDs() {
-		if !strings.Contains(stdout, id+" ") {
+		if !strings.Contains(stdout, id+" ") && !strings.Contains(stdout, id+"\n") {
 			t.Errorf("list lacks %s", id)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -76,12 +75,7 @@ func TestStepOnATerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "backstep")
-	build := exec.Command("go", "build", "-o", bin, "github.com/backstep/backstep/cmd/backstep")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "step")
+	cmd := exec.Command(backstepBinary(t), "step")
 	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=")
 	start := time.Now()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})

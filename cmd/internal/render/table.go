@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"io"
-	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -23,7 +22,7 @@ import (
 func Table(w io.Writer, width int, headers []string, rows [][]string, right ...int) error {
 	out, err := drawTable(headers, rows, right, 0, natural)
 	for n := headersWrap; n <= cellsWrap; n++ {
-		for limit := width; err == nil && widest(out) > width && limit > width/2; limit-- {
+		for limit := width; err == nil && Widest(string(out)) > width && limit > width/2; limit-- {
 			out, err = drawTable(headers, rows, right, limit, n)
 		}
 	}
@@ -86,13 +85,4 @@ func drawTable(headers []string, rows [][]string, right []int, maxWidth int, n n
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-// widest is the visible width of the longest line of b.
-func widest(b []byte) int {
-	n := 0
-	for _, l := range strings.Split(string(b), "\n") {
-		n = max(n, VisibleWidth(l))
-	}
-	return n
 }

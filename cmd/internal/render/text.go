@@ -35,6 +35,15 @@ func DisplayWidth(s string) int { return cond.StringWidth(s) }
 // escape sequences are left out.
 func VisibleWidth(s string) int { return DisplayWidth(StripANSI(s)) }
 
+// Widest is the visible width of the longest line of text.
+func Widest(text string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n = max(n, VisibleWidth(l))
+	}
+	return n
+}
+
 // StripANSI drops colour escape sequences (ESC [ … m).
 func StripANSI(s string) string {
 	if !strings.Contains(s, "\x1b") {

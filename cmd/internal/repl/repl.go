@@ -161,8 +161,8 @@ func (d *Debugger) start() {
 		fmt.Fprintln(d.out, d.cfg.Header)
 	}
 	p := d.st.Program
-	d.say(fmt.Sprintf("one training iteration: %d statements. Type help for the commands (help terms: the marks); "+
-		"n runs the next statement, s the next operation inside it, c runs to a breakpoint or the end.", len(p.Statements)))
+	d.say(fmt.Sprintf("one training iteration: %d statements. n runs the next statement, s the next operation "+
+		"inside it, c runs to a breakpoint or the end; help lists the commands, help terms explains the marks ✗ ≠ ⚠ •.", len(p.Statements)))
 	d.nextStatements(1)
 }
 
