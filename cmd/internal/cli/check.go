@@ -179,7 +179,7 @@ func checkRun(opts *CheckOptions) error {
 		co.Mode = tracer.SparseCheck
 	}
 	// The bar shows only when the check has already taken a second.
-	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "numerical check"}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "numerical check", Columns: io.width()}
 	start := time.Now()
 	co.Progress = func(done, total int) {
 		if time.Since(start) > time.Second {
@@ -508,7 +508,7 @@ func snippet(layout net.Layout) string {
 # have. Y may be one-hot, class numbers, 0/1 or real-valued targets.
 import numpy as np
 
-# 1. After the backward pass, BEFORE the update (copies: updates may work in place):
+# 1. After the backward pass, BEFORE the update (copies, as -= works in place):
 step = {k: np.copy(v) for k, v in dict(
     X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2,
     Z1=Z1, A1=A1, Z2=Z2, A2=A2, loss=loss,

@@ -262,7 +262,7 @@ func newLessonProgress(io *IOStreams, l *lessons.Lesson, ro lessons.Options) *le
 			total += len(l.Bug.Parts) * epochs
 		}
 	}
-	return &lessonProgress{bar: &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: l.Bug.ID, Total: total},
+	return &lessonProgress{bar: &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: l.Bug.ID, Total: total, Columns: io.width()},
 		done_: map[string]int{}, total: total}
 }
 

@@ -245,4 +245,15 @@ func TestLessonSummaryFits(t *testing.T) {
 		}
 	}
 	checkWidth(t, out.String())
+	// At 80 columns tablewriter narrows the table; no finding is lost.
+	var narrow bytes.Buffer
+	if err := writeSummary(&IOStreams{Out: &narrow, Width: 80}, render.Palette{}, results, 1.5); err != nil {
+		t.Fatal(err)
+	}
+	checkWidthOf(t, narrow.String(), 80)
+	for _, f := range results[0].Main().Buggy.Findings {
+		if !strings.Contains(narrow.String(), f.ID) {
+			t.Errorf("the 80-column summary lost the finding %s:\n%s", f.ID, narrow.String())
+		}
+	}
 }

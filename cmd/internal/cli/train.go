@@ -157,7 +157,7 @@ func trainRun(opts *TrainOptions) error {
 	if !opts.JSON {
 		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs, opts.Net.start, io.width()))
 	}
-	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs, Columns: io.width()}
 	start := time.Now()
 	res, err := net.Train(p, set.params, data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))

@@ -13,8 +13,8 @@ import (
 // columns wide. A table that fits is drawn whole. A wider one is narrowed
 // by tablewriter in steps, each only when the one before does not fit:
 // the headers wrap between words ("correct loss" over two lines), then the
-// cells lose their right padding, then the cells wrap too — so a number
-// stays with its unit ("62.90 %") whenever it can. tablewriter may
+// cells lose their right padding as well, and last the cells wrap too —
+// so a number stays with its unit ("62.90 %") whenever it can. tablewriter may
 // overshoot its MaxWidth by the borders, so it is lowered column by column
 // until the drawing fits. Columns listed in right are right-aligned
 // (numbers); the rest are left-aligned. Headers are printed as given, not

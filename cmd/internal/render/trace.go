@@ -114,6 +114,18 @@ func (t *Trace) Op(rec *net.StepRecord, k int) {
 		// Rounding noise: its digits change with the order of additions.
 		stats = []string{"≈0 (rounding noise)"}
 	}
+	// Huge values ("min -1.73e+308 max 1.38e+306") take two lines, a name
+	// and its value kept together.
+	var fitted []string
+	for _, s := range stats {
+		w := strings.Fields(s)
+		var pairs []string
+		for i := 0; i < len(w); i += 2 {
+			pairs = append(pairs, strings.Join(w[i:min(i+2, len(w))], " "))
+		}
+		fitted = append(fitted, Pack(pairs, statsCol)...)
+	}
+	stats = fitted
 	n := max(len(desc)+len(warn), len(stats))
 	for i := 0; i < n; i++ {
 		left := ""
@@ -143,7 +155,7 @@ func (t *Trace) Op(rec *net.StepRecord, k int) {
 		}
 		switch {
 		case right == "":
-		case i == 2 && !e.Stats.Finite():
+		case strings.HasPrefix(right, "NaN ") && !e.Stats.Finite():
 			right = t.Pal.Bad(right)
 		default:
 			right = t.Pal.Dim(right)
