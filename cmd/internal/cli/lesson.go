@@ -61,9 +61,11 @@ are named by check), follow.`,
 				}
 			}
 			list(lessonBugs)
-			fmt.Fprintln(io.Out)
-			writeWrapped(io, "", pal.Bold, "bugs without a lesson (--bug NAME in train, step and gradcheck; named by check):")
-			list(others)
+			if len(others) > 0 {
+				fmt.Fprintln(io.Out)
+				writeWrapped(io, "", pal.Bold, "bugs without a lesson (--bug NAME in train, step and gradcheck; named by check):")
+				list(others)
+			}
 			return nil
 		},
 	}

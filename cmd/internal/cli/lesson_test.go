@@ -44,9 +44,14 @@ func TestLessonList(t *testing.T) {
 	if !strings.HasPrefix(stdout, "seed-original ") {
 		t.Errorf("list does not start with the question's code:\n%s", stdout)
 	}
-	lessonsPart, others, ok := strings.Cut(stdout, "bugs without a lesson")
-	if !ok || strings.Contains(others, "seed-original") || !strings.Contains(others, "derivative-of-error ") ||
-		strings.Contains(lessonsPart, "derivative-of-error") {
+	// The catalog's bugs without a lesson, if any, come after the lessons.
+	lessonsPart, others, _ := strings.Cut(stdout, "bugs without a lesson")
+	for _, l := range lessons.All() {
+		if strings.Contains(others, l.Bug.ID+" ") {
+			t.Errorf("the lesson %s is listed among the bugs without a lesson", l.Bug.ID)
+		}
+	}
+	if len(lessons.All()) < len(lessons.IDs()) && others == "" || strings.Count(lessonsPart, "\n") < 2*len(lessons.All()) {
 		t.Errorf("the bugs without a lesson are not listed apart:\n%s", stdout)
 	}
 	checkWidth(t, stdout)
