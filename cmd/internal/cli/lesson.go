@@ -37,74 +37,44 @@ func newCmdLessonList(io *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the lessons: id, title and what a learner sees",
-		Long: `List the lessons: each one's id, title and what a learner sees. The catalog's other
-bugs, which have no lesson but work as --bug NAME in train, step and gradcheck (and
-are named by check), follow.`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lessonBugs, others := catalogBugs()
 			if asJSON {
-				return render.JSON(io.Out, lessonListJSON{Lessons: bugsJSON(lessonBugs), Others: bugsJSON(others)})
+				return render.JSON(io.Out, lessonListJSONOf(lessons.All()))
 			}
 			pal := render.Palette{Enabled: io.Color}
-			// An id longer than the column has a line of its own.
-			const idWidth = 22
-			list := func(bugs []*lessons.Bug) {
-				for _, b := range bugs {
-					head := pal.Bold(b.ID) + strings.Repeat(" ", max(0, idWidth-len(b.ID)))
-					if len(b.ID) >= idWidth-1 {
-						fmt.Fprintln(io.Out, pal.Bold(b.ID))
-						head = strings.Repeat(" ", idWidth)
-					}
-					render.Paragraph(io.Out, io.width(), head, idWidth, b.Title, nil)
-					render.Paragraph(io.Out, io.width(), strings.Repeat(" ", idWidth), idWidth, b.Symptom, pal.Dim)
-				}
+			idWidth := 22 // the column of the titles and symptoms: the longest id and two spaces
+			for _, l := range lessons.All() {
+				idWidth = max(idWidth, len(l.Bug.ID)+2)
 			}
-			list(lessonBugs)
-			if len(others) > 0 {
-				fmt.Fprintln(io.Out)
-				writeWrapped(io, "", pal.Bold, "bugs without a lesson (--bug NAME in train, step and gradcheck; named by check):")
-				list(others)
+			for _, l := range lessons.All() {
+				b := l.Bug
+				render.Paragraph(io.Out, io.width(), pal.Bold(b.ID)+strings.Repeat(" ", idWidth-len(b.ID)), idWidth, b.Title, nil)
+				render.Paragraph(io.Out, io.width(), strings.Repeat(" ", idWidth), idWidth, b.Symptom, pal.Dim)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the list as JSON: lessons and other_bugs, each with id, title, symptom")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the list as JSON: lessons, each with id, title, symptom and claim")
 	return cmd
-}
-
-// catalogBugs splits the catalog: the bugs with a lesson, in the lessons'
-// order, and the others, alphabetically.
-func catalogBugs() (withLesson, others []*lessons.Bug) {
-	seen := map[string]bool{}
-	for _, l := range lessons.All() {
-		withLesson = append(withLesson, l.Bug)
-		seen[l.Bug.ID] = true
-	}
-	for _, id := range lessons.IDs() {
-		if b, err := lessons.Lookup(id); err == nil && !seen[id] {
-			others = append(others, b)
-		}
-	}
-	return withLesson, others
 }
 
 // lessonListJSON is `lesson list --json`.
 type lessonListJSON struct {
-	Lessons []bugJSON `json:"lessons"`
-	Others  []bugJSON `json:"other_bugs"`
+	Lessons []lessonEntryJSON `json:"lessons"`
 }
 
-type bugJSON struct {
+type lessonEntryJSON struct {
 	ID      string `json:"id"`
 	Title   string `json:"title"`
 	Symptom string `json:"symptom"`
+	Claim   string `json:"claim"`
 }
 
-func bugsJSON(bugs []*lessons.Bug) []bugJSON {
-	out := []bugJSON{}
-	for _, b := range bugs {
-		out = append(out, bugJSON{ID: b.ID, Title: b.Title, Symptom: b.Symptom})
+func lessonListJSONOf(all []*lessons.Lesson) lessonListJSON {
+	out := lessonListJSON{Lessons: []lessonEntryJSON{}}
+	for _, l := range all {
+		out.Lessons = append(out.Lessons, lessonEntryJSON{ID: l.Bug.ID, Title: l.Bug.Title, Symptom: l.Bug.Symptom, Claim: l.Claim})
 	}
 	return out
 }
@@ -200,9 +170,18 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// networkText describes a configuration in a few words.
+// networkText describes a configuration in a few words: the sizes, the
+// hidden activation, the output and loss and where the 1/m sits when they
+// are not the reference's, the layout, the learning rate and the batch.
 func networkText(cfg net.Config) string {
-	s := fmt.Sprintf("%s, %s, lr %g", cfg.Describe(), cfg.Layout, cfg.LR)
+	s := cfg.Describe()
+	switch cfg.Normalised() {
+	case net.InDelta:
+		s += fmt.Sprintf(", 1/m in dZ%d", cfg.Layers())
+	case net.NoNormaliser:
+		s += ", no 1/m"
+	}
+	s += fmt.Sprintf(", %s, lr %g", cfg.Layout, cfg.LR)
 	if cfg.Batch > 0 {
 		s += fmt.Sprintf(", batches of %d", cfg.Batch)
 	}

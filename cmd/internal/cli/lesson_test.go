@@ -36,43 +36,36 @@ func TestLessonList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, id := range lessons.IDs() {
-		if !strings.Contains(stdout, id+" ") && !strings.Contains(stdout, id+"\n") {
-			t.Errorf("list lacks %s", id)
+	for _, l := range lessons.All() {
+		if !strings.Contains(stdout, l.Bug.ID+" ") {
+			t.Errorf("list lacks %s", l.Bug.ID)
 		}
 	}
 	if !strings.HasPrefix(stdout, "seed-original ") {
 		t.Errorf("list does not start with the question's code:\n%s", stdout)
 	}
-	// The catalog's bugs without a lesson, if any, come after the lessons.
-	lessonsPart, others, _ := strings.Cut(stdout, "bugs without a lesson")
-	for _, l := range lessons.All() {
-		if strings.Contains(others, l.Bug.ID+" ") {
-			t.Errorf("the lesson %s is listed among the bugs without a lesson", l.Bug.ID)
-		}
-	}
-	if len(lessons.All()) < len(lessons.IDs()) && others == "" || strings.Count(lessonsPart, "\n") < 2*len(lessons.All()) {
-		t.Errorf("the bugs without a lesson are not listed apart:\n%s", stdout)
+	if n := strings.Count(stdout, "\n"); n != 2*len(lessons.All()) {
+		t.Errorf("%d lines for %d lessons: want a title line and a one-line symptom each", n, len(lessons.All()))
 	}
 	checkWidth(t, stdout)
 	narrow, _, _ := run(t, "lesson", "list", "--width", "80")
 	checkWidthOf(t, narrow, 80)
 
-	// --json: the same catalog, split the same way.
+	// --json: the same lessons, in the same order.
 	out, _, code := run(t, "lesson", "list", "--json")
 	var got struct {
-		L []map[string]string `json:"lessons"`
-		O []map[string]string `json:"other_bugs"`
+		Lessons []map[string]string `json:"lessons"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
 		t.Fatalf("lesson list --json: exit %d, %v\n%s", code, err, out)
 	}
-	if len(got.L) != len(lessons.All()) || len(got.L)+len(got.O) != len(lessons.IDs()) || got.L[0]["id"] != "seed-original" {
-		t.Fatalf("%d lessons and %d other bugs, catalog of %d", len(got.L), len(got.O), len(lessons.IDs()))
+	if len(got.Lessons) != len(lessons.All()) || got.Lessons[0]["id"] != "seed-original" {
+		t.Fatalf("%d lessons in JSON, %d lessons", len(got.Lessons), len(lessons.All()))
 	}
-	for _, b := range append(got.L, got.O...) {
-		if b["id"] == "" || b["title"] == "" || b["symptom"] == "" {
-			t.Errorf("incomplete entry %v", b)
+	for i, l := range lessons.All() {
+		e := got.Lessons[i]
+		if e["id"] != l.Bug.ID || e["title"] != l.Bug.Title || e["symptom"] != l.Bug.Symptom || e["claim"] != l.Claim {
+			t.Errorf("entry %d is %v, want the lesson %s", i, e, l.Bug.ID)
 		}
 	}
 }
@@ -174,8 +167,8 @@ func TestLessonRunMetricColumn(t *testing.T) {
 
 func TestLessonRunJSON(t *testing.T) {
 	stdout, stderr, code := run(t, "lesson", "run", "bias-axis", "--epochs", "2", "--n", "400", "--heldout", "100", "--json")
-	// The mini-batch scenario's buggy step fails (b1 became (100,60)):
-	// that is the lesson's point, shown in its report, so exit 0.
+	// The mini-batch scenario's buggy step fails (b1 became (100,60)): that
+	// is the lesson's point, shown in its report, so the replay exits 0.
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -60,8 +60,6 @@ type trainJSON struct {
 type configJSON struct {
 	Sizes     []int    `json:"sizes"`
 	Act       string   `json:"act"`
-	Output    string   `json:"output,omitempty"` // the output layer, softmax unless a bug's setting changed it
-	Loss      string   `json:"loss,omitempty"`   // cross-entropy unless a bug's setting changed it
 	Layout    string   `json:"layout"`
 	Epochs    int      `json:"epochs"`
 	LR        float64  `json:"lr"`
@@ -72,6 +70,11 @@ type configJSON struct {
 	Seed      *uint64  `json:"seed,omitempty"`       // the seed of drawn weights: left out with a file's
 	Data      string   `json:"data"`
 	Bugs      []string `json:"bugs"`
+	// The output layer, the loss and where the 1/m sits (lesson runs,
+	// whose networks need not be the reference's).
+	Output     string `json:"output,omitempty"`
+	Loss       string `json:"loss,omitempty"`
+	Normaliser string `json:"normaliser,omitempty"`
 }
 
 type epochJSON struct {
