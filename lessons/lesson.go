@@ -134,9 +134,9 @@ func LessonFor(id string) (*Lesson, error) {
 		return l, nil
 	}
 	if _, err := Lookup(id); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lessons: no lesson %q", id)
 	}
-	return nil, fmt.Errorf("lessons: bug %q has no lesson", id)
+	return nil, fmt.Errorf("lessons: bug %q has no lesson: try it with --bug %s in step or gradcheck", id, id)
 }
 
 // All returns every lesson, the question's own code first, then in the

@@ -28,8 +28,11 @@ type NumPyFile struct {
 	// Integer records which arrays were stored as integers or booleans
 	// (labels, typically).
 	Integer map[string]bool
-	// Warnings say what was converted, e.g. float32 upcast to float64.
+	// Warnings say what was converted, e.g. float32 upcast to float64:
+	// one warning for all the arrays of one type, in the file's order.
 	Warnings []string
+	// narrow lists the arrays stored in fewer bits than float64, by type.
+	narrow map[string][]string
 }
 
 // Keys lists the array names in alphabetical order.
@@ -98,6 +101,7 @@ func decodeNumPy(path string, r io.ReaderAt, size int64) (*NumPyFile, error) {
 		if err := f.readArray(key, bufio.NewReader(io.NewSectionReader(r, 0, size)), size, &budget); err != nil {
 			return nil, fmt.Errorf("net: %s: %w", name, err)
 		}
+		f.warnNarrow()
 		return f, nil
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06")):
 	default:
@@ -145,7 +149,30 @@ func decodeNumPy(path string, r io.ReaderAt, size int64) (*NumPyFile, error) {
 	if len(f.Arrays) == 0 {
 		return nil, fmt.Errorf("net: %s holds no arrays: save X, Y, W1, b1, … with np.savez", name)
 	}
+	f.warnNarrow()
 	return f, nil
+}
+
+// narrowTypes are the float types narrower than float64 with their
+// significant digits and the relative agreement they allow (about 10^-(digits-1)).
+var narrowTypes = []struct{ name, digits, agree string }{
+	{"float32", "7", "1e-6"},
+	{"float16", "3", "1e-3"},
+}
+
+// warnNarrow writes one warning per narrow float type, naming every array
+// stored in it: a float32 dump says so once, not once per array.
+func (f *NumPyFile) warnNarrow() {
+	for _, t := range narrowTypes {
+		keys := f.narrow[t.name]
+		switch len(keys) {
+		case 0:
+		case 1:
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s is %s, upcast to float64: it carries about %s significant digits, so it can agree with float64 values only to about %s relative", keys[0], t.name, t.digits, t.agree))
+		default:
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s are %s, upcast to float64: %s carries about %s significant digits, so they can agree with float64 values only to about %s relative", strings.Join(keys, ", "), t.name, t.name, t.digits, t.agree))
+		}
+	}
 }
 
 // drainMember reads what is left of an archive member, so that the zip
@@ -283,11 +310,18 @@ func (f *NumPyFile) readArray(key string, r io.Reader, stored int64, budget *int
 	case d.kind != 'f':
 		f.Integer[key] = true
 	case d.size == 4:
-		f.Warnings = append(f.Warnings, fmt.Sprintf("%s is float32, upcast to float64: it carries about 7 significant digits, so it can agree with float64 values only to about 1e-6 relative", key))
+		f.markNarrow("float32", key)
 	case d.size == 2:
-		f.Warnings = append(f.Warnings, fmt.Sprintf("%s is float16, upcast to float64: it carries about 3 significant digits, so it can agree with float64 values only to about 1e-3 relative", key))
+		f.markNarrow("float16", key)
 	}
 	return nil
+}
+
+func (f *NumPyFile) markNarrow(typ, key string) {
+	if f.narrow == nil {
+		f.narrow = map[string][]string{}
+	}
+	f.narrow[typ] = append(f.narrow[typ], key)
 }
 
 func decode(raw []byte, d dtype, n int) []float64 {

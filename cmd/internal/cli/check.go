@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -180,7 +179,7 @@ func checkRun(opts *CheckOptions) error {
 		co.Mode = tracer.SparseCheck
 	}
 	// The bar shows only when the check has already taken a second.
-	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "numerical check"}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "numerical check", Columns: io.width()}
 	start := time.Now()
 	co.Progress = func(done, total int) {
 		if time.Since(start) > time.Second {
@@ -342,15 +341,15 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	pal := render.Palette{Enabled: io.Color}
 	d := rep.Dump
 	cfg := d.Config
-	para(io.Out, "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, cfg.Describe(), cfg.Layout))
+	render.Paragraph(io.Out, io.width(), "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, cfg.Describe(), cfg.Layout), nil)
 	for _, n := range d.AllNotes() {
-		para(io.Out, "         ", 11, n)
+		render.Paragraph(io.Out, io.width(), "         ", 11, n, nil)
 	}
 	for _, w := range append(dedupe(file.Warnings), rep.Warnings...) {
-		para(io.Out, pal.Warn("warning")+"  ", 11, w)
+		render.Paragraph(io.Out, io.width(), pal.Warn("warning")+"  ", 11, w, nil)
 	}
 	for _, r := range rep.Readings {
-		para(io.Out, "         ", 11, "("+r+")")
+		render.Paragraph(io.Out, io.width(), "         ", 11, "("+r+")", nil)
 	}
 	var rows [][]string
 	for _, f := range rep.Findings {
@@ -391,32 +390,34 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		rows = append(rows, []string{name, shape, verdict, numeric, bug})
 	}
 	fmt.Fprintln(io.Out)
-	_ = render.Table(io.Out, []string{"tensor", "shape", "on your inputs", "vs numerical", "bug"}, rows)
+	_ = render.Table(io.Out, io.width(), []string{"tensor", "shape", "on your inputs", "vs numerical", "bug"}, rows)
 	printChecksRan(io, rep)
 	absent := absentNames(rep)
 	if len(absent) > 0 {
-		fmt.Fprintf(io.Out, "not in the dump (computed by backstep from your inputs): %s\n", strings.Join(absent, ", "))
+		render.Paragraph(io.Out, io.width(), "", 4, "not in the dump (computed by backstep from your inputs): "+strings.Join(absent, ", "), nil)
 	}
 	if len(d.Unused) > 0 {
-		para(io.Out, pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", strings.Join(d.Unused, ", "), d.Unused[0]))
+		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", strings.Join(d.Unused, ", "), d.Unused[0]), nil)
 	}
 	if rep.OK() {
 		what := "every tensor is what its statement gives on your inputs"
 		if rep.Numerical.Ran {
-			what += ", and every gradient\n    matches centred differences of the loss"
+			what += ", and every gradient matches centred differences of the loss"
 		} else {
-			what += "; the numerical\n    check did not run (above), so no gradient was compared with the loss itself"
+			what += "; the numerical check did not run (above), so no gradient was compared with the loss itself"
 		}
-		fmt.Fprintf(io.Out, "\n%s %s\n", pal.Good("ok:"), what)
+		fmt.Fprintln(io.Out)
+		render.Paragraph(io.Out, io.width(), pal.Good("ok:")+" ", 4, what, nil)
 		return
 	}
 	if rep.BlownUp != "" && rep.First == "" {
 		fmt.Fprintln(io.Out)
-		para(io.Out, pal.Bad("fault:")+" ", 4, rep.BlownUp)
+		render.Paragraph(io.Out, io.width(), pal.Bad("fault:")+" ", 4, rep.BlownUp, nil)
 		return
 	}
 	if rep.First == "" {
-		fmt.Fprintf(io.Out, "\n%s every statement gives what it should on your inputs, yet a gradient differs from\n    the numerical one: the dump's tensors do not come from one consistent step\n", pal.Bad("fault:"))
+		fmt.Fprintln(io.Out)
+		render.Paragraph(io.Out, io.width(), pal.Bad("fault:")+" ", 4, "every statement gives what it should on your inputs, yet a gradient differs from the numerical one: the dump's tensors do not come from one consistent step", nil)
 		return
 	}
 	fmt.Fprintf(io.Out, "\n%s first faulty statement: %s\n", pal.Bad("fault:"), rep.First)
@@ -427,28 +428,28 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		}
 	}
 	if len(inherit) > 0 {
-		fmt.Fprintf(io.Out, "%s: right on your inputs, wrong against the numerical gradient: they inherit\n    a fault from a statement before them\n", strings.Join(inherit, ", "))
+		render.Paragraph(io.Out, io.width(), "", 4, strings.Join(inherit, ", ")+": right on your inputs, wrong against the numerical gradient: they inherit a fault from a statement before them", nil)
 	}
 	for _, f := range rep.Findings {
 		if !f.Faulty() {
 			continue
 		}
 		fmt.Fprintln(io.Out)
-		para(io.Out, pal.Bold(f.Tensor)+strings.Repeat(" ", max(2, 6-len(f.Tensor))), 4, f.Description)
+		render.Paragraph(io.Out, io.width(), pal.Bold(f.Tensor)+strings.Repeat(" ", max(2, 6-len(f.Tensor))), 4, f.Description, nil)
 		if f.Parts != "" {
-			para(io.Out, "    ", 4, f.Parts)
+			render.Paragraph(io.Out, io.width(), "    ", 4, f.Parts, nil)
 		}
 		if f.Cause != "" && !strings.Contains(f.Description, f.Cause) {
-			para(io.Out, "    why: ", 9, f.Cause)
+			render.Paragraph(io.Out, io.width(), "    why: ", 9, f.Cause, nil)
 		}
-		para(io.Out, "    right: ", 11, lessons.RightLine(d, f.Statement))
+		render.Paragraph(io.Out, io.width(), "    right: ", 11, lessons.RightLine(d, f.Statement), nil)
 		switch {
 		case f.Bug != "" && len(f.With) > 0:
-			fmt.Fprintf(io.Out, "    yours is reproduced by the bug %s (together with %s): backstep lesson show %s\n", pal.Bad(f.Bug), strings.Join(f.With, ", "), f.Bug)
+			render.Paragraph(io.Out, io.width(), "    ", 4, fmt.Sprintf("yours is reproduced by the bug %s (together with %s): backstep lesson show %s", pal.Bad(f.Bug), strings.Join(f.With, ", "), f.Bug), nil)
 		case f.Bug != "":
-			fmt.Fprintf(io.Out, "    the bug %s: backstep lesson show %s\n", pal.Bad(f.Bug), f.Bug)
+			render.Paragraph(io.Out, io.width(), "    ", 4, fmt.Sprintf("the bug %s: backstep lesson show %s", pal.Bad(f.Bug), f.Bug), nil)
 		default:
-			fmt.Fprintln(io.Out, "    no bug in backstep's catalog reproduces it: compare your line with the right one")
+			render.Paragraph(io.Out, io.width(), "    ", 4, "no bug in backstep's catalog reproduces it: compare your line with the right one", nil)
 		}
 	}
 }
@@ -456,38 +457,19 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 // printChecksRan says which checks ran and how much they compared.
 func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 	pal := render.Palette{Enabled: io.Color}
-	fmt.Fprintf(io.Out, "checks   recomputed %d tensors (%d values) from your own inputs\n", rep.Recomputed, rep.RecomputedElements)
+	line := func(head, text string) { render.Paragraph(io.Out, io.width(), head, 9, text, nil) }
+	line("checks   ", fmt.Sprintf("recomputed %d tensors (%d values) from your own inputs", rep.Recomputed, rep.RecomputedElements))
 	n := rep.Numerical
 	switch {
 	case !n.Ran:
-		fmt.Fprintf(io.Out, "         %s the numerical gradient check did not run: %s\n", pal.Warn("note:"), n.Why)
+		line("         "+pal.Warn("note:")+" ", "the numerical gradient check did not run: "+n.Why)
 	case n.Elements < n.Total:
-		fmt.Fprintf(io.Out, "         numerical check of %d gradients: %d sampled elements of %d (--mode full for all)\n", n.Tensors, n.Elements, n.Total)
+		line("         ", fmt.Sprintf("numerical check of %d gradients: %d sampled elements of %d (--mode full for all)", n.Tensors, n.Elements, n.Total))
 	default:
-		fmt.Fprintf(io.Out, "         numerical check of %d gradients: all %d elements\n", n.Tensors, n.Elements)
+		line("         ", fmt.Sprintf("numerical check of %d gradients: all %d elements", n.Tensors, n.Elements))
 	}
 	if len(rep.Dump.Next) > 0 {
-		fmt.Fprintf(io.Out, "         update checked for %d parameters (lr %.4g)\n", len(rep.Dump.Next), rep.Dump.Config.LR)
-	}
-}
-
-// textWidth is the width check's text fits when not on a terminal.
-const textWidth = 100
-
-// para writes head and text wrapped at word boundaries to textWidth
-// columns, continuation lines indented by indent. head's width on screen
-// is taken as indent when head is colored.
-func para(w io.Writer, head string, indent int, text string) {
-	first := textWidth - max(indent, render.DisplayWidth(stripANSI(head)))
-	lines := render.Wrap(text, max(first, 20))
-	if len(lines) == 0 {
-		fmt.Fprintln(w, strings.TrimRight(head, " "))
-		return
-	}
-	fmt.Fprintln(w, head+lines[0])
-	rest := strings.Join(lines[1:], " ")
-	for _, l := range render.Wrap(rest, textWidth-indent) {
-		fmt.Fprintln(w, strings.Repeat(" ", indent)+l)
+		line("         ", fmt.Sprintf("update checked for %d parameters (lr %.4g)", len(rep.Dump.Next), rep.Dump.Config.LR))
 	}
 }
 
@@ -529,7 +511,7 @@ func snippet(layout net.Layout) string {
 # have. Y may be one-hot, class numbers, 0/1 or real-valued targets.
 import numpy as np
 
-# 1. After the backward pass, BEFORE the update (copies: updates may work in place):
+# 1. After the backward pass, BEFORE the update (copies, as -= works in place):
 step = {k: np.copy(v) for k, v in dict(
     X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2,
     Z1=Z1, A1=A1, Z2=Z2, A2=A2, loss=loss,

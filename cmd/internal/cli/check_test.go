@@ -156,10 +156,14 @@ func TestCheckText(t *testing.T) {
 			t.Errorf("line of %d columns: %q", n, line)
 		}
 	}
-	stdout, _, code = run(t, "check", filepath.Join(dumpDir, "float32-rows.npz"))
-	if code != 0 || !strings.Contains(stdout, "float32, upcast to float64") {
+	// A dump of 17 float32 arrays says so in one warning, not 17 (it fits
+	// 80 columns too).
+	stdout, _, code = run(t, "check", filepath.Join(dumpDir, "float32-rows.npz"), "--width", "80")
+	if code != 0 || strings.Count(stdout, "float32, upcast to float64") != 1 ||
+		!strings.Contains(stdout, "X, Y, W1, b1, W2, b2, Z1, A1, Z2, A2, loss, dZ2, dW2, db2, dZ1, dW1,") {
 		t.Fatalf("float32 dump: exit %d\n%s", code, stdout)
 	}
+	checkWidthOf(t, stdout, 80)
 }
 
 func TestCheckSnippet(t *testing.T) {

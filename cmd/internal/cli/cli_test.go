@@ -19,7 +19,9 @@ func TestMain(m *testing.M) {
 	}
 	// tablewriter measures widths with go-runewidth; pin its locale guess.
 	os.Setenv("RUNEWIDTH_EASTASIAN", "0")
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBinary()
+	os.Exit(code)
 }
 
 // run executes one command line against buffers, as a pipe would.

@@ -28,7 +28,7 @@ func NewCmdGradcheck(io *IOStreams, runF func(*GradcheckOptions) error) *cobra.C
 	opts := &GradcheckOptions{IO: io}
 	cmd := &cobra.Command{
 		Use:   "gradcheck",
-		Short: "Check every gradient of one training step against finite differences",
+		Short: "Check every gradient of one step against finite differences",
 		Long: `Run one training step (forward pass, loss, backward pass) of the reference network on the
 first --samples images and compare every gradient it computes — dZ2, dW2, db2, dZ1, dW1, db1 —
 with centred finite differences of the loss, element by element. Each tensor is graded in
@@ -37,15 +37,16 @@ suspicious, above that wrong. A wrong tensor is described (scaled by a constant,
 transposed, another shape and the axis it was reduced over), and the first statement whose
 output is wrong while its inputs are right is named: the line to fix.
 
-The numerical gradients are those of the loss the network is meant to compute (mean
-cross-entropy of a softmax over the classes), so a bug that changes the loss and its gradients
-alike is still found. Modes: full (every element; fast, because perturbing one weight changes
+The numerical gradients are those of the loss the network is meant to compute — the output
+layer and loss the header names: mean cross-entropy of a softmax over the classes, unless a
+--bug sets another (derivative-of-error: sigmoid outputs and squared error) — so a bug that
+changes the loss and its gradients alike is still found. Modes: full (every element; fast, because perturbing one weight changes
 one column of one product and nothing upstream), sparse (--k random elements per tensor) and
 fast (one random direction per tensor, every element where it disagrees). Exit 0 when every
 tensor passes, 1 when one is wrong or the step fails (a statement NumPy would refuse, such as
 the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
-		Example: `  backstep gradcheck                      # 784-60-10 tanh on 16 images, every element
-  backstep gradcheck --bug wrong-m        # m counts features: gradients scaled by 16/784
+		Example: `  backstep gradcheck                # 784-60-10 tanh, 16 images, every element
+  backstep gradcheck --bug wrong-m  # m counts features: gradients × 16/784
   backstep gradcheck --bug sign-flip --layout cols
   backstep gradcheck --act relu --hidden 128,64 --mode fast
   backstep gradcheck --json > check.json`,
@@ -125,7 +126,7 @@ func gradcheckRun(opts *GradcheckOptions) error {
 		return inputError("", err)
 	}
 	if opts.JSON {
-		if err := render.JSON(opts.IO.Out, gradcheckJSONOf(check, configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), seconds)); err != nil {
+		if err := render.JSON(opts.IO.Out, gradcheckJSONOf(check, stepConfigOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), false), seconds)); err != nil {
 			return err
 		}
 	} else if err := printGradcheck(opts.IO, check, data, &opts.Net, seconds); err != nil {
@@ -141,7 +142,7 @@ func gradcheckRun(opts *GradcheckOptions) error {
 // verdict and the worst elements; "values" for the forward statements and
 // "faults" for the lines to fix.
 type gradcheckJSON struct {
-	Config  configJSON           `json:"config"`
+	Config  stepConfigJSON       `json:"config"`
 	Mode    string               `json:"mode"`
 	Eps     float64              `json:"eps"`
 	K       int                  `json:"k"`
@@ -207,7 +208,7 @@ type statementFaultJSON struct {
 	Inputs      []string `json:"inputs"`
 }
 
-func gradcheckJSONOf(c *net.StepCheck, cfg configJSON, seconds float64) gradcheckJSON {
+func gradcheckJSONOf(c *net.StepCheck, cfg stepConfigJSON, seconds float64) gradcheckJSON {
 	out := gradcheckJSON{Config: cfg, Mode: string(c.Options.Mode), Eps: c.Options.Eps, K: c.Options.K,
 		Seed: c.Options.Seed, Samples: c.Samples, Loss: render.Number(c.Loss), OK: c.OK(), Seconds: seconds,
 		Tensors: []tensorCheckJSON{}, Values: []valueCheckJSON{}, Faults: []statementFaultJSON{}}
@@ -260,19 +261,19 @@ func paintVerdict(pal render.Palette, v tracer.Verdict, s string) string {
 func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlags, seconds float64) error {
 	pal := render.Palette{Enabled: io.Color}
 	w := io.Out
-	cfg := c.Config
-	sizes := make([]string, 0, len(cfg.Sizes()))
-	for _, s := range cfg.Sizes() {
-		sizes = append(sizes, fmt.Sprint(s))
+	width := io.width()
+	para := func(head string, indent int, text string, paint func(string) string) {
+		render.Paragraph(w, width, head, indent, text, paint)
 	}
-	fmt.Fprintf(w, "network  %s %s, %s layout, %d images (%s)\n", strings.Join(sizes, "-"), cfg.Act, cfg.Layout, c.Samples, d.Source)
+	cfg := c.Config
+	para("network  ", 9, fmt.Sprintf("%s, %s layout, %d images (%s)", cfg.Describe(), cfg.Layout, c.Samples, d.Source), nil)
 	weights := nf.start
 	if nf.initFile == "" {
 		weights += ", zero biases"
 	}
-	fmt.Fprintf(w, "weights  %s; loss %s\n", weights, render.Float(c.Loss, 4))
+	para("weights  ", 9, fmt.Sprintf("%s; loss %s", weights, render.Float(c.Loss, 4)), nil)
 	if len(nf.bugs) > 0 {
-		fmt.Fprintf(w, "bugs     %s\n", strings.Join(nf.bugs, ", "))
+		para("bugs     ", 9, strings.Join(nf.bugs, ", "), nil)
 	}
 	grads := c.Gradients()
 	params, inter := 0, 0
@@ -286,9 +287,9 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 	what := map[tracer.CheckMode]string{tracer.FullCheck: "every element",
 		tracer.SparseCheck: fmt.Sprintf("%d random elements per tensor", c.Options.K),
 		tracer.FastCheck:   "one random direction per tensor, every element where it disagrees"}[c.Options.Mode]
-	fmt.Fprintf(w, "check    %s mode: %s\n", c.Options.Mode, what)
-	fmt.Fprintf(w, "         %s parameters, %s intermediate values; centred differences, h = %g; %.2f s\n",
-		withThousands(params), withThousands(inter), c.Options.Eps, seconds)
+	para("check    ", 9, fmt.Sprintf("%s mode: %s", c.Options.Mode, what), nil)
+	para("         ", 9, fmt.Sprintf("%s parameters, %s intermediate values; centred differences, h = %g; %.2f s",
+		withThousands(params), withThousands(inter), c.Options.Eps, seconds), nil)
 
 	var rows [][]string
 	kinks := false
@@ -320,7 +321,7 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 		right = append(right, 5)
 	}
 	headers = append(headers, "verdict")
-	if err := render.Table(w, headers, rows, right...); err != nil {
+	if err := render.Table(w, width, headers, rows, right...); err != nil {
 		return err
 	}
 
@@ -331,7 +332,7 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 		}
 	}
 	if len(wrong) == 0 {
-		fmt.Fprintln(w, pal.Good("every gradient matches the finite differences; every forward value is right"))
+		para("", 0, "every gradient matches the finite differences; every forward value is right", pal.Good)
 		return nil
 	}
 	fmt.Fprintln(w)
@@ -354,21 +355,20 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 			text += fmt.Sprintf(" — its input%s %s %s wrong%s", pluralS(n), strings.Join(s.WrongInputs, ", "), verb, too)
 		}
 		name := fmt.Sprintf("%-5s ", s.Statement.Name)
-		wrapGradcheckLine(w, name+paintVerdict(pal, v, label)+": ", len([]rune(name))+len(label)+2, text)
+		para(name+paintVerdict(pal, v, label)+": ", -1, text, nil)
 	}
 
 	faults := c.Faults()
 	if len(faults) > 0 {
 		f := faults[0]
 		fmt.Fprintln(w)
-		title := "the line to fix — the first statement whose output is wrong while its inputs are right:"
-		fmt.Fprintln(w, pal.Bold(title))
-		line := "  " + pal.Bad(f.Statement.Formula)
+		para("", 0, "the line to fix — the first statement whose output is wrong while its inputs are right:", pal.Bold)
+		line := pal.Bad(f.Statement.Formula)
 		if f.Statement.Bug != "" {
 			line += "   " + pal.Dim("(bug "+f.Statement.Bug+")")
 		}
-		fmt.Fprintln(w, line)
-		fmt.Fprintf(w, "  NumPy: %s\n", f.Statement.NumPy)
+		para("  ", 4, line, nil)
+		para("  NumPy: ", 9, f.Statement.NumPy, nil)
 		switch n := len(f.Statement.Inputs); {
 		case len(f.WrongInputs) > 0:
 			fmt.Fprintln(w, "  it computes something else than the correct line from the same inputs.")
@@ -382,7 +382,7 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 			for _, o := range faults[1:] {
 				others = append(others, o.Statement.Name)
 			}
-			fmt.Fprintf(w, "  other lines to fix: %s\n", strings.Join(others, ", "))
+			para("  other lines to fix: ", -1, strings.Join(others, ", "), nil)
 		}
 	}
 
@@ -414,9 +414,9 @@ func printGradcheck(io *IOStreams, c *net.StepCheck, d *net.Dataset, nf *netFlag
 			}
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "%s %s\n", pal.Bold("worst elements of "+s.Statement.Name),
-			pal.Dim("(the first wrong gradient in backward order; --json has every tensor's)"))
-		return render.Table(w, headers, erows, 1, 2, 3)
+		para("", 0, pal.Bold("worst elements of "+s.Statement.Name)+" "+
+			pal.Dim("(the first wrong gradient in backward order; --json has every tensor's)"), nil)
+		return render.Table(w, width, headers, erows, 1, 2, 3)
 	}
 	return nil
 }
@@ -426,28 +426,6 @@ func pluralS(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// wrapGradcheckLine writes head and text, wrapping text at word boundaries to
-// fit 100 columns, continuation lines indented by indent.
-func wrapGradcheckLine(w interface{ Write([]byte) (int, error) }, head string, indent int, text string) {
-	const width = 100
-	line, col := head, indent
-	for i, word := range strings.Fields(text) {
-		n := len([]rune(word))
-		if i > 0 && col+1+n > width {
-			fmt.Fprintln(w, line)
-			line, col = strings.Repeat(" ", indent)+word, indent+n
-			continue
-		}
-		if i > 0 {
-			line += " "
-			col++
-		}
-		line += word
-		col += n
-	}
-	fmt.Fprintln(w, line)
 }
 
 func gradShapeText(s tracer.Shape) string {

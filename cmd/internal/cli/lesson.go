@@ -16,15 +16,15 @@ func NewCmdLesson(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "lesson",
 		Short: "Replay known backprop bugs beside the correct network",
-		Long: `Each lesson injects one known bug (or the question's whole set) into the reference
+		Long: `Each lesson injects one known bug (or, in seed-original, the five of the question's code) into the reference
 network, trains it beside the correct network from the same initial weights and data, and
 shows how and where it breaks learning: loss, training and held-out accuracy per epoch, a
 chart, and what backstep's detectors find.`,
 		Example: `  backstep lesson list
   backstep lesson show sign-flip
   backstep lesson run sign-flip --plot sign-flip.png
-  backstep lesson run seed-original       # the question's own code, reported vs true accuracy
-  backstep lesson run --all               # every lesson, then a summary table`,
+  backstep lesson run seed-original   # the question's code: reported vs true
+  backstep lesson run --all           # every lesson, then a summary table`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -33,11 +33,15 @@ chart, and what backstep's detectors find.`,
 }
 
 func newCmdLessonList(io *IOStreams) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the lessons: id, title and what a learner sees",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				return render.JSON(io.Out, lessonListJSONOf(lessons.All()))
+			}
 			pal := render.Palette{Enabled: io.Color}
 			idWidth := 22 // the column of the titles and symptoms: the longest id and two spaces
 			for _, l := range lessons.All() {
@@ -45,14 +49,34 @@ func newCmdLessonList(io *IOStreams) *cobra.Command {
 			}
 			for _, l := range lessons.All() {
 				b := l.Bug
-				fmt.Fprintf(io.Out, "%s%s%s\n", pal.Bold(b.ID), strings.Repeat(" ", max(1, idWidth-len(b.ID))), b.Title)
-				for _, line := range wrap(b.Symptom, 100-idWidth) {
-					fmt.Fprintf(io.Out, "%s%s\n", strings.Repeat(" ", idWidth), pal.Dim(line))
-				}
+				render.Paragraph(io.Out, io.width(), pal.Bold(b.ID)+strings.Repeat(" ", idWidth-len(b.ID)), idWidth, b.Title, nil)
+				render.Paragraph(io.Out, io.width(), strings.Repeat(" ", idWidth), idWidth, b.Symptom, pal.Dim)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the list as JSON: lessons, each with id, title, symptom and claim")
+	return cmd
+}
+
+// lessonListJSON is `lesson list --json`.
+type lessonListJSON struct {
+	Lessons []lessonEntryJSON `json:"lessons"`
+}
+
+type lessonEntryJSON struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Symptom string `json:"symptom"`
+	Claim   string `json:"claim"`
+}
+
+func lessonListJSONOf(all []*lessons.Lesson) lessonListJSON {
+	out := lessonListJSON{Lessons: []lessonEntryJSON{}}
+	for _, l := range all {
+		out.Lessons = append(out.Lessons, lessonEntryJSON{ID: l.Bug.ID, Title: l.Bug.Title, Symptom: l.Bug.Symptom, Claim: l.Claim})
+	}
+	return out
 }
 
 func newCmdLessonShow(io *IOStreams) *cobra.Command {
@@ -109,61 +133,11 @@ func writeStory(io *IOStreams, pal render.Palette, l *lessons.Lesson, lines []le
 	writeWrapped(io, pal.Bold("catch")+"  ", nil, l.Catch)
 }
 
-// writeWrapped prints text wrapped to 100 columns after a prefix of
-// visible width 7 or 9, indenting continuation lines to match.
+// writeWrapped prints text after prefix wrapped to the output's width,
+// continuation lines indented to prefix's width; paint, if set, colours
+// each line of text.
 func writeWrapped(io *IOStreams, prefix string, paint func(string) string, text string) {
-	width := len([]rune(stripANSI(prefix)))
-	for i, line := range wrap(text, 100-width) {
-		if paint != nil {
-			line = paint(line)
-		}
-		p := prefix
-		if i > 0 {
-			p = strings.Repeat(" ", width)
-		}
-		fmt.Fprintln(io.Out, p+line)
-	}
-}
-
-// wrap breaks text into lines of at most width runes at spaces (a longer
-// word gets a line of its own).
-func wrap(text string, width int) []string {
-	var lines []string
-	var cur []string
-	n := 0
-	for _, w := range strings.Fields(text) {
-		lw := len([]rune(w))
-		if n > 0 && n+1+lw > width {
-			lines = append(lines, strings.Join(cur, " "))
-			cur, n = nil, 0
-		}
-		if n > 0 {
-			n++
-		}
-		cur = append(cur, w)
-		n += lw
-	}
-	if len(cur) > 0 {
-		lines = append(lines, strings.Join(cur, " "))
-	}
-	return lines
-}
-
-// stripANSI drops colour escape sequences, to measure visible width.
-func stripANSI(s string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '\x1b':
-			in = true
-		case in && r == 'm':
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	render.Paragraph(io.Out, io.width(), prefix, -1, text, paint)
 }
 
 func lookupLesson(id string) (*lessons.Lesson, error) {

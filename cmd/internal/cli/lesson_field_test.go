@@ -117,7 +117,7 @@ func TestLessonSummaryFitsEveryLesson(t *testing.T) {
 	if err := writeSummary(&IOStreams{Out: &out}, render.Palette{}, results, 1); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "│ derivative-of-activation │") {
+	if !strings.Contains(out.String(), "│ derivative-of-activation") {
 		t.Errorf("summary lacks the new lessons:\n%s", out.String())
 	}
 	checkWidth(t, out.String())

@@ -129,10 +129,10 @@ func runConfigJSON(r *lessons.Run) configJSON {
 	cfg := r.Config
 	bugs := nonNilStrings(r.Bugs)
 	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, Seed: cfg.Seed, Data: r.Data, Bugs: bugs, Init: r.Start,
+		LR: cfg.LR, N: r.Train, Batch: cfg.Batch, Data: r.Data, Bugs: bugs, Init: r.Start,
 		Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()), Normaliser: string(cfg.Normalised())}
 	if r.InitFile == "" {
-		c.InitScale = &cfg.InitScale
+		c.InitScale, c.Seed = &cfg.InitScale, &cfg.Seed
 	}
 	return c
 }

@@ -35,7 +35,7 @@ func newCmdLessonRun(io *IOStreams, runF func(*LessonRunOptions) error) *cobra.C
 	opts := &LessonRunOptions{IO: io}
 	cmd := &cobra.Command{
 		Use:   "run ID | --all",
-		Short: "Replay a bug beside the correct network and show where learning breaks",
+		Short: "Replay a bug beside the correct network: where learning breaks",
 		Long: `Train the buggy and the correct network from the same initial weights on the same
 images, side by side: loss, training accuracy, accuracy on held-out images the runs never
 trained on (and the accuracy the buggy code reports, when the metric is the bug), a chart of
@@ -191,7 +191,7 @@ func lessonRun(opts *LessonRunOptions) error {
 			continue
 		}
 		if len(results) > 1 {
-			fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
+			fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", io.width())+"\n")
 		}
 		if err := writeResult(io, pal, res, ro); err != nil {
 			return err
@@ -212,7 +212,7 @@ func lessonRun(opts *LessonRunOptions) error {
 	case opts.JSON:
 		err = render.JSON(io.Out, allJSON{Lessons: docs, Summary: summaryJSON(results), Skipped: skipped, Seconds: elapsed})
 	case opts.All:
-		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", 100)+"\n")
+		fmt.Fprintln(io.Out, "\n"+strings.Repeat("━", io.width())+"\n")
 		err = writeSummary(io, pal, results, elapsed)
 		if err == nil {
 			for _, s := range skipped {
@@ -262,7 +262,7 @@ func newLessonProgress(io *IOStreams, l *lessons.Lesson, ro lessons.Options) *le
 			total += len(l.Bug.Parts) * epochs
 		}
 	}
-	return &lessonProgress{bar: &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: l.Bug.ID, Total: total},
+	return &lessonProgress{bar: &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: l.Bug.ID, Total: total, Columns: io.width()},
 		done_: map[string]int{}, total: total}
 }
 
@@ -435,7 +435,7 @@ func scenarioTable(io *IOStreams, s *lessons.ScenarioResult) error {
 	for i := range right {
 		right[i] = i
 	}
-	return render.Table(io.Out, headers, rows, right...)
+	return render.Table(io.Out, io.width(), headers, rows, right...)
 }
 
 func accuracyChart(io *IOStreams, pal render.Palette, s *lessons.ScenarioResult) error {
@@ -450,7 +450,8 @@ func accuracyChart(io *IOStreams, pal render.Palette, s *lessons.ScenarioResult)
 	if len(s.Buggy.Epochs) == 0 && len(s.Correct.Epochs) == 0 {
 		return nil
 	}
-	ch := render.Chart{Height: 10, Width: 72, YMin: 0, YMax: 1, XName: "epoch",
+	// The plot's columns: the axis labels take 7, the x labels' line 14.
+	ch := render.Chart{Height: 10, Width: min(72, io.width()-14), YMin: 0, YMax: 1, XName: "epoch",
 		YLabel: func(v float64) string { return fmt.Sprintf("%.0f %%", 100*v) },
 		Series: []render.Series{
 			{Name: "correct (training accuracy)", Y: series(s.Correct, acc), Glyph: 'o',
@@ -484,12 +485,6 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 	headers := []string{"lesson", "epochs", "buggy", "correct", "shown", "findings (buggy run)"}
 	var rows [][]string
 	shown := 0
-	// The table must fit 100 columns: the borders, the padding and the
-	// other columns take 44 besides the lesson ids and the findings.
-	room := 56
-	for _, r := range results {
-		room = min(room, 56-len(r.Lesson.Bug.ID))
-	}
 	for _, r := range results {
 		m := r.Main()
 		mark := "no"
@@ -502,9 +497,6 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 			ids = append(ids, f.ID)
 		}
 		fs := strings.Join(ids, ", ")
-		if len([]rune(fs)) > room {
-			fs = string([]rune(fs)[:room-1]) + "…"
-		}
 		buggy := render.Percent(m.Buggy.Final().Accuracy)
 		if len(m.Buggy.Epochs) == 0 {
 			buggy = "stopped"
@@ -512,8 +504,8 @@ func writeSummary(io *IOStreams, pal render.Palette, results []*lessons.Result, 
 		rows = append(rows, []string{r.Lesson.Bug.ID, fmt.Sprint(len(m.Correct.Epochs)), buggy,
 			render.Percent(m.Correct.Final().Accuracy), mark, fs})
 	}
-	fmt.Fprintln(io.Out, pal.Bold("summary")+" (the main scenario of each lesson; accuracy on the training images at the last epoch)")
-	if err := render.Table(io.Out, headers, rows, 1, 2, 3); err != nil {
+	writeWrapped(io, pal.Bold("summary")+" ", nil, "(the main scenario of each lesson; accuracy on the training images at the last epoch)")
+	if err := render.Table(io.Out, io.width(), headers, rows, 1, 2, 3); err != nil {
 		return err
 	}
 	fmt.Fprintf(io.Out, "%d of %d lessons showed their claim; %.1f s in all\n", shown, len(results), seconds)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +15,16 @@ import (
 
 func checkWidth(t *testing.T, out string) {
 	t.Helper()
+	checkWidthOf(t, out, 100)
+}
+
+// checkWidthOf checks that every line fits width columns and that no
+// colour reaches a pipe.
+func checkWidthOf(t *testing.T, out string, width int) {
+	t.Helper()
 	for _, line := range strings.Split(out, "\n") {
-		if n := len([]rune(line)); n > 100 {
-			t.Errorf("line of %d columns: %q", n, line)
+		if n := render.VisibleWidth(line); n > width {
+			t.Errorf("line of %d columns (> %d): %q", n, width, line)
 		}
 	}
 	if strings.Contains(out, "\x1b[") {
@@ -29,9 +37,9 @@ func TestLessonList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, id := range lessons.IDs() {
-		if !strings.Contains(stdout, id+" ") {
-			t.Errorf("list lacks %s", id)
+	for _, l := range lessons.All() {
+		if !strings.Contains(stdout, l.Bug.ID+" ") {
+			t.Errorf("list lacks %s", l.Bug.ID)
 		}
 	}
 	if !strings.HasPrefix(stdout, "seed-original ") {
@@ -41,6 +49,26 @@ func TestLessonList(t *testing.T) {
 		t.Errorf("%d lines for %d lessons: want a title line and a one-line symptom each", n, len(lessons.All()))
 	}
 	checkWidth(t, stdout)
+	narrow, _, _ := run(t, "lesson", "list", "--width", "80")
+	checkWidthOf(t, narrow, 80)
+
+	// --json: the same lessons, in the same order.
+	out, _, code := run(t, "lesson", "list", "--json")
+	var got struct {
+		Lessons []map[string]string `json:"lessons"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("lesson list --json: exit %d, %v\n%s", code, err, out)
+	}
+	if len(got.Lessons) != len(lessons.All()) || got.Lessons[0]["id"] != "seed-original" {
+		t.Fatalf("%d lessons in JSON, %d lessons", len(got.Lessons), len(lessons.All()))
+	}
+	for i, l := range lessons.All() {
+		e := got.Lessons[i]
+		if e["id"] != l.Bug.ID || e["title"] != l.Bug.Title || e["symptom"] != l.Bug.Symptom || e["claim"] != l.Claim {
+			t.Errorf("entry %d is %v, want the lesson %s", i, e, l.Bug.ID)
+		}
+	}
 }
 
 func TestLessonShow(t *testing.T) {
@@ -66,7 +94,7 @@ func TestLessonBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"lesson", "run"}, "needs one lesson id"},
-		{[]string{"lesson", "run", "no-such"}, "no bug \"no-such\""},
+		{[]string{"lesson", "run", "no-such"}, "no lesson \"no-such\" (see backstep lesson list)"},
 		{[]string{"lesson", "run", "sign-flip", "--all"}, "not both"},
 		{[]string{"lesson", "run", "sign-flip", "zero-init"}, "needs one lesson id"},
 		{[]string{"lesson", "run", "sign-flip", "--epochs", "-1"}, "--epochs"},
@@ -78,9 +106,24 @@ func TestLessonBadInput(t *testing.T) {
 		{[]string{"lesson", "run", "sign-flip", "--n", "20000"}, "20000"},
 		{[]string{"lesson", "run", "sign-flip", "--data", "/nonexistent"}, "/nonexistent"},
 		{[]string{"lesson", "show"}, "needs one lesson id"},
-		{[]string{"lesson", "show", "nope"}, "no bug"},
+		{[]string{"lesson", "show", "nope"}, "no lesson \"nope\""},
 		{[]string{"lesson", "list", "extra"}, "takes no arguments"},
 		{[]string{"train", "--bug", "no-such"}, "known bugs:"},
+	}
+	// A catalog bug without a lesson, if the catalog has one, says where
+	// to try it instead.
+	withLesson := map[string]bool{}
+	for _, l := range lessons.All() {
+		withLesson[l.Bug.ID] = true
+	}
+	for _, id := range lessons.IDs() {
+		if !withLesson[id] {
+			cases = append(cases, struct {
+				args []string
+				want string
+			}{[]string{"lesson", "show", id}, fmt.Sprintf("bug %q has no lesson: try it with --bug %s", id, id)})
+			break
+		}
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -215,4 +258,15 @@ func TestLessonSummaryFits(t *testing.T) {
 		}
 	}
 	checkWidth(t, out.String())
+	// At 80 columns tablewriter narrows the table; no finding is lost.
+	var narrow bytes.Buffer
+	if err := writeSummary(&IOStreams{Out: &narrow, Width: 80}, render.Palette{}, results, 1.5); err != nil {
+		t.Fatal(err)
+	}
+	checkWidthOf(t, narrow.String(), 80)
+	for _, f := range results[0].Main().Buggy.Findings {
+		if !strings.Contains(narrow.String(), f.ID) {
+			t.Errorf("the 80-column summary lost the finding %s:\n%s", f.ID, narrow.String())
+		}
+	}
 }

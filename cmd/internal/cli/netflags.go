@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/backstep/backstep/cmd/internal/render"
 	"github.com/backstep/backstep/lessons"
 	"github.com/backstep/backstep/net"
 	"github.com/spf13/pflag"
@@ -253,24 +254,28 @@ func sizesText(sizes []int) string {
 	return strings.Join(parts, "-")
 }
 
-// describe summarises the run's configuration in two short lines; start
-// says what the initial weights are.
-func describe(cfg net.Config, d *net.Dataset, bugs []string, start string) string {
-	batch := "full batch"
+// describe summarises the run's configuration in a few lines that fit
+// width columns: the network (with its output layer and loss when a bug
+// changed them), the data, the settings and where the initial weights
+// come from (start).
+func describe(cfg net.Config, d *net.Dataset, bugs []string, start string, width int) string {
+	var b strings.Builder
+	line := func(head, text string) { render.Paragraph(&b, width, head, 9, text, nil) }
+	line("network  ", fmt.Sprintf("%s, %s layout, %d images (%s)", cfg.Describe(), cfg.Layout, d.Len(), d.Source))
+	settings := fmt.Sprintf("lr %v, full batch", cfg.LR)
 	if cfg.Batch > 0 && cfg.Batch < d.Len() {
-		batch = fmt.Sprintf("batches of %d", cfg.Batch)
+		settings = fmt.Sprintf("lr %v, batches of %d", cfg.LR, cfg.Batch)
 	}
-	s := fmt.Sprintf("network  %s %s, %s layout, %d images (%s)\nsettings lr %v, %s",
-		sizesText(cfg.Sizes()), cfg.Act, cfg.Layout, d.Len(), d.Source, cfg.LR, batch)
 	// The initial weights on the settings line when that fits 80 columns
 	// (drawn ones), else on a line of their own (a file and what a bug did).
-	if init := ", init " + start; len([]rune(s[strings.LastIndex(s, "\n")+1:]+init)) <= 80 {
-		s += init
+	if init := ", init " + start; 9+render.DisplayWidth(settings+init) <= render.MinWidth {
+		line("settings ", settings+init)
 	} else {
-		s += "\ninit     " + start
+		line("settings ", settings)
+		line("init     ", start)
 	}
 	if len(bugs) > 0 {
-		s += "\nbugs     " + strings.Join(bugs, ", ")
+		line("bugs     ", strings.Join(bugs, ", "))
 	}
-	return s
+	return strings.TrimSuffix(b.String(), "\n")
 }

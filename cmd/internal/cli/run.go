@@ -40,7 +40,7 @@ func NewCmdRun(io *IOStreams, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{IO: io}
 	cmd := &cobra.Command{
 		Use:   "run SCRIPT.py|NOTEBOOK.ipynb [ARGS…]",
-		Short: "Run your own NumPy script unmodified and step through its first iteration",
+		Short: "Run your NumPy script unmodified; step through its first iteration",
 		Long: `Run your own NumPy training script (or a notebook's code cells) under your Python, with a
 recorder backstep embeds, and step through its first training iteration on your own lines:
 each array's shape and what its axes mean (samples, features, hidden, classes), each
@@ -143,7 +143,7 @@ func runRun(opts *RunOptions) error {
 		return finish(s, render.JSON(io.Out, scriptJSONOf(s)))
 	}
 	pal := render.Palette{Enabled: io.Color}
-	sr := &render.ScriptReport{W: io.Out, Pal: pal, Trace: &render.Trace{W: io.Out, Pal: pal, BugTitle: bugTitle}}
+	sr := &render.ScriptReport{W: io.Out, Pal: pal, Trace: &render.Trace{W: io.Out, Pal: pal, BugTitle: bugTitle, Width: io.width()}}
 	// The header is the first screen: the check's recomputation (seconds on
 	// 10,000 samples) runs after it, and the numerical gradient check while
 	// the step is shown.
@@ -157,7 +157,7 @@ func runRun(opts *RunOptions) error {
 	}()
 	if interactive {
 		err := repl.Run(repl.Config{In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
-			Trace: sr.Trace, Stepper: s.stepper(), Restart: s.stepper})
+			Trace: sr.Trace, Stepper: s.stepper(), Restart: s.stepper, Width: io.liveWidth()})
 		if err != nil {
 			return err
 		}

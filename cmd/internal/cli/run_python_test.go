@@ -72,7 +72,7 @@ func TestRunQuestionScript(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	fits(t, stdout, false)
+	fits(t, stdout, false, 100)
 }
 
 // The answer's fix of the same script runs clean.

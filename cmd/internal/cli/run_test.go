@@ -67,7 +67,7 @@ func TestRunRecorded(t *testing.T) {
 					t.Errorf("output lacks %q", w)
 				}
 			}
-			fits(t, stdout, false)
+			fits(t, stdout, false, 100)
 			golden(t, "run-"+c.fixture, stdout)
 		})
 	}

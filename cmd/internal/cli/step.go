@@ -27,7 +27,7 @@ func NewCmdStep(io *IOStreams, runF func(*StepOptions) error) *cobra.Command {
 	opts := &StepOptions{IO: io}
 	cmd := &cobra.Command{
 		Use:   "step",
-		Short: "Step through one training iteration like a debugger, or print its trace",
+		Short: "Step through one training iteration in a debugger, or print it",
 		Long: `Step through one training iteration of the reference network — forward pass, loss,
 backward pass, update, accuracy — statement by statement and operation by operation. Every
 operand is shown with its shape and what each axis means (samples, features, hidden, classes),
@@ -111,20 +111,20 @@ func stepRun(opts *StepOptions) error {
 	st := set.stepper()
 	if opts.JSON {
 		st.Run()
-		if err := render.JSON(io.Out, stepJSONOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), st)); err != nil {
+		if err := render.JSON(io.Out, stepJSONOf(stepConfigOf(configOf(cfg, data, opts.Net.bugs, opts.Net.start, opts.Net.initFile != ""), true), st)); err != nil {
 			return err
 		}
 		return stepFailure(st)
 	}
-	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle}
-	header := describe(cfg, data, opts.Net.bugs, opts.Net.start)
+	trace := &render.Trace{W: io.Out, Pal: render.Palette{Enabled: io.Color}, BugTitle: bugTitle, Width: io.width()}
+	header := describe(cfg, data, opts.Net.bugs, opts.Net.start, io.width())
 	if interactive {
 		// The session's stepper is the last one restart made.
 		restart := func() *net.Stepper { st = set.stepper(); return st }
 		err := repl.Run(repl.Config{
 			In: io.In, Out: io.Out, Terminal: io.InTTY && io.OutTTY,
 			Trace: trace, Header: header, Stepper: st, Restart: restart,
-			ImageHeight: data.Height, ImageWidth: data.Width,
+			ImageHeight: data.Height, ImageWidth: data.Width, Width: io.liveWidth(),
 		})
 		if err != nil {
 			return inputError("", err)
@@ -132,7 +132,7 @@ func stepRun(opts *StepOptions) error {
 		return stepFailure(st)
 	}
 	fmt.Fprintln(io.Out, header)
-	fmt.Fprintln(io.Out, axesLine(set.program, st.Vars))
+	fmt.Fprintln(io.Out, axesLine(set.program, st.Vars, io.width()))
 	printTrace(trace, st)
 	return stepFailure(st)
 }
@@ -153,7 +153,7 @@ func stepFailure(st *net.Stepper) error {
 
 // axesLine says what each axis of the data and parameters means in this
 // layout, once, above the trace.
-func axesLine(p *net.Program, v net.Vars) string {
+func axesLine(p *net.Program, v net.Vars, width int) string {
 	names := append([]string{"X", "Y"}, net.ParamNames(p.Config.Layers())...)
 	var parts []string
 	for _, n := range names {
@@ -161,7 +161,10 @@ func axesLine(p *net.Program, v net.Vars) string {
 			parts = append(parts, n+" "+net.AxesText(a.Shape(), a.Labels()))
 		}
 	}
-	lines := render.Wrap(strings.Join(parts, ", "), render.Width-9)
+	for i := range parts[:len(parts)-1] {
+		parts[i] += ","
+	}
+	lines := render.Pack(parts, width-9)
 	return "axes     " + strings.Join(lines, "\n         ")
 }
 

@@ -10,7 +10,7 @@ import (
 // trace, a list of events with statement, op, inputs, shape, axis, stats),
 // with the statements around them.
 type stepJSON struct {
-	Config     configJSON      `json:"config"`
+	Config     stepConfigJSON  `json:"config"`
 	Statements []statementJSON `json:"statements"`
 	Events     []eventJSON     `json:"events"`
 	// FirstNonFinite locates the first operation that produced NaN/Inf.
@@ -134,9 +134,8 @@ func divergenceOf(d *net.Divergence) *divergenceJSON {
 	return out
 }
 
-func stepJSONOf(config configJSON, st *net.Stepper) stepJSON {
+func stepJSONOf(config stepConfigJSON, st *net.Stepper) stepJSON {
 	out := stepJSON{Config: config}
-	out.Config.Epochs = 1
 	out.Statements, out.Events, out.FirstNonFinite = recordsJSON(st)
 	if l, ok := st.Vars["loss"]; ok && l.Size() == 1 {
 		v := render.Number(l.Item())

@@ -28,11 +28,12 @@ func golden(t *testing.T, name, got string) {
 	goldenfile.Compare(t, filepath.Join("..", "..", "..", "testdata", "golden", name+".golden"), got)
 }
 
-// fits checks the 100-column promise and that no colour reaches a pipe.
-func fits(t *testing.T, out string, colour bool) {
+// fits checks that every line fits width columns and that no colour
+// reaches a pipe.
+func fits(t *testing.T, out string, colour bool, width int) {
 	t.Helper()
 	for i, l := range strings.Split(out, "\n") {
-		if w := render.DisplayWidth(l); w > render.Width && !colour {
+		if w := render.VisibleWidth(l); w > width {
 			t.Errorf("line %d is %d columns wide: %q", i+1, w, l)
 		}
 	}
@@ -46,6 +47,8 @@ func showEscapes(s string) string { return strings.ReplaceAll(s, "\x1b[", `\e[`)
 
 func TestStepGolden(t *testing.T) {
 	session := "n\ns\ns\ne\nb dW1\nb shape-change\nc\np dW2 0:3 0:4\np db2\nshape b2\nl\nbogus\np Z9\ne m\nc\nq\n"
+	// The banner, list, n, help break, a continue past warnings, explain.
+	session80 := "l\nn\nhelp break\nhelp\nb db2\nc\ne\np W1\nc\nq\n"
 	cases := []struct {
 		name  string
 		stdin string
@@ -55,6 +58,10 @@ func TestStepGolden(t *testing.T) {
 		{"step_trace_cols_softmax", "", []string{"step", "--n", "200", "--layout", "cols", "--bug", "softmax-axis"}},
 		{"step_session", session, []string{"step", "--interactive", "on", "--n", "200", "--bug", "wrong-m"}},
 		{"step_session_color", "n\nb nan\nc\nq\n", []string{"step", "--interactive", "on", "--n", "100", "--init-scale", "1000", "--color", "always"}},
+		// The same at 80 columns, the narrowest terminal backstep lays out for.
+		{"step_trace_rows_80", "", []string{"step", "--interactive", "off", "--n", "200", "--width", "80"}},
+		{"step_trace_cols_softmax_80", "", []string{"step", "--n", "200", "--layout", "cols", "--bug", "softmax-axis", "--width", "80"}},
+		{"step_session_80", session80, []string{"step", "--interactive", "on", "--n", "200", "--bug", "bias-axis", "--width", "80"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,7 +70,11 @@ func TestStepGolden(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
 			colour := strings.Contains(c.name, "color")
-			fits(t, out, colour)
+			width := 100
+			if strings.HasSuffix(c.name, "_80") {
+				width = 80
+			}
+			fits(t, out, colour, width)
 			if colour {
 				if !strings.Contains(out, "\x1b[") {
 					t.Fatal("--color always wrote no colour")
@@ -130,7 +141,7 @@ func TestStepMustShow(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			fits(t, out, false)
+			fits(t, out, false, 100)
 			flat := strings.Join(strings.Fields(out), " ")
 			for _, w := range c.want {
 				if !strings.Contains(flat, strings.Join(strings.Fields(w), " ")) {

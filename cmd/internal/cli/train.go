@@ -23,16 +23,17 @@ func NewCmdTrain(io *IOStreams, runF func(*TrainOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train the reference network and print loss and accuracy per epoch",
-		Long: `Train the reference network (784-60-10, tanh, softmax, mean cross-entropy, plain
-gradient descent) on the MNIST images and print each epoch's loss and accuracy. An epoch's
+		Long: `Train the reference network — by default the question's (the NumPy network backstep
+grew from: 784-60-10, tanh, softmax, mean cross-entropy, plain gradient descent, lr 0.3,
+full batch) — on the MNIST images and print each epoch's loss and accuracy. An epoch's
 figures are those of the forward pass that starts it, before its update; with --batch, they
 are the mean over the epoch's batches, weighted by their sizes, each taken before its own
 update.
 
 Exit 0 when training ran, 1 when the step fails (a statement NumPy would refuse, such as
 the shape error of --bug no-transpose), 2 on bad input or output that cannot be written.`,
-		Example: `  backstep train                          # the question's network, 100 epochs, full batch
-  backstep train --layout cols            # the answer's layout: Z1 = W1·X + b1
+		Example: `  backstep train                  # the question's network, 100 epochs
+  backstep train --layout cols    # features × samples: Z1 = W1·X + b1
   backstep train --hidden 128,64 --act relu --epochs 20
   backstep train --bug sign-flip --epochs 30
   backstep train --json > run.json`,
@@ -66,7 +67,7 @@ type configJSON struct {
 	Batch     int      `json:"batch"`
 	InitScale *float64 `json:"init_scale,omitempty"` // left out when the weights come from a file
 	Init      string   `json:"init"`                 // what the initial weights are
-	Seed      uint64   `json:"seed"`
+	Seed      *uint64  `json:"seed,omitempty"`       // the seed of drawn weights: left out with a file's
 	Data      string   `json:"data"`
 	Bugs      []string `json:"bugs"`
 	// The output layer, the loss and where the 1/m sits (lesson runs,
@@ -94,12 +95,44 @@ func configOf(cfg net.Config, d *net.Dataset, bugs []string, start string, fromF
 	if bugs == nil {
 		bugs = []string{}
 	}
-	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Layout: string(cfg.Layout), Epochs: cfg.Epochs,
-		LR: cfg.LR, N: d.Len(), Batch: cfg.Batch, Seed: cfg.Seed, Data: d.Source, Bugs: bugs, Init: start}
+	c := configJSON{Sizes: cfg.Sizes(), Act: string(cfg.Act), Output: string(cfg.OutputAct()), Loss: string(cfg.LossKind()),
+		Layout: string(cfg.Layout), Epochs: cfg.Epochs,
+		LR: cfg.LR, N: d.Len(), Batch: cfg.Batch, Data: d.Source, Bugs: bugs, Init: start}
 	if !fromFile {
-		c.InitScale = &cfg.InitScale
+		c.InitScale, c.Seed = &cfg.InitScale, &cfg.Seed
 	}
 	return c
+}
+
+// stepConfigJSON is the configuration of one step (step, gradcheck):
+// train's, less what plays no part in it. Neither runs epochs; gradcheck
+// makes no update (no lr) and checks one batch of --samples images, which
+// its JSON gives as "samples" (no n, no batch).
+type stepConfigJSON struct {
+	Sizes     []int    `json:"sizes"`
+	Act       string   `json:"act"`
+	Output    string   `json:"output"`
+	Loss      string   `json:"loss"`
+	Layout    string   `json:"layout"`
+	LR        *float64 `json:"lr,omitempty"`
+	N         *int     `json:"n,omitempty"`
+	Batch     *int     `json:"batch,omitempty"`
+	InitScale *float64 `json:"init_scale,omitempty"` // left out when the weights come from a file
+	Init      string   `json:"init"`                 // what the initial weights are
+	Seed      *uint64  `json:"seed,omitempty"`       // the seed of drawn weights: left out with a file's
+	Data      string   `json:"data"`
+	Bugs      []string `json:"bugs"`
+}
+
+// stepConfigOf writes the configuration of one step; update says whether
+// the step updates the weights (step does, gradcheck does not).
+func stepConfigOf(c configJSON, update bool) stepConfigJSON {
+	s := stepConfigJSON{Sizes: c.Sizes, Act: c.Act, Output: c.Output, Loss: c.Loss, Layout: c.Layout,
+		InitScale: c.InitScale, Init: c.Init, Seed: c.Seed, Data: c.Data, Bugs: c.Bugs}
+	if update {
+		s.LR, s.N, s.Batch = &c.LR, &c.N, &c.Batch
+	}
+	return s
 }
 
 // epochsJSON writes the reported accuracy only where the metric code gave
@@ -125,9 +158,9 @@ func trainRun(opts *TrainOptions) error {
 	io := opts.IO
 	pal := render.Palette{Enabled: io.Color}
 	if !opts.JSON {
-		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs, opts.Net.start))
+		fmt.Fprintln(io.Out, describe(cfg, data, opts.Net.bugs, opts.Net.start, io.width()))
 	}
-	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs}
+	bar := &render.Progress{W: io.ErrOut, Enabled: io.ErrTTY, Label: "training", Total: cfg.Epochs, Columns: io.width()}
 	start := time.Now()
 	res, err := net.Train(p, set.params, data, net.TrainOptions{OnEpoch: func(e net.Epoch) {
 		bar.Update(e.Epoch, fmt.Sprintf("loss %s  accuracy %s", render.Float(e.Loss, 4), render.Percent(e.Accuracy)))
@@ -149,11 +182,11 @@ func trainRun(opts *TrainOptions) error {
 		return err
 	}
 	if batches := (data.Len() + cfg.Batch - 1) / max(cfg.Batch, 1); cfg.Batch > 0 && batches > 1 {
-		fmt.Fprintf(io.Out, "each epoch's loss and accuracy: the mean over its %d batches, each before its own update\n", batches)
+		render.Paragraph(io.Out, io.width(), "", 0, fmt.Sprintf("each epoch's loss and accuracy: the mean over its %d batches, each before its own update", batches), nil)
 	}
 	f := res.Final()
-	fmt.Fprintf(io.Out, "final: loss %s, accuracy %s after %d epochs (%.1f ms an epoch, %.1f s in all)\n",
-		render.Float(f.Loss, 4), pal.Bold(render.Percent(f.Accuracy)), cfg.Epochs, 1000*res.SecondsPerEpoch, time.Since(start).Seconds())
+	render.Paragraph(io.Out, io.width(), "final: ", 7, fmt.Sprintf("loss %s, accuracy %s after %d epochs (%.1f ms an epoch, %.1f s in all)",
+		render.Float(f.Loss, 4), pal.Bold(render.Percent(f.Accuracy)), cfg.Epochs, 1000*res.SecondsPerEpoch, time.Since(start).Seconds()), nil)
 	return nil
 }
 
@@ -197,5 +230,5 @@ func epochTable(io *IOStreams, eps []net.Epoch) error {
 		}
 		rows = append(rows, row)
 	}
-	return render.Table(io.Out, headers, rows, 0, 1, 2, 3)
+	return render.Table(io.Out, io.width(), headers, rows, 0, 1, 2, 3)
 }

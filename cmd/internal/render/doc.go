@@ -4,5 +4,9 @@
 //
 // Every renderer takes an explicit colour switch instead of reading
 // color.NoColor, so output is deterministic and golden files are stable.
-// Output is meant to fit a 100-column terminal.
+//
+// Every renderer also takes the width its lines must fit (80 to 100
+// columns on a terminal, 100 off one; the CLI decides it once). Text wraps
+// between words through one wrapper (Wrap, Pack, Paragraph in text.go);
+// tables are narrowed by tablewriter itself (Table).
 package render

@@ -13,6 +13,9 @@ type Progress struct {
 	Enabled bool
 	Label   string
 	Total   int
+	// Columns is the terminal's width (0: DefaultWidth): the bar's line
+	// is cut to fit, since a line that wraps cannot be redrawn in place.
+	Columns int
 	width   int
 }
 
@@ -23,7 +26,12 @@ func (p *Progress) Update(done int, note string) {
 	}
 	const bar = 24
 	fill := bar * done / p.Total
-	line := fmt.Sprintf("\r%s %s%s %d/%d %s", p.Label, strings.Repeat("█", fill), strings.Repeat("░", bar-fill), done, p.Total, note)
+	line := fmt.Sprintf("%s %s%s %d/%d %s", p.Label, strings.Repeat("█", fill), strings.Repeat("░", bar-fill), done, p.Total, note)
+	cols := p.Columns
+	if cols <= 0 {
+		cols = DefaultWidth
+	}
+	line = "\r" + cond.Truncate(line, cols-1, "…")
 	if n := len([]rune(line)); n < p.width {
 		line += strings.Repeat(" ", p.width-n)
 	} else {

@@ -83,9 +83,10 @@ type ScriptReport struct {
 
 func (r *ScriptReport) printf(format string, args ...any) { fmt.Fprintf(r.W, format, args...) }
 
-// field writes "label    text", the text wrapped under itself.
-func field(b *strings.Builder, label, text string) {
-	for i, l := range wrap(text, Width-9) {
+// field writes "label    text", the text wrapped under itself to width
+// columns.
+func field(b *strings.Builder, width int, label, text string) {
+	for i, l := range Wrap(text, width-9) {
 		if i == 0 {
 			fmt.Fprintf(b, "%-9s%s\n", label, l)
 		} else {
@@ -100,32 +101,33 @@ func field(b *strings.Builder, label, text string) {
 func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	rec := s.Rec
 	var b strings.Builder
+	w := r.Trace.width()
 	how := "sys.settrace"
 	if rec.Tracer == "monitoring" {
 		how = "sys.monitoring"
 	}
-	field(&b, "script", fmt.Sprintf("%s: Python %s (%s), NumPy %s, traced with %s", filepath.Base(rec.Script),
+	field(&b, w, "script", fmt.Sprintf("%s: Python %s (%s), NumPy %s, traced with %s", filepath.Base(rec.Script),
 		rec.Python, rec.Executable, rec.NumPy, how))
 	for _, n := range rec.Notices {
-		field(&b, "note", n)
+		field(&b, w, "note", n)
 	}
-	field(&b, "ran", iterationText(rec))
+	field(&b, w, "ran", iterationText(rec))
 	if c := s.Check; c != nil && c.Dump != nil {
 		d := c.Dump
-		field(&b, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
+		field(&b, w, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
 			d.Config.Layout, d.Samples, strings.Join(d.AllNotes(), "; ")))
 	} else if c != nil && c.Err != nil {
-		field(&b, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "foreign: "))
+		field(&b, w, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "foreign: "))
 	}
-	field(&b, "roles", rolesText(s.Analysis))
+	field(&b, w, "roles", rolesText(s.Analysis))
 	if ax := axesText(s); ax != "" {
-		field(&b, "axes", ax)
+		field(&b, w, "axes", ax)
 	}
 	where := "are the lines of " + filepath.Base(rec.Script)
 	if rec.Notebook {
 		where = "count the lines of the notebook's code cells joined in order (the findings give cell and line)"
 	}
-	field(&b, "numbers", where+"; ✗ marks a line check found wrong on your own inputs, with the known bug it matches")
+	field(&b, w, "numbers", where+"; ✗ marks a line check found wrong on your own inputs, with the known bug it matches")
 	return strings.TrimRight(b.String(), "\n")
 }
 

@@ -9,26 +9,13 @@ import (
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
-	"github.com/mattn/go-runewidth"
 )
 
-// Width is the terminal width every renderer fits in.
-const Width = 100
-
-// cond measures display widths without guessing the locale: ×, ·, ᵀ and
-// the box characters count as one column, as on a western terminal.
-var cond = &runewidth.Condition{EastAsianWidth: false}
-
-// DisplayWidth is the number of terminal columns s takes (no escape
-// sequences).
-func DisplayWidth(s string) int { return cond.StringWidth(s) }
-
-// Trace columns: the operation (number and name), what it did to the axes,
-// and the statistics of its result.
+// Trace columns: the operation (number and name), what it did to the axes
+// (the rest of the width), and the statistics of its result.
 const (
 	opCol    = 15
 	statsCol = 27
-	descCol  = Width - opCol - 2 - statsCol
 )
 
 // Trace draws the statements and operations of a training step, for the
@@ -38,19 +25,33 @@ type Trace struct {
 	Pal Palette
 	// BugTitle gives a catalog bug's one-line title ("" if unknown).
 	BugTitle func(id string) string
+	// Width is the number of columns every line fits in (0: DefaultWidth).
+	// The debugger changes it between commands when its window is resized.
+	Width int
 }
+
+// width is the number of columns the trace fits in.
+func (t *Trace) width() int {
+	if t.Width <= 0 {
+		return DefaultWidth
+	}
+	return t.Width
+}
+
+// descCol is the width of the middle column: what happened to the axes.
+func (t *Trace) descCol() int { return t.width() - opCol - 2 - statsCol }
 
 func (t *Trace) printf(format string, args ...any) { fmt.Fprintf(t.W, format, args...) }
 
 // Columns writes the heading of the operation rows.
 func (t *Trace) Columns() {
-	t.printf("%s\n", t.Pal.Dim(pad("  # op", opCol)+pad("operands → what happened to the axes", descCol+2)+"values"))
+	t.printf("%s\n", t.Pal.Dim(pad("  # op", opCol)+pad("operands → what happened to the axes", t.descCol()+2)+"values"))
 }
 
 // Phase writes a rule naming a phase of the step.
 func (t *Trace) Phase(name string) {
 	head := "── " + name + " "
-	t.printf("\n%s\n", t.Pal.Bold(head+strings.Repeat("─", Width-DisplayWidth(head))))
+	t.printf("\n%s\n", t.Pal.Bold(head+strings.Repeat("─", t.width()-DisplayWidth(head))))
 }
 
 // StatementNumber is how statement i is numbered: its position in the
@@ -74,22 +75,23 @@ func StatementRef(i int, s net.Statement) string {
 // StatementHead writes a statement's number (its line, in a learner's
 // script), formula, bug marker and NumPy line.
 func (t *Trace) StatementHead(i int, s net.Statement) {
-	lines := wrap(s.Formula, Width-4)
+	number := fmt.Sprintf("%2d  ", StatementNumber(i, s)) // a script's line may take three digits or more
+	lines := Wrap(s.Formula, t.width()-len(number))
 	for k := range lines {
 		if k == 0 {
-			lines[k] = fmt.Sprintf("%2d  %s", StatementNumber(i, s), lines[k])
+			lines[k] = number + lines[k]
 		} else {
-			lines[k] = "    " + lines[k]
+			lines[k] = strings.Repeat(" ", len(number)) + lines[k]
 		}
 	}
 	if s.Bug != "" {
 		mark := "✗ " + s.Bug
 		last := lines[len(lines)-1]
-		if gap := Width - DisplayWidth(last) - DisplayWidth(mark); gap >= 2 {
+		if gap := t.width() - DisplayWidth(last) - DisplayWidth(mark); gap >= 2 {
 			lines[len(lines)-1] = t.Pal.Bold(last) + strings.Repeat(" ", gap) + t.Pal.Bad(mark)
 		} else {
 			lines[len(lines)-1] = t.Pal.Bold(last)
-			lines = append(lines, strings.Repeat(" ", Width-DisplayWidth(mark))+t.Pal.Bad(mark))
+			lines = append(lines, strings.Repeat(" ", t.width()-DisplayWidth(mark))+t.Pal.Bad(mark))
 		}
 		for k := 0; k < len(lines)-1; k++ {
 			if !strings.Contains(lines[k], "✗") {
@@ -107,7 +109,7 @@ func (t *Trace) StatementHead(i int, s net.Statement) {
 	if s.NumPy == "" {
 		return
 	}
-	for _, l := range wrap("np: "+s.NumPy, Width-4) {
+	for _, l := range Wrap("np: "+s.NumPy, t.width()-4) {
 		t.printf("    %s\n", t.Pal.Dim(l))
 	}
 }
@@ -127,13 +129,25 @@ func (t *Trace) Statement(rec *net.StepRecord) {
 func (t *Trace) Op(rec *net.StepRecord, k int) {
 	e := rec.Events[k]
 	txt := rec.OpText(k)
-	desc := append(wrap(txt.Operands, descCol), wrap(txt.Effect, descCol)...)
-	warn := wrap(txt.Warn, descCol-2)
+	desc := append(Wrap(txt.Operands, t.descCol()), Wrap(txt.Effect, t.descCol())...)
+	warn := Wrap(txt.Warn, t.descCol()-2)
 	stats := statsLines(e)
 	if k < len(rec.Noise) && rec.Noise[k] {
 		// Rounding noise: its digits change with the order of additions.
 		stats = []string{"≈0 (rounding noise)"}
 	}
+	// Huge values ("min -1.73e+308 max 1.38e+306") take two lines, a name
+	// and its value kept together.
+	var fitted []string
+	for _, s := range stats {
+		w := strings.Fields(s)
+		var pairs []string
+		for i := 0; i < len(w); i += 2 {
+			pairs = append(pairs, strings.Join(w[i:min(i+2, len(w))], " "))
+		}
+		fitted = append(fitted, Pack(pairs, statsCol)...)
+	}
+	stats = fitted
 	n := max(len(desc)+len(warn), len(stats))
 	for i := 0; i < n; i++ {
 		left := ""
@@ -155,7 +169,7 @@ func (t *Trace) Op(rec *net.StepRecord, k int) {
 			right = stats[i]
 		}
 		line := pad(left, opCol)
-		gap := strings.Repeat(" ", max(descCol+2-DisplayWidth(mid), 0))
+		gap := strings.Repeat(" ", max(t.descCol()+2-DisplayWidth(mid), 0))
 		if i >= len(desc) && i-len(desc) < len(warn) {
 			line += t.Pal.Warn(mid) + gap
 		} else {
@@ -163,7 +177,7 @@ func (t *Trace) Op(rec *net.StepRecord, k int) {
 		}
 		switch {
 		case right == "":
-		case i == 2 && !e.Stats.Finite():
+		case strings.HasPrefix(right, "NaN ") && !e.Stats.Finite():
 			right = t.Pal.Bad(right)
 		default:
 			right = t.Pal.Dim(right)
@@ -190,7 +204,7 @@ func (t *Trace) nonFinite(rec *net.StepRecord, k int) {
 		parts = append(parts, fmt.Sprintf("%d Inf", e.Stats.Inf))
 	}
 	msg := fmt.Sprintf("✗ %s made %s of %d values from finite operands", e.Op, strings.Join(parts, " and "), e.Stats.Count)
-	for _, l := range wrap(msg, Width-opCol) {
+	for _, l := range Wrap(msg, t.width()-opCol) {
 		t.printf("%s%s\n", strings.Repeat(" ", opCol), t.Pal.Bad(l))
 	}
 	for j := range e.Inputs {
@@ -203,7 +217,7 @@ func (t *Trace) nonFinite(rec *net.StepRecord, k int) {
 		if e.Op == "exp" {
 			line += fmt.Sprintf(" (exp overflows above %.2f)", 709.78)
 		}
-		for _, l := range wrap(line, Width-opCol-2) {
+		for _, l := range Wrap(line, t.width()-opCol-2) {
 			t.printf("%s%s\n", strings.Repeat(" ", opCol+2), t.Pal.Warn(l))
 		}
 	}
@@ -215,7 +229,7 @@ func (t *Trace) nonFinite(rec *net.StepRecord, k int) {
 func (t *Trace) StatementTail(rec *net.StepRecord) {
 	ind := "    "
 	if rec.Err != nil {
-		for i, l := range wrap("✗ NumPy would stop here: "+rec.ErrorText(), Width-len(ind)-2) {
+		for i, l := range Wrap("✗ NumPy would stop here: "+rec.ErrorText(), t.width()-len(ind)-2) {
 			if i > 0 {
 				l = "  " + l
 			}
@@ -258,7 +272,7 @@ func (t *Trace) StatementTail(rec *net.StepRecord) {
 // bullet writes a marker and wrapped text, the text painted by paint.
 func (t *Trace) bullet(indent, mark, text string, paint func(string) string) {
 	lead := indent + mark + " "
-	for i, l := range wrap(text, Width-DisplayWidth(lead)) {
+	for i, l := range Wrap(text, t.width()-DisplayWidth(lead)) {
 		if i == 0 {
 			t.printf("%s%s\n", indent+paint(mark)+" ", paint(l))
 		} else {
@@ -352,28 +366,33 @@ func (t *Trace) ListingRange(p *net.Program, next int, breaks map[int]bool, from
 		if breaks[i] {
 			bp = "●"
 		}
-		body := fmt.Sprintf("%2d  %s", StatementNumber(i, s), s.Formula)
-		room := Width - 5
+		// A formula too long for the line wraps under itself, the bug
+		// marker staying at the end of its first line.
+		room := t.width() - 5
 		if s.Bug != "" {
 			room -= 2 + DisplayWidth("✗ "+s.Bug)
 		}
-		if DisplayWidth(body) > room {
-			body = cond.Truncate(body, room, "…")
-		}
-		plain := body
+		paint := func(s string) string { return s }
 		switch {
 		case i == next:
-			body = t.Pal.Accent(body)
+			paint = t.Pal.Accent
 		case i < next:
-			body = t.Pal.Dim(body)
+			paint = t.Pal.Dim
 		}
-		line := t.Pal.Accent(mark) + " " + t.Pal.Bad(bp) + " " + body
-		if s.Bug != "" {
-			mark := "✗ " + s.Bug
-			gap := Width - 5 - DisplayWidth(plain) - DisplayWidth(mark)
-			line += strings.Repeat(" ", max(gap, 2)) + t.Pal.Bad(mark)
+		// A script's line number may take three digits or more.
+		number := fmt.Sprintf("%2d  ", StatementNumber(i, s))
+		for k, l := range Wrap(s.Formula, room-len(number)) {
+			if k > 0 {
+				t.printf("     %s%s\n", strings.Repeat(" ", len(number)), paint(l))
+				continue
+			}
+			body := number + l
+			line := t.Pal.Accent(mark) + " " + t.Pal.Bad(bp) + " " + paint(body)
+			if s.Bug != "" {
+				line += strings.Repeat(" ", room-DisplayWidth(body)+2) + t.Pal.Bad("✗ "+s.Bug)
+			}
+			t.printf("%s\n", line)
 		}
-		t.printf("%s\n", line)
 	}
 	if next >= len(p.Statements) && to == len(p.Statements) {
 		t.printf("=> %s\n", t.Pal.Accent("(end of the iteration)"))
@@ -398,7 +417,9 @@ func (t *Trace) Summary(st *net.Stepper) {
 				line += fmt.Sprintf("; the program reports %s", Percent(reported))
 			}
 		}
-		t.printf("%s\n", line)
+		for _, l := range Wrap(line, t.width()) {
+			t.printf("%s\n", l)
+		}
 	}
 	var params []string
 	for _, name := range net.ParamNames(p.Config.Layers()) {
@@ -466,48 +487,3 @@ func Num(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'e', 2, 64)
 }
-
-// pad fills s with spaces to width columns.
-func pad(s string, width int) string {
-	if w := DisplayWidth(s); w < width {
-		return s + strings.Repeat(" ", width-w)
-	}
-	return s
-}
-
-// wrap breaks s into lines of at most width columns at spaces; a word
-// longer than width is cut.
-func wrap(s string, width int) []string {
-	if s == "" {
-		return nil
-	}
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		for DisplayWidth(w) > width {
-			if line != "" {
-				lines = append(lines, line)
-				line = ""
-			}
-			cut := cond.Truncate(w, width, "")
-			lines = append(lines, cut)
-			w = w[len(cut):]
-		}
-		switch {
-		case line == "":
-			line = w
-		case DisplayWidth(line)+1+DisplayWidth(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// Wrap breaks text into lines that fit width columns.
-func Wrap(text string, width int) []string { return wrap(text, width) }

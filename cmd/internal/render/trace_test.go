@@ -26,8 +26,9 @@ func TestNum(t *testing.T) {
 }
 
 // TestPrintArray follows NumPy's print: whole up to 1000 elements
-// (wrapping long rows under their brackets), summarised to 3 entries at
-// each end of every axis above that.
+// (wrapping long rows under their brackets at the line width, 80 and
+// 100 columns), summarised to 3 entries at each end of every axis above
+// that.
 func TestPrintArray(t *testing.T) {
 	big := make([]float64, 40*30)
 	for i := range big {
@@ -58,33 +59,35 @@ func TestPrintArray(t *testing.T) {
 		{"vector", tracer.Vector([]float64{1, math.NaN(), 2e-6}), "A\n[1.000e+00       nan 2.000e-06]\n"},
 	}
 	for _, c := range cases {
-		var b bytes.Buffer
-		PrintArray(&b, "A", GridOf(c.a))
-		out := b.String()
-		if !strings.HasPrefix(out, c.want) {
-			t.Errorf("%s:\n%s\nwant to start with\n%s", c.name, out, c.want)
-		}
-		for _, l := range strings.Split(out, "\n") {
-			if DisplayWidth(l) > Width {
-				t.Errorf("%s: line too wide: %q", c.name, l)
+		for _, width := range []int{80, DefaultWidth} {
+			var b bytes.Buffer
+			PrintArray(&b, "A", GridOf(c.a), width)
+			out := b.String()
+			if !strings.HasPrefix(out, c.want) {
+				t.Errorf("%s at %d columns:\n%s\nwant to start with\n%s", c.name, width, out, c.want)
 			}
-		}
-		// A line is a matrix's next row, the elided rows, or a long row
-		// continued, indented past its brackets.
-		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		for _, l := range lines[min(2, len(lines)):] {
-			next := c.a.Rank() == 2 && strings.HasPrefix(l, " [")
-			if !next && l != " …" && !strings.HasPrefix(l, strings.Repeat(" ", c.a.Rank())) {
-				t.Errorf("%s: a continued row is not indented: %q", c.name, l)
+			for _, l := range strings.Split(out, "\n") {
+				if DisplayWidth(l) > width {
+					t.Errorf("%s: line too wide for %d columns: %q", c.name, width, l)
+				}
 			}
-		}
-		if c.a.Size() <= 1000 && c.a.Rank() > 0 {
-			if n := strings.Count(out, "…"); n > 0 {
-				t.Errorf("%s: %d elements summarised, NumPy prints up to 1000 whole", c.name, c.a.Size())
+			// A line is a matrix's next row, the elided rows, or a long row
+			// continued, indented past its brackets.
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			for _, l := range lines[min(2, len(lines)):] {
+				next := c.a.Rank() == 2 && strings.HasPrefix(l, " [")
+				if !next && l != " …" && !strings.HasPrefix(l, strings.Repeat(" ", c.a.Rank())) {
+					t.Errorf("%s: a continued row is not indented: %q", c.name, l)
+				}
 			}
-			fields := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(out[strings.Index(out, "\n"):]))
-			if len(fields) != c.a.Size() {
-				t.Errorf("%s: printed %d of %d values", c.name, len(fields), c.a.Size())
+			if c.a.Size() <= 1000 && c.a.Rank() > 0 {
+				if n := strings.Count(out, "…"); n > 0 {
+					t.Errorf("%s: %d elements summarised, NumPy prints up to 1000 whole", c.name, c.a.Size())
+				}
+				fields := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(out[strings.Index(out, "\n"):]))
+				if len(fields) != c.a.Size() {
+					t.Errorf("%s: printed %d of %d values", c.name, len(fields), c.a.Size())
+				}
 			}
 		}
 	}
@@ -110,11 +113,11 @@ func TestImage(t *testing.T) {
 }
 
 func TestWrap(t *testing.T) {
-	got := wrap("one two three four", 9)
+	got := Wrap("one two three four", 9)
 	if strings.Join(got, "|") != "one two|three|four" {
 		t.Errorf("wrap = %q", got)
 	}
-	if got := wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
+	if got := Wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
 		t.Errorf("a long word is cut: %q", got)
 	}
 }

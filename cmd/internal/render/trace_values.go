@@ -47,10 +47,10 @@ const (
 // PrintArray writes a value as NumPy's print does: a scalar as
 // "title = value"; an array as the title line, then its rows in brackets,
 // whole up to 1000 elements and summarised to three entries at each end of
-// an axis above that. A row longer than the terminal continues on the
-// next line, indented past its brackets, as NumPy wraps at its line
-// width.
-func PrintArray(w io.Writer, title string, g Grid) {
+// an axis above that. A row longer than lineWidth columns continues on
+// the next line, indented past its brackets, as NumPy wraps at its line
+// width; the title wraps between words.
+func PrintArray(w io.Writer, title string, g Grid, lineWidth int) {
 	if len(g.Shape) == 0 {
 		fmt.Fprintf(w, "%s = %s\n", title, fullFloat(g.At(0, 0)))
 		return
@@ -61,7 +61,7 @@ func PrintArray(w io.Writer, title string, g Grid) {
 	}
 	big := g.Shape.Size() > summarizeThreshold
 	rowIdx, colIdx := pick(rows, big), pick(cols, big)
-	for i, l := range wrap(title, Width-2) {
+	for i, l := range Wrap(title, lineWidth-2) {
 		if i > 0 {
 			l = "  " + l
 		}
@@ -108,7 +108,7 @@ func PrintArray(w io.Writer, title string, g Grid) {
 		}
 		line, used := lead, depth
 		for m, e := range entries {
-			room := Width
+			room := lineWidth
 			if m == len(entries)-1 {
 				room -= len(tail)
 			}

@@ -133,9 +133,11 @@ func init() {
 				"meaning before.",
 			examples: []example{{"clear", "empty the screen"}},
 			fn:       (*Debugger).cmdClear},
-		{aliases: []string{"help", "h"}, group: "session", args: "[COMMAND]",
-			help:     "list the commands, or explain one with its forms and examples",
-			examples: []example{{"help", "the list"}, {"help print", "all about print"}},
+		{aliases: []string{"help", "h"}, group: "session", args: "[COMMAND|terms]",
+			help: "list the commands, explain one with its forms and examples, or (terms) the marks and words",
+			more: "help terms is the key to the marks ✗ ≠ ⚠ • ●, the verdicts and words such as the rows and cols " +
+				"layouts, as backstep help terms prints it.",
+			examples: []example{{"help", "the list"}, {"help print", "all about print"}, {"help terms", "the marks and words"}},
 			fn:       (*Debugger).cmdHelp},
 		{aliases: []string{"quit", "q", "exit"}, group: "session",
 			help:     "leave the debugger (Ctrl-D too)",
@@ -163,8 +165,9 @@ func (c command) usage() string {
 	return c.aliases[0] + " " + c.args
 }
 
-// Help writes the command list, grouped, as the help command shows it.
-func Help() string {
+// Help writes the command list, grouped, as the help command shows it,
+// width columns wide.
+func Help(width int) string {
 	var b strings.Builder
 	for _, g := range groups {
 		fmt.Fprintf(&b, "%s:\n", g)
@@ -176,14 +179,16 @@ func Help() string {
 			if len(c.aliases) > 1 {
 				names += " (" + strings.Join(c.aliases[1:], ", ") + ")"
 			}
-			lines := render.Wrap(c.help, render.Width-40)
+			lines := render.Wrap(c.help, width-40)
 			fmt.Fprintf(&b, "  %-36s  %s\n", names, lines[0])
 			for _, l := range lines[1:] {
 				fmt.Fprintf(&b, "  %-36s  %s\n", "", l)
 			}
 		}
 	}
-	b.WriteString("An empty line repeats the last command.\n")
+	for _, l := range render.Wrap("An empty line repeats the last command. help terms: the key to the marks ✗ ≠ ⚠ • ● and the words.", width) {
+		b.WriteString(l + "\n")
+	}
 	return b.String()
 }
 
@@ -210,7 +215,11 @@ var errNoArgs = errors.New("takes no arguments")
 
 func (d *Debugger) cmdHelp(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(d.out, Help())
+		fmt.Fprint(d.out, Help(d.width()))
+		return nil
+	}
+	if args[0] == "terms" {
+		render.Terms(d.out, d.width())
 		return nil
 	}
 	if len(args) > 1 {
@@ -220,13 +229,13 @@ func (d *Debugger) cmdHelp(args []string) error {
 	if !ok {
 		return fmt.Errorf("no command %q; help lists them", args[0])
 	}
-	fmt.Fprint(d.out, c.fullHelp())
+	fmt.Fprint(d.out, c.fullHelp(d.width()))
 	return nil
 }
 
-// fullHelp is what help COMMAND prints: how to type it, its short forms,
-// what it does, and examples.
-func (c command) fullHelp() string {
+// fullHelp is what help COMMAND prints, width columns wide: how to type
+// it, its short forms, what it does, and examples.
+func (c command) fullHelp(width int) string {
 	var b strings.Builder
 	head := c.usage()
 	if len(c.aliases) > 1 {
@@ -237,7 +246,7 @@ func (c command) fullHelp() string {
 	if c.more != "" {
 		text += " " + c.more
 	}
-	for _, l := range render.Wrap(text, render.Width-2) {
+	for _, l := range render.Wrap(text, width-2) {
 		b.WriteString("  " + l + "\n")
 	}
 	if len(c.examples) > 0 {
@@ -247,7 +256,7 @@ func (c command) fullHelp() string {
 			col = max(col, render.DisplayWidth(e.form))
 		}
 		for _, e := range c.examples {
-			lines := render.Wrap(e.does, render.Width-col-6)
+			lines := render.Wrap(e.does, width-col-6)
 			fmt.Fprintf(&b, "  %s%s    %s\n", e.form, strings.Repeat(" ", col-render.DisplayWidth(e.form)), lines[0])
 			for _, l := range lines[1:] {
 				fmt.Fprintf(&b, "  %s    %s\n", strings.Repeat(" ", col), l)
@@ -257,11 +266,11 @@ func (c command) fullHelp() string {
 	return b.String()
 }
 
-// say prints a message wrapped to the terminal, every line after the
-// first indented; each line of text is a paragraph of its own.
+// say prints a message wrapped to the debugger's width, every line after
+// the first indented; each line of text is a paragraph of its own.
 func (d *Debugger) say(text string) {
 	for k, para := range strings.Split(text, "\n") {
-		for i, l := range render.Wrap(para, render.Width-2) {
+		for i, l := range render.Wrap(para, d.width()-2) {
 			if i > 0 || k > 0 {
 				l = "  " + l
 			}
@@ -305,7 +314,8 @@ func (d *Debugger) nextIndex() int {
 func (d *Debugger) showNext() {
 	p := d.st.Program
 	if r := d.partial(); r != nil {
-		fmt.Fprintf(d.out, "%s in %d  %s, after operation %d of %d\n", d.pal.Accent("=>"), render.StatementNumber(r.Index, r.Statement), r.Statement.Formula, d.shown, len(r.Events))
+		d.line(d.pal.Accent("=>")+fmt.Sprintf(" in %d  ", render.StatementNumber(r.Index, r.Statement)),
+			fmt.Sprintf("%s, after operation %d of %d", r.Statement.Formula, d.shown, len(r.Events)))
 		return
 	}
 	if d.st.Finished() {
@@ -315,11 +325,21 @@ func (d *Debugger) showNext() {
 	}
 	i := d.st.Pos()
 	s := p.Statements[i]
-	line := fmt.Sprintf("%2d  %s", render.StatementNumber(i, s), s.Formula)
+	line := s.Formula
 	if s.Bug != "" {
 		line += "   " + d.pal.Bad("✗ "+s.Bug)
 	}
-	fmt.Fprintf(d.out, "%s %s\n", d.pal.Accent("=>"), line)
+	d.line(d.pal.Accent("=>")+fmt.Sprintf(" %2d  ", render.StatementNumber(i, s)), line)
+}
+
+// line writes head and text on one line when it fits the width, else text
+// wrapped under itself.
+func (d *Debugger) line(head, text string) {
+	if render.VisibleWidth(head+text) <= d.width() {
+		fmt.Fprintln(d.out, head+text)
+		return
+	}
+	render.Paragraph(d.out, d.width(), head, -1, text, nil)
 }
 
 // finishPartial shows the rest of a statement being stepped.
@@ -493,8 +513,7 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	if rec.Drift == nil {
 		for _, n := range rec.Notes {
 			if n.Warn {
-				marks = append(marks, mark{"⚠", d.pal.Warn})
-				break
+				marks = append(marks, mark{"⚠ " + n.Text, d.pal.Warn})
 			}
 		}
 	}
@@ -503,13 +522,13 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	out, width := line, render.DisplayWidth(line)
 	for _, m := range marks {
 		w := render.DisplayWidth(m.text)
-		if width+2+w <= render.Width {
+		if width+2+w <= d.width() {
 			out += "  " + m.paint(m.text)
 			width += 2 + w
 			continue
 		}
 		fmt.Fprintln(d.out, out)
-		lines := render.Wrap(m.text, render.Width-len(indent))
+		lines := render.Wrap(m.text, d.width()-len(indent))
 		for _, l := range lines[:len(lines)-1] {
 			fmt.Fprintln(d.out, indent+m.paint(l))
 		}
@@ -874,9 +893,7 @@ func (d *Debugger) cmdExplain(args []string) error {
 		fmt.Fprintln(d.out, d.pal.Dim("(not run yet: evaluated on the current values to explain it)"))
 	}
 	for _, para := range rec.Explain() {
-		for _, l := range render.Wrap(para, render.Width) {
-			fmt.Fprintln(d.out, l)
-		}
+		d.paragraph(para)
 	}
 	return nil
 }

@@ -22,6 +22,8 @@
 // session. Ctrl-C at the prompt only prints a hint; during continue it
 // stops the run at the next statement; Ctrl-D and quit leave.
 //
-// All output goes to the writer in Config, drawn by cmd/internal/render.
+// All output goes to the writer in Config, drawn by cmd/internal/render at
+// the window's width, read again before every command (Config.Width), so
+// a resized window gets output that fits it.
 // A command a user mistypes prints a one-line hint and the debugger stays.
 package repl

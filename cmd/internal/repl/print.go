@@ -343,7 +343,7 @@ func (d *Debugger) cmdPrint(args []string) error {
 	default:
 		title = fmt.Sprintf("%s: %s, from %s %s", text, net.AxesText(g.Shape, g.Labels), name, net.AxesText(a.Shape(), a.Labels()))
 	}
-	render.PrintArray(d.out, title, g)
+	render.PrintArray(d.out, title, g, d.width())
 	return nil
 }
 

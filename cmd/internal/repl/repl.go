@@ -34,6 +34,11 @@ type Config struct {
 	Restart func() *net.Stepper
 	// ImageHeight and ImageWidth are the size of one input image (28 × 28).
 	ImageHeight, ImageWidth int
+	// Width, if set, is the window's width in columns as it is now: it is
+	// read before every command, so the output of each fits the window
+	// even after a resize (readline redraws its own line on SIGWINCH).
+	// When nil, the Trace's width stays.
+	Width func() int
 	// Interrupts, if set, delivers the interrupts that stop a continue.
 	// When nil, a terminal session catches SIGINT itself.
 	Interrupts <-chan os.Signal
@@ -127,19 +132,44 @@ func newDebugger(cfg Config) *Debugger {
 	return d
 }
 
+// fitWindow lays the next output out for the window as it is now.
+func (d *Debugger) fitWindow() {
+	if d.cfg.Width != nil {
+		d.t.Width = d.cfg.Width()
+	}
+}
+
+// width is the number of columns the debugger's output fits in.
+func (d *Debugger) width() int {
+	if d.t.Width <= 0 {
+		return render.DefaultWidth
+	}
+	return d.t.Width
+}
+
+// paragraph writes text wrapped between words to the debugger's width,
+// every line flush left (say indents a message's later lines).
+func (d *Debugger) paragraph(text string) {
+	for _, l := range render.Wrap(text, d.width()) {
+		fmt.Fprintln(d.out, l)
+	}
+}
+
 // start prints the header and shows the first statement, executed.
 func (d *Debugger) start() {
+	d.fitWindow()
 	if d.cfg.Header != "" {
 		fmt.Fprintln(d.out, d.cfg.Header)
 	}
 	p := d.st.Program
-	fmt.Fprintf(d.out, "one training iteration: %d statements. Type help for the commands; n runs the next\n"+
-		"statement, s the next operation inside it, c runs to a breakpoint or the end.\n", len(p.Statements))
+	d.paragraph(fmt.Sprintf("one training iteration: %d statements. n runs the next statement, s the next operation "+
+		"inside it, c runs to a breakpoint or the end; help lists the commands, help terms explains the marks ✗ ≠ ⚠ •.", len(p.Statements)))
 	d.nextStatements(1)
 }
 
 // Exec runs one command line. An empty line repeats the last command.
 func (d *Debugger) Exec(line string) {
+	d.fitWindow()
 	line = strings.TrimSpace(line)
 	if line == "" {
 		line = d.last

@@ -227,7 +227,7 @@ func TestCommands(t *testing.T) {
 					}
 				}
 				for _, l := range strings.Split(out, "\n") {
-					if w := render.DisplayWidth(l); w > render.Width {
+					if w := render.DisplayWidth(l); w > render.DefaultWidth {
 						t.Errorf("%q: line of %d columns: %q", st.line, w, l)
 					}
 				}
