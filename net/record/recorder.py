@@ -25,6 +25,7 @@ import json
 import linecache
 import os
 import sys
+import textwrap
 import time
 import traceback
 import types
@@ -47,8 +48,15 @@ class BackstepStop(BaseException):
     the script's own `except Exception` cannot swallow it."""
 
 
+# The columns a notice on stderr fits in: the config's "width", the width
+# backstep decided for its output (80-100 on a terminal, 100 off one).
+NOTE_WIDTH = 100
+
+
 def note(msg):
-    sys.stderr.write("backstep: " + msg + "\n")
+    lines = textwrap.wrap("backstep: " + msg, NOTE_WIDTH, subsequent_indent="  ",
+                          break_long_words=False, break_on_hyphens=False)
+    sys.stderr.write("\n".join(lines) + "\n")
     sys.stderr.flush()
 
 
@@ -1305,8 +1313,10 @@ def unreadable(cfg, kind, message, line):
 
 
 def main():
+    global NOTE_WIDTH
     with open(sys.argv[1]) as f:
         cfg = json.load(f)
+    NOTE_WIDTH = int(cfg.get("width") or NOTE_WIDTH)
     try:
         rec = Recorder(cfg)
     except SyntaxError as e:

@@ -62,6 +62,9 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Env is the environment of the script (nil: the process's own).
 	Env []string
+	// Width is the number of columns the recorder's notices on Stderr
+	// are wrapped to (0: 100, the width of output off a terminal).
+	Width int
 	// keep, when set, is a folder the record is copied into (the tests'
 	// fixtures are made this way).
 	keep string
@@ -142,6 +145,7 @@ func Run(opts Options) (*Recording, error) {
 		"script": script, "args": append([]string{}, opts.Args...), "out": dir,
 		"iterations": max(opts.Iterations, 1), "continue": opts.Continue,
 		"notebook": strings.EqualFold(filepath.Ext(script), ".ipynb"), "mnist": mnist,
+		"width": opts.Width,
 	}
 	b, _ := json.Marshal(cfg)
 	rec := filepath.Join(dir, "recorder.py")

@@ -121,7 +121,7 @@ func runRun(opts *RunOptions) error {
 	signal.Notify(interrupts, os.Interrupt)
 	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
 		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data,
-		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut})
+		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut, Width: io.width()})
 	signal.Stop(interrupts)
 	if err != nil {
 		var env *record.EnvironmentError

@@ -54,7 +54,7 @@ func TestRunQuestionScript(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "TensorFlow is not installed here: serving mnist.load_data()") {
+	if !strings.Contains(strings.Join(strings.Fields(stderr), " "), "TensorFlow is not installed here: serving mnist.load_data()") {
 		t.Errorf("no notice of the served MNIST on stderr:\n%s", stderr)
 	}
 	for _, want := range []string{
@@ -73,6 +73,23 @@ func TestRunQuestionScript(t *testing.T) {
 		}
 	}
 	fits(t, stdout, false, 100)
+}
+
+// At --width 80 everything backstep writes fits 80 columns: the report on
+// stdout and the recorder's notice of the served MNIST on stderr (the
+// script's own prints, short here, are the learner's).
+func TestRunFitsEightyColumns(t *testing.T) {
+	py := needPython(t)
+	t.Parallel()
+	stdout, stderr, code := run(t, "--width", "80", "run", "--python", py, "--interactive", "off", scriptPath("question.py"), "300")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "backstep: TensorFlow is not installed here") || !strings.Contains(stdout, "✗ softmax-axis") {
+		t.Fatalf("not the run of the question's script:\n%s\n%s", stderr, stdout)
+	}
+	fits(t, stdout, false, 80)
+	fits(t, stderr, false, 80)
 }
 
 // The answer's fix of the same script runs clean.
@@ -217,7 +234,8 @@ func TestRunServesTrainingImages(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "from --data: x_train (60000, 28, 28), x_test (10000, 28, 28) uint8") {
+	// The notice wraps to the width: its words are compared, not its lines.
+	if !strings.Contains(strings.Join(strings.Fields(stderr), " "), "from --data: x_train (60000, 28, 28), x_test (10000, 28, 28) uint8") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if !strings.Contains(stdout, `"samples": 300`) {
