@@ -146,34 +146,14 @@ func (f *panelFigure) drawSide(c draw.Canvas) {
 	sty := f.legend.TextStyle
 	lineH := sty.Rectangle("Xg").Max.Y * 1.15
 	y := c.Max.Y - f.legend.Rectangle(c).Size().Y - 1.5*lineH
+	fits := func(line string) bool { return sty.Rectangle(line).Max.X <= c.Max.X-c.Min.X }
 	for _, note := range f.notes {
-		for _, line := range wrapText(note, c.Max.X-c.Min.X, func(s string) vg.Length { return sty.Rectangle(s).Max.X }) {
+		for _, line := range fill(strings.Fields(note), fits) {
 			c.FillText(sty, vg.Point{X: c.Min.X, Y: y}, line)
 			y -= lineH
 		}
 		y -= lineH / 2
 	}
-}
-
-// wrapText breaks s at spaces into lines no wider than w.
-func wrapText(s string, w vg.Length, width func(string) vg.Length) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case width(line+" "+word) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
 }
 
 // lineWidth is a curve's width; a Wide one is drawn under the others.

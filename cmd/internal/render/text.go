@@ -93,23 +93,31 @@ func Wrap(text string, width int) []string {
 // (an axis list's "b1 1 × 60 hidden,"). An item longer than width is cut.
 func Pack(items []string, width int) []string {
 	width = max(width, 1)
+	var pieces []string
+	for _, w := range items {
+		for VisibleWidth(w) > width {
+			cut := cond.Truncate(w, width, "")
+			pieces = append(pieces, cut)
+			w = w[len(cut):]
+		}
+		pieces = append(pieces, w)
+	}
+	return fill(pieces, func(line string) bool { return VisibleWidth(line) <= width })
+}
+
+// fill puts items on lines in order, one space between two on a line, a
+// line taking the next item while fits(line) still holds; an item too
+// long for any line stands on a line of its own. Pack measures lines in
+// terminal columns, a plot's notes in points.
+func fill(items []string, fits func(line string) bool) []string {
 	var lines []string
 	line := ""
 	for _, w := range items {
-		for VisibleWidth(w) > width {
-			if line != "" {
-				lines = append(lines, line)
-				line = ""
-			}
-			cut := cond.Truncate(w, width, "")
-			lines = append(lines, cut)
-			w = w[len(cut):]
-		}
 		switch {
 		case w == "":
 		case line == "":
 			line = w
-		case VisibleWidth(line)+1+VisibleWidth(w) <= width:
+		case fits(line + " " + w):
 			line += " " + w
 		default:
 			lines = append(lines, line)
