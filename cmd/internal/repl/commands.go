@@ -567,8 +567,8 @@ func (d *Debugger) breakAfter(rec *net.StepRecord, quiet bool) bool {
 				d.t.StatementTail(rec)
 			}
 		}
-		fmt.Fprintln(d.out, d.pal.Bad(fmt.Sprintf("● breakpoint nan: operation %d of statement %d (%s) made the first NaN/Inf",
-			k+1, rec.Index+1, rec.Statement.Name)))
+		fmt.Fprintln(d.out, d.pal.Bad(fmt.Sprintf("● breakpoint nan: operation %d of %s (%s) made the first NaN/Inf",
+			k+1, render.StatementRef(rec.Index, rec.Statement), rec.Statement.Name)))
 		return true
 	}
 	if why := shapeChange(rec); why != "" && d.hasBreak(breakShape) {
@@ -792,7 +792,7 @@ func (d *Debugger) value(name string) (*tracer.Array, error) {
 		return tracer.Scalar(d.st.Program.Config.LR), nil
 	}
 	if i := d.st.Program.Index(name); i >= 0 {
-		return nil, fmt.Errorf("%s is computed by statement %d and has not run yet (n runs the next statement)", name, i+1)
+		return nil, fmt.Errorf("%s is computed by %s and has not run yet (n runs the next statement)", name, render.StatementRef(i, d.st.Program.Statements[i]))
 	}
 	return nil, fmt.Errorf("no value %q: vars lists the values computed so far", name)
 }
@@ -811,7 +811,7 @@ func (d *Debugger) statementValue(arg string) (string, error) {
 	}
 	s := d.st.Program.Statements[i]
 	if i >= d.st.Pos() || d.partial() != nil && d.partial().Index == i {
-		return "", fmt.Errorf("statement %d (%s) has not run yet (n runs the next statement)", i+1, s.Formula)
+		return "", fmt.Errorf("%s (%s) has not run yet (n runs the next statement)", render.StatementRef(i, s), s.Formula)
 	}
 	return s.Name, nil
 }
@@ -878,8 +878,9 @@ func (d *Debugger) cmdExplain(args []string) error {
 		case i == d.st.Pos():
 			rec, preview = d.st.Preview(), true
 		default:
-			return fmt.Errorf("statement %d (%s) has not run yet: run up to it (n, or b %d and c) to explain it",
-				i+1, d.st.Program.Statements[i].Name, i+1)
+			s := d.st.Program.Statements[i]
+			return fmt.Errorf("%s (%s) has not run yet: run up to it (n, or b %s and c) to explain it",
+				render.StatementRef(i, s), s.Name, strings.TrimPrefix(strings.TrimPrefix(render.StatementRef(i, s), "line "), "statement "))
 		}
 	case d.partial() != nil:
 		rec = d.partial()
