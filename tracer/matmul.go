@@ -1,32 +1,30 @@
 package tracer
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// How Dot multiplies. Every product, dense or sparse, is computed one
-// output row at a time by the same kind of kernel:
+// How Dot multiplies. Dense products are packed products (gemm.go). A
+// product with a marked sparse operand (see MarkSparse) is computed one
+// output row at a time by a kernel
 //
 //	out[i][j] = Σ_p V[i][p] · D[p][j]
 //
-// where V is read with any strides (so a transposed view costs nothing)
-// and D must be row-major with a row length that is a multiple of 4 (one
-// YMM register). The kernel keeps up to 60 columns of the row in registers
-// while it walks p, then writes them once. A marked sparse operand (see
-// MarkSparse) supplies, for each output row, only its nonzero p.
+// that takes, for each output row, only the nonzero p of V, and reads D
+// row-major with a row length that is a multiple of 4 (one YMM register).
+// The kernel keeps up to 60 columns of the row in registers while it walks
+// p, then writes them once.
 //
 // Sums run in a fixed order that depends only on the shapes, never on the
 // number of cores: the products are parallel over output rows and columns,
 // not over p.
 
 const (
-	chunkCols  = 60      // columns one kernel call keeps in registers (15 YMM)
-	denseBlock = 256     // rows of D one pass of a dense product reads
-	naiveMax   = 1 << 14 // multiply-adds below which the triple loop is quickest
+	chunkCols = 60      // columns one kernel call keeps in registers (15 YMM)
+	naiveMax  = 1 << 14 // multiply-adds below which the triple loop is quickest
 )
 
 // gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
@@ -48,8 +46,8 @@ func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
 	switch {
 	case ar*ac*bc <= naiveMax:
 		naiveProduct(dst, a, b, ar, ac, bc)
-	case haveAVX2:
-		denseProduct(dst, a, b, ar, ac, bc)
+	case denseTile.mr > 0:
+		packedProduct(denseTile, dst, a, b, ar, ac, bc)
 	default:
 		blasProduct(dst, a, b, ar, ac, bc)
 	}
@@ -58,14 +56,8 @@ func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
 // naiveProduct is the textbook triple loop, for products too small to be
 // worth packing or goroutines.
 func naiveProduct(dst []float64, a, b *Array, ar, ac, bc int) {
-	aRow, aStep := ac, 1
-	if a.trans {
-		aRow, aStep = 1, ar
-	}
-	bRow, bStep := bc, 1
-	if b.trans {
-		bRow, bStep = 1, ac
-	}
+	aRow, aStep := a.strides(ar, ac)
+	bRow, bStep := b.strides(ac, bc)
 	for i := 0; i < ar; i++ {
 		for j := 0; j < bc; j++ {
 			var s float64
@@ -76,6 +68,15 @@ func naiveProduct(dst []float64, a, b *Array, ar, ac, bc int) {
 			dst[i*bc+j] = s
 		}
 	}
+}
+
+// strides says where element (i, j) of a, read as an r×c matrix (a vector
+// as one row or one column), is: a.data[i*rs + j*cs].
+func (a *Array) strides(r, c int) (rs, cs int) {
+	if a.trans {
+		return 1, r
+	}
+	return c, 1
 }
 
 // blasProduct hands the product to gonum, for machines without AVX2.
@@ -152,23 +153,10 @@ func (j *rowsJob) flushRow(scratch []float64, i, srow, c0, w int) {
 	copy(j.out[i*j.ldo+c0:], s)
 }
 
-// scratchPool holds the per-task buffers of indirect writes.
-var scratchPool = sync.Pool{New: func() any { s := make([]float64, 64*chunkCols); return &s }}
-
 // chunks returns the number of column chunks and the padded width.
 func (j *rowsJob) chunks() (int, int) {
 	npad := roundUp4(j.n)
 	return (npad + chunkCols - 1) / chunkCols, npad
-}
-
-// rowBlock picks how many rows a task takes: 64, or fewer when that leaves
-// too few tasks to keep every core busy.
-func rowBlock(m, chunks int) int {
-	rb := 64
-	for rb > 4 && ((m+rb-1)/rb)*chunks < 4*workers() {
-		rb /= 2
-	}
-	return rb
 }
 
 func roundUp4(n int) int { return (n + 3) &^ 3 }
@@ -256,88 +244,6 @@ func allFinite(v []float64) bool {
 		s0 += v[i] * 0
 	}
 	return s0+s1+s2+s3 == 0
-}
-
-// denseProduct computes dst = a·b with the register kernels.
-func denseProduct(dst []float64, a, b *Array, ar, ac, bc int) {
-	switch {
-	case !b.trans:
-		vRow, vStep := ac, 1
-		if a.trans {
-			vRow, vStep = 1, ar
-		}
-		d, ldd, _ := operandRows(b.data, false, ac, bc, false)
-		denseRows(&rowsJob{m: ar, n: bc, out: dst, ldo: bc}, a.data, vRow, vStep, ac, d, ldd)
-		releaseRows(d, b.data)
-	case a.trans:
-		// (Bᵀ-storage · Aᵀ-storage) is the transposed product.
-		d, ldd, _ := operandRows(a.data, false, ac, ar, false)
-		denseRows(&rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}, b.data, ac, 1, ac, d, ldd)
-		releaseRows(d, a.data)
-	case bc <= ar:
-		d, ldd, _ := operandRows(b.data, true, ac, bc, false)
-		denseRows(&rowsJob{m: ar, n: bc, out: dst, ldo: bc}, a.data, ac, 1, ac, d, ldd)
-		releaseRows(d, b.data)
-	default:
-		d, ldd, _ := operandRows(a.data, true, ac, ar, false)
-		denseRows(&rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}, b.data, ac, 1, ac, d, ldd)
-		releaseRows(d, a.data)
-	}
-}
-
-// denseRows computes out[i][j] = Σ_p v[i*vRow+p*vStep] · d[p*ldd+j] for
-// p < k, reading d in blocks of denseBlock rows so that a block stays in
-// cache while every row of the task uses it.
-func denseRows(j *rowsJob, v []float64, vRow, vStep, k int, d []float64, ldd int) {
-	chunks, npad := j.chunks()
-	rb := rowBlock(j.m, chunks)
-	rowTasks := (j.m + rb - 1) / rb
-	parallelTasks(rowTasks*chunks, func(t int) {
-		i0 := (t / chunks) * rb
-		i1 := min(i0+rb, j.m)
-		c0 := (t % chunks) * chunkCols
-		w := min(chunkCols, npad-c0)
-		var scratch []float64
-		if !j.direct() {
-			sp := scratchPool.Get().(*[]float64)
-			defer scratchPool.Put(sp)
-			scratch = *sp
-		}
-		ldo := chunkCols // the scratch's row length
-		if j.direct() {
-			ldo = j.ldo
-		}
-		for p0 := 0; p0 < k; p0 += denseBlock {
-			cnt := min(denseBlock, k-p0)
-			i := i0
-			for ; i+4 <= i1; i += 4 { // narrow products: four rows a call
-				if !accumulateFour(j.slot(scratch, i, i-i0, c0, w), ldo, w, v[i*vRow+p0*vStep:], vRow, vStep, cnt, d[p0*ldd+c0:], ldd, p0 > 0) {
-					break
-				}
-			}
-			for ; i < i1; i++ {
-				accumulateDense(j.slot(scratch, i, i-i0, c0, w), v[i*vRow+p0*vStep:], vStep, cnt, d[p0*ldd+c0:], ldd, p0 > 0)
-			}
-		}
-		if !j.direct() {
-			j.flushRows(scratch, i0, i1, c0, w)
-		}
-	})
-}
-
-// accumulateDenseGo is the portable kernel: dst (+)= Σ_p val[p*vstride] ·
-// d[p*ldd : p*ldd+len(dst)].
-func accumulateDenseGo(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	var acc [chunkCols]float64
-	a := acc[:len(dst)]
-	for p := 0; p < count; p++ {
-		x := val[p*vstride]
-		row := d[p*ldd : p*ldd+len(a)]
-		for c := range a {
-			a[c] += x * row[c]
-		}
-	}
-	store(dst, a, add)
 }
 
 // accumulateSparseGo is the portable sparse kernel: dst (+)= Σ_p val[p] ·

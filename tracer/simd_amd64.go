@@ -14,33 +14,32 @@ import (
 // AVX2 and FMA (Intel Haswell, AMD Zen and later).
 var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// accumulateDense sets (or, with add, increases) dst[c] by
-// Σ_{p<count} val[p*vstride] · d[p*ldd+c]. len(dst) is a multiple of 4, at
-// most chunkCols, and the caller guarantees every index read is in range.
-func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	if !haveAVX2 {
-		accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
-		return
+// haveAVX512 says the AVX-512 kernels can run (x/sys/cpu also checks that
+// the operating system saves the ZMM registers).
+var haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F
+
+// denseTile is the register tile of dense products: 8×24 with AVX-512,
+// 4×12 with AVX2 (both give the same bits), none without.
+var denseTile = pickDenseTile(haveAVX512, haveAVX2)
+
+func pickDenseTile(avx512, avx2 bool) gemmKernel {
+	switch {
+	case avx512:
+		return gemmKernel{mr: 8, nr: 24}
+	case avx2:
+		return gemmKernel{mr: 4, nr: 12}
 	}
-	if count == 0 {
-		if !add {
-			clear(dst)
-		}
-		return
-	}
-	denseKernels[len(dst)/4](&dst[0], &val[0], vstride, count, &d[0], ldd, b2i(add))
+	return gemmKernel{}
 }
 
-// accumulateFour does what accumulateDense does for four output rows at
-// once, row r at dst[r*ldo:] reading val[r*vrow + p*vstride]; w (a multiple
-// of 4) is at most 12. It reports false, doing nothing, where there is no
-// such kernel.
-func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
-	if !haveAVX2 || w > 12 || count == 0 {
-		return false
+// run computes one tile with the tile's kernel (direct calls, so that the
+// tile buffers of the caller stay on its stack).
+func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
+	if g.mr == 8 {
+		gemm8x24z(kc, a, b, c, ldc, add)
+		return
 	}
-	fourRowKernels[w/4](&dst[0], ldo, &val[0], vrow, vstride, count, &d[0], ldd, b2i(add))
-	return true
+	gemm4x12y(kc, a, b, c, ldc, add)
 }
 
 // accumulateSparse sets (or, with add, increases) dst[c] by
@@ -180,10 +179,21 @@ func arithVV(op binaryOp, o, x, y []float64) int {
 	return n
 }
 
-// arithVS is arithVV with a single value y.
+// arithVS is arithVV with a single value y; it also takes maximum
+// against a y that is not NaN and greater.
 func arithVS(op binaryOp, o, x []float64, y float64) int {
 	n := len(o) &^ 15
-	if !haveAVX2 || op > opDiv || n == 0 {
+	if !haveAVX2 || n == 0 {
+		return 0
+	}
+	switch {
+	case op == opMaximum && y == y:
+		maxVS(&o[0], &x[0], &y, n)
+		return n
+	case op == opGreater:
+		gtVS(&o[0], &x[0], &y, n)
+		return n
+	case op > opDiv:
 		return 0
 	}
 	// Direct calls, not through a table: the address of y must not escape.

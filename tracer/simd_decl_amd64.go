@@ -95,13 +95,10 @@ func sparse15(dst, val *float64, idx *int32, count int, d *float64, ldd int, add
 func dense15(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func dense4x1(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+func gemm8x24z(kc int, a, b, c *float64, ldc int, add int)
 
 //go:noescape
-func dense4x2(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
-
-//go:noescape
-func dense4x3(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+func gemm4x12y(kc int, a, b, c *float64, ldc int, add int)
 
 //go:noescape
 func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)
@@ -114,6 +111,12 @@ func expBlock(dst, src *float64, n int) int
 
 //go:noescape
 func logBlock(dst, src *float64, n int) int
+
+//go:noescape
+func maxVS(dst, x, y *float64, n int)
+
+//go:noescape
+func gtVS(dst, x, y *float64, n int)
 
 //go:noescape
 func addVV(dst, x, y *float64, n int)
@@ -186,11 +189,4 @@ var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float6
 	13: dense13,
 	14: dense14,
 	15: dense15,
-}
-
-// fourRowKernels[n] computes four rows of n·4 columns.
-var fourRowKernels = [4]func(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int){
-	1: dense4x1,
-	2: dense4x2,
-	3: dense4x3,
 }

@@ -36,12 +36,13 @@ func main() {
 		kernel(w, n, true)
 		kernel(w, n, false)
 	}
-	for n := 1; n <= 3; n++ {
-		fourRows(w, n)
+	for _, k := range gemmKernels {
+		gemmKernel(w, k)
 	}
 	stats(w)
 	mathKernels(w)
 	elementwiseKernels(w)
+	thresholdKernels(w)
 	if err := os.WriteFile("simd_amd64.s", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -68,10 +69,10 @@ func declarations() []byte {
 		w("//go:noescape")
 		w("func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
 	}
-	for n := 1; n <= 3; n++ {
+	for _, k := range gemmKernels {
 		w("")
 		w("//go:noescape")
-		w("func dense4x%d(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)", n)
+		w("func %s(kc int, a, b, c *float64, ldc int, add int)", k.name())
 	}
 	w("")
 	w("//go:noescape")
@@ -85,6 +86,12 @@ func declarations() []byte {
 	w("")
 	w("//go:noescape")
 	w("func logBlock(dst, src *float64, n int) int")
+	w("")
+	w("//go:noescape")
+	w("func maxVS(dst, x, y *float64, n int)")
+	w("")
+	w("//go:noescape")
+	w("func gtVS(dst, x, y *float64, n int)")
 	for _, k := range elementwiseOps {
 		for _, m := range []string{"VV", "VS", "SV"} {
 			w("")
@@ -106,13 +113,6 @@ func declarations() []byte {
 	}
 	w("}")
 
-	w("")
-	w("// fourRowKernels[n] computes four rows of n·4 columns.")
-	w("var fourRowKernels = [4]func(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int){")
-	for n := 1; n <= 3; n++ {
-		w("\t%d: dense4x%d,", n, n)
-	}
-	w("}")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatal(err)
@@ -247,66 +247,84 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 	w("\tRET")
 }
 
-// fourRows writes
+// gemmKernels are the register tiles of the packed products (gemm.go):
+// mr rows by vecs vectors of lanes values, with mr·vecs accumulators.
+var gemmKernels = []gemmTile{
+	{mr: 8, vecs: 3, lanes: 8}, // AVX-512: 24 of the 32 ZMM registers
+	{mr: 4, vecs: 3, lanes: 4}, // AVX2: 12 of the 16 YMM registers
+}
+
+type gemmTile struct{ mr, vecs, lanes int }
+
+func (k gemmTile) name() string {
+	suffix := map[int]string{4: "y", 8: "z"}[k.lanes]
+	return fmt.Sprintf("gemm%dx%d%s", k.mr, k.vecs*k.lanes, suffix)
+}
+
+// gemmKernel writes
 //
-//	dense4xN(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+//	gemmMRxNR(kc int, a, b, c *float64, ldc int, add int)
 //
-// which computes four output rows of 4N columns (N = 1..3) at once:
-// dst[r*ldo + c] (+)= Σ_p val[r*vrow + p*vstride] · d[p*ldd + c]. Each piece
-// of D's row is loaded into a register once and used for the four rows,
-// and the 4N independent sums keep the FMA units busy where a one-row
-// kernel with few columns would wait on each sum's previous addition.
-func fourRows(w func(string, ...any), n int) {
+// the inner kernel of a packed product (BLIS's microkernel): it computes
+// the mr×nr tile c[r*ldc + j] (+)= Σ_{p<kc} a[p*mr + r] · b[p*nr + j] from
+// a sliver of A packed column by column (mr values per p) and a panel of
+// B packed row by row (nr values per p). Each sum is one chain of fused
+// multiply-adds in the order of p, started from zero, so the AVX-512 and
+// AVX2 tiles give the same bits; add ≠ 0 adds the sums to c (c + sum)
+// instead of storing them. Per p it loads the panel's row once into vecs
+// registers and broadcasts each of A's mr values once, for mr·vecs FMAs.
+func gemmKernel(w func(string, ...any), k gemmTile) {
+	reg, xor, width := "Y", "VXORPD", 32
+	if k.lanes == 8 {
+		reg, xor, width = "Z", "VPXORQ", 64
+	}
+	acc := k.mr * k.vecs
+	bcast := []int{acc + k.vecs}
+	if k.lanes == 8 {
+		bcast = append(bcast, acc+k.vecs+1) // two, alternating, with registers to spare
+	}
 	w("")
-	w("// func dense4x%d(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)", n)
-	w("TEXT ·dense4x%d(SB), NOSPLIT, $0-72", n)
-	w("\tMOVQ dst+0(FP), DI")
-	w("\tMOVQ ldo+8(FP), R13")
-	w("\tSHLQ $3, R13")
-	w("\tMOVQ val+16(FP), SI")
-	w("\tMOVQ vrow+24(FP), R10")
-	w("\tSHLQ $3, R10")
-	w("\tLEAQ (R10)(R10*1), R11")
-	w("\tLEAQ (R11)(R10*1), R12")
-	w("\tMOVQ vstride+32(FP), R8")
-	w("\tSHLQ $3, R8")
-	w("\tMOVQ count+40(FP), CX")
-	w("\tMOVQ d+48(FP), DX")
-	w("\tMOVQ ldd+56(FP), R9")
+	w("// func %s(kc int, a, b, c *float64, ldc int, add int)", k.name())
+	w("TEXT ·%s(SB), NOSPLIT, $0-48", k.name())
+	w("\tMOVQ kc+0(FP), CX")
+	w("\tMOVQ a+8(FP), SI")
+	w("\tMOVQ b+16(FP), DX")
+	w("\tMOVQ c+24(FP), DI")
+	w("\tMOVQ ldc+32(FP), R9")
 	w("\tSHLQ $3, R9")
-	for j := 0; j < 4*n; j++ {
-		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
+	for j := 0; j < acc; j++ {
+		w("\t%s %s%d, %s%d, %s%d", xor, reg, j, reg, j, reg, j)
 	}
 	w("\tTESTQ CX, CX")
 	w("\tJEQ done")
 	w("loop:")
-	for j := 0; j < n; j++ {
-		w("\tVMOVUPD %d(DX), Y%d", 32*j, 12+j)
+	for v := 0; v < k.vecs; v++ {
+		w("\tVMOVUPD %d(DX), %s%d", width*v, reg, acc+v)
 	}
-	for r, addr := range []string{"(SI)", "(SI)(R10*1)", "(SI)(R11*1)", "(SI)(R12*1)"} {
-		w("\tVBROADCASTSD %s, Y15", addr)
-		for j := 0; j < n; j++ {
-			w("\tVFMADD231PD Y%d, Y15, Y%d", 12+j, r*n+j)
+	for r := 0; r < k.mr; r++ {
+		b := bcast[r%len(bcast)]
+		w("\tVBROADCASTSD %d(SI), %s%d", 8*r, reg, b)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVFMADD231PD %s%d, %s%d, %s%d", reg, acc+v, reg, b, reg, r*k.vecs+v)
 		}
 	}
-	w("\tADDQ R8, SI")
-	w("\tADDQ R9, DX")
+	w("\tADDQ $%d, SI", 8*k.mr)
+	w("\tADDQ $%d, DX", width*k.vecs)
 	w("\tDECQ CX")
 	w("\tJNE loop")
 	w("done:")
-	w("\tMOVQ add+64(FP), BX")
-	w("\tMOVQ DI, AX")
-	for r := 0; r < 4; r++ {
+	w("\tMOVQ add+40(FP), BX")
+	for r := 0; r < k.mr; r++ {
 		w("\tTESTQ BX, BX")
 		w("\tJEQ store%d", r)
-		for j := 0; j < n; j++ {
-			w("\tVADDPD %d(AX), Y%d, Y%d", 32*j, r*n+j, r*n+j)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVADDPD %d(DI), %s%d, %s%d", width*v, reg, r*k.vecs+v, reg, r*k.vecs+v)
 		}
 		w("store%d:", r)
-		for j := 0; j < n; j++ {
-			w("\tVMOVUPD Y%d, %d(AX)", r*n+j, 32*j)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVMOVUPD %s%d, %d(DI)", reg, r*k.vecs+v, width*v)
 		}
-		w("\tADDQ R13, AX")
+		w("\tADDQ R9, DI")
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
@@ -697,5 +715,57 @@ func elementwiseKernels(w func(string, ...any)) {
 			w("\tVZEROUPPER")
 			w("\tRET")
 		}
+	}
+}
+
+// thresholdKernels writes the two operations of a ReLU layer against a
+// single value y, for n a multiple of 16:
+//
+//	maxVS(dst, x, y *float64, n int)   dst[i] = maximum(x[i], y[0])
+//	gtVS(dst, x, y *float64, n int)    dst[i] = 1 if x[i] > y[0] else 0
+//
+// maxVS is VMAXPD with y first, which returns x when x is NaN and x when
+// both are zeros, as maximum does (x ≥ y keeps x); y must not be NaN (the
+// caller checks). gtVS compares ordered (NaN > y is false) and keeps 1.0
+// where the comparison holds.
+func thresholdKernels(w func(string, ...any)) {
+	for _, name := range []string{"maxVS", "gtVS"} {
+		w("")
+		w("// func %s(dst, x, y *float64, n int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+		w("\tMOVQ dst+0(FP), DI")
+		w("\tMOVQ x+8(FP), SI")
+		w("\tMOVQ y+16(FP), DX")
+		w("\tMOVQ n+24(FP), CX")
+		w("\tSHRQ $4, CX")
+		w("\tJEQ done")
+		w("\tVBROADCASTSD (DX), Y15")
+		if name == "gtVS" {
+			for i, c := range mathConstants {
+				if c.name == "one" {
+					w("\tVMOVUPD mathc<>+%d(SB), Y14", 32*i) // 1.0 in four lanes
+				}
+			}
+		}
+		w("loop:")
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
+			if name == "maxVS" {
+				w("\tVMAXPD Y%d, Y15, Y%d", j, j)
+			} else {
+				w("\tVCMPPD $0x1E, Y15, Y%d, Y%d", j, j)
+				w("\tVANDPD Y14, Y%d, Y%d", j, j)
+			}
+		}
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPD Y%d, %d(DI)", j, 32*j)
+		}
+		w("\tADDQ $128, DI")
+		w("\tADDQ $128, SI")
+		w("\tDECQ CX")
+		w("\tJNE loop")
+		w("done:")
+		w("\tVZEROUPPER")
+		w("\tRET")
 	}
 }

@@ -8,8 +8,11 @@ import "math"
 // (dense ones through gonum's BLAS).
 const haveAVX2 = false
 
-func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
+// denseTile: no register kernels, products go through gonum.
+var denseTile = gemmKernel{}
+
+func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
+	panic("tracer: no product kernel on this architecture")
 }
 
 func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
@@ -18,10 +21,6 @@ func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add
 
 func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
 	panic("tracer: no statistics kernel on this architecture")
-}
-
-func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
-	return false
 }
 
 func tanhSlice(o, x []float64) {
