@@ -42,11 +42,14 @@ type TrainOptions struct {
 	OnEpoch func(e Epoch)
 	// BeforeEpoch, if set, sees the parameters an epoch starts from (for
 	// measuring held-out accuracy at the same point as the training
-	// figures). It must not modify them.
+	// figures). It must not modify them, and may keep them until the end
+	// of the epoch's first step.
 	BeforeEpoch func(epoch int, params Vars)
 	// AfterStep, if set, sees every variable of each iteration once it has
 	// run (Z1, A1, dW1, the updated parameters, ...), for detectors. It
-	// must not modify them.
+	// must not modify them, and may keep only the parameters and the
+	// persistent state: the storage of the others is reused once the next
+	// step starts (Clone what must live longer).
 	AfterStep func(epoch, batch int, v Vars)
 	// Tape, if set, records the operations of every step (slow; for tests
 	// of tracing overhead and for debugging).
@@ -79,23 +82,31 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	}
 	res := &TrainResult{}
 	persistent := Vars{} // state a buggy metric carries across epochs
-	// Once a step is over and the tape, its last reader, is reset, the
-	// values the step computed and the parameters it started from are dead,
-	// except those the next step starts from (the new parameters, the
-	// persistent state, the data). Handing their storage back to the tracer
-	// saves zeroing fresh memory for every result, a third of an epoch's
-	// time, and keeps the heap from growing. An AfterStep hook may keep any
-	// value, so with one nothing is recycled; a BeforeEpoch hook may keep
-	// the parameters it is shown, so with one they are not.
-	recycle := opts.AfterStep == nil
-	recycleInputs := recycle && opts.BeforeEpoch == nil
-	var spent, given []*tracer.Array
+	// Storage reuse. A statement's intermediate results (X·W1 before the
+	// bias is added, A1**2, …) are dead once it has run, and a step's
+	// values once the next step has started, except what that step starts
+	// from (the new parameters, the persistent state, the data). Handing
+	// their storage back to the tracer saves zeroing fresh memory for
+	// every result, a third of an epoch's time, and holds the memory to
+	// the data plus one step's values, as NumPy's reference counts do.
+	// The hooks may keep the parameters and persistent values they see
+	// (the lessons do, to compare steps), so with hooks the inputs of the
+	// previous step are kept one step longer; a caller's own tape keeps
+	// its step's intermediates for the caller to read.
+	hooks := opts.AfterStep != nil || opts.BeforeEpoch != nil
 	tp := opts.Tape
-	if tp == nil && recycle {
+	if tp == nil {
 		// Shapes only, no statistics: it lists the values a step computed
 		// (intermediates too) so that their storage can be reused.
 		tp = &tracer.Tape{NoStats: true}
 	}
+	var spent, given []*tracer.Array
+	var unreserve func()
+	defer func() {
+		if unreserve != nil {
+			unreserve()
+		}
+	}()
 	start := time.Now()
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		var e Epoch
@@ -109,15 +120,13 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 				v[k] = a
 			}
 			tp.Reset()
-			if recycle {
-				keep := valuesOf(v, params)
-				if !recycleInputs {
-					keep = append(keep, given...)
-				}
-				tracer.Recycle(append(spent, given...), keep)
-				given = valuesOf(v)
+			keep := valuesOf(v, params)
+			if hooks {
+				keep = append(keep, given...)
 			}
-			if err := p.Run(tp, v); err != nil {
+			tracer.Recycle(append(spent, given...), keep)
+			given = valuesOf(v)
+			if err := p.runStep(tp, v, keep, opts.Tape == nil); err != nil {
 				return res, fmt.Errorf("net: epoch %d, batch %d: %w", ep, bi+1, err)
 			}
 			if opts.AfterStep != nil {
@@ -133,11 +142,19 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			for _, name := range p.Persistent {
 				persistent[name] = v[name]
 			}
-			if recycle {
-				spent = valuesOf(v)
-				for _, e := range tp.Events {
-					spent = append(spent, e.Value)
-				}
+			// With reuse the intermediates went back already (listing them
+			// again could hand back storage given since to another loop).
+			spent = valuesOf(v)
+			var computed []*tracer.Array
+			for _, e := range tp.Events {
+				computed = append(computed, e.Value)
+			}
+			if opts.Tape != nil {
+				spent = append(spent, computed...)
+			}
+			if unreserve == nil {
+				// Room to keep one step's storage waiting for the next.
+				unreserve = tracer.Reserve(tracer.Footprint(append(computed, spent...)))
 			}
 		}
 		res.Epochs = append(res.Epochs, e)
@@ -149,6 +166,29 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	res.SecondsPerEpoch = res.Elapsed.Seconds() / float64(cfg.Epochs)
 	res.Params = cur
 	return res, nil
+}
+
+// runStep executes every statement in order, stopping at the first error.
+// With reuse, the storage of each statement's intermediate results goes
+// back to the tracer as soon as the statement is done, except storage
+// shared with a bound variable or with an array of keep.
+func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse bool) error {
+	var tmp []*tracer.Array
+	for i := range p.Statements {
+		mark := len(tp.Events)
+		if err := p.Exec(i, tp, v); err != nil {
+			return err
+		}
+		if !reuse || len(tp.Events)-mark < 2 {
+			continue
+		}
+		tmp = tmp[:0]
+		for _, e := range tp.Events[mark:] {
+			tmp = append(tmp, e.Value)
+		}
+		tracer.Recycle(tmp, append(valuesOf(v), keep...))
+	}
+	return nil
 }
 
 // valuesOf lists the arrays bound in the given variable sets.

@@ -77,3 +77,63 @@ func TestMiniBatchesLearnFaster(t *testing.T) {
 		t.Fatalf("mini-batch accuracy after 3 epochs %.3f, want > 0.6", acc)
 	}
 }
+
+// Train reuses the storage of finished statements and steps. Two runs at
+// once, with and without hooks, must give the same figures, bit for bit,
+// as each run alone: reuse never hands one loop storage another still
+// reads.
+func TestTrainReuseKeepsRunsApart(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data.Slice(0, 1000)
+	// Same shapes, so storage can pass from one run to the other.
+	configs := []Config{DefaultConfig(), DefaultConfig(), DefaultConfig()}
+	for i := range configs {
+		configs[i].Batch, configs[i].Epochs, configs[i].LR = 100, 4, 0.1*float64(i+1)
+	}
+	configs[2].Layout = Cols
+	hooked := func(steps *int) TrainOptions {
+		return TrainOptions{AfterStep: func(epoch, batch int, v Vars) { *steps++ },
+			BeforeEpoch: func(epoch int, params Vars) {}}
+	}
+	alone := make([]*TrainResult, len(configs))
+	for i, cfg := range configs {
+		var steps int
+		res, err := Train(Build(cfg), Init(cfg), data, hooked(&steps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[i] = res
+	}
+	for _, hooks := range []bool{false, true} {
+		results := make([]*TrainResult, len(configs))
+		errs := make([]error, len(configs))
+		done := make(chan int)
+		for i, cfg := range configs {
+			go func() {
+				var steps int
+				opts := TrainOptions{}
+				if hooks {
+					opts = hooked(&steps)
+				}
+				results[i], errs[i] = Train(Build(cfg), Init(cfg), data, opts)
+				done <- i
+			}()
+		}
+		for range configs {
+			<-done
+		}
+		for i := range configs {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			for k, e := range results[i].Epochs {
+				if a := alone[i].Epochs[k]; e != a {
+					t.Fatalf("hooks %v, run %d, epoch %d: %+v beside another run, %+v alone", hooks, i, e.Epoch, e, a)
+				}
+			}
+		}
+	}
+}

@@ -16,13 +16,15 @@ import (
 // slices are left to the garbage collector.
 const bufferMin = 1 << 12
 
-// freeListMax bounds the storage waiting for reuse.
+// freeListMax bounds the storage waiting for reuse, unless a loop
+// reserves more (Reserve).
 const freeListMax = 256 << 20
 
 var free struct {
 	sync.Mutex
-	bySize map[int][][]float64
-	bytes  int
+	bySize   map[int][][]float64
+	bytes    int
+	reserved int // bytes allowed beyond freeListMax
 }
 
 // alloc returns storage for n values that the caller overwrites entirely:
@@ -62,7 +64,7 @@ func release(s []float64) {
 
 func put(s []float64) {
 	n := len(s)
-	if free.bytes+8*n > freeListMax {
+	if free.bytes+8*n > freeListMax+free.reserved {
 		return
 	}
 	for _, t := range free.bySize[n] {
@@ -111,4 +113,53 @@ next:
 		}
 		put(a.data)
 	}
+}
+
+// Reserve lets the storage waiting for reuse grow by bytes beyond the
+// usual 256 MB, until the returned function is called, which lowers the
+// bound again and lets the garbage collector have what waits above it. A
+// training loop whose step computes more than 256 MB of values (60,000
+// samples × 1024 hidden units is 491 MB an array) reserves one step's
+// storage (see Footprint), so that every step reuses the previous one's
+// instead of having fresh memory zeroed. Reservations of loops running at
+// the same time add up.
+func Reserve(bytes int) (release func()) {
+	bytes = max(bytes, 0)
+	free.Lock()
+	free.reserved += bytes
+	free.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			free.Lock()
+			defer free.Unlock()
+			free.reserved -= bytes
+			for n, l := range free.bySize {
+				for len(l) > 0 && free.bytes > freeListMax+free.reserved {
+					l[len(l)-1] = nil
+					l = l[:len(l)-1]
+					free.bytes -= 8 * n
+				}
+				free.bySize[n] = l
+			}
+		})
+	}
+}
+
+// Footprint returns how many bytes of the arrays' storage Recycle would
+// take back: storage the tracer allocated, large enough to be reused,
+// each counted once however many views share it.
+func Footprint(arrays []*Array) int {
+	seen := map[*float64]bool{}
+	bytes := 0
+	for _, a := range arrays {
+		if a == nil || !a.pooled || len(a.data) < bufferMin {
+			continue
+		}
+		if p := unsafe.SliceData(a.data); !seen[p] {
+			seen[p] = true
+			bytes += 8 * len(a.data)
+		}
+	}
+	return bytes
 }
