@@ -96,9 +96,9 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	hooks := opts.AfterStep != nil || opts.BeforeEpoch != nil
 	tp := opts.Tape
 	if tp == nil {
-		// Shapes only, no statistics: it lists the values a step computed
-		// (intermediates too) so that their storage can be reused.
-		tp = &tracer.Tape{NoStats: true}
+		// Values only: it lists what a step computed (intermediates too)
+		// so that their storage can be reused.
+		tp = &tracer.Tape{ValuesOnly: true}
 	}
 	var spent, given []*tracer.Array
 	var unreserve func()
@@ -173,20 +173,29 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 // back to the tracer as soon as the statement is done, except storage
 // shared with a bound variable or with an array of keep.
 func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse bool) error {
-	var tmp []*tracer.Array
+	var tmp, bound []*tracer.Array
 	for i := range p.Statements {
 		mark := len(tp.Events)
 		if err := p.Exec(i, tp, v); err != nil {
 			return err
 		}
-		if !reuse || len(tp.Events)-mark < 2 {
+		if !reuse {
 			continue
 		}
 		tmp = tmp[:0]
 		for _, e := range tp.Events[mark:] {
-			tmp = append(tmp, e.Value)
+			if tracer.Reusable(e.Value) {
+				tmp = append(tmp, e.Value)
+			}
 		}
-		tracer.Recycle(tmp, append(valuesOf(v), keep...))
+		if len(tmp) == 0 {
+			continue
+		}
+		bound = append(bound[:0], keep...)
+		for _, a := range v {
+			bound = append(bound, a)
+		}
+		tracer.Recycle(tmp, bound)
 	}
 	return nil
 }

@@ -89,8 +89,16 @@ func put(s []float64) {
 // loop calls it with the previous step's values once nothing refers to
 // them, keeping the parameters and data it carries on with.
 func Recycle(spent, keep []*Array) {
+	candidates := false
+	for _, a := range spent {
+		candidates = candidates || Reusable(a)
+	}
+	if !candidates {
+		return
+	}
 	type span struct{ lo, hi uintptr }
-	kept := make([]span, 0, len(keep))
+	var spans [64]span // on the stack for the usual few dozen arrays
+	kept := spans[:0]
 	for _, a := range keep {
 		if a != nil && len(a.data) > 0 {
 			lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
@@ -101,7 +109,7 @@ func Recycle(spent, keep []*Array) {
 	defer free.Unlock()
 next:
 	for _, a := range spent {
-		if a == nil || !a.pooled || len(a.data) < bufferMin {
+		if !Reusable(a) {
 			continue
 		}
 		lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
@@ -114,6 +122,10 @@ next:
 		put(a.data)
 	}
 }
+
+// Reusable reports whether Recycle would take a's storage: storage the
+// tracer allocated, large enough to be worth reusing.
+func Reusable(a *Array) bool { return a != nil && a.pooled && len(a.data) >= bufferMin }
 
 // Reserve lets the storage waiting for reuse grow by bytes beyond the
 // usual 256 MB, until the returned function is called, which lowers the
@@ -153,7 +165,7 @@ func Footprint(arrays []*Array) int {
 	seen := map[*float64]bool{}
 	bytes := 0
 	for _, a := range arrays {
-		if a == nil || !a.pooled || len(a.data) < bufferMin {
+		if !Reusable(a) {
 			continue
 		}
 		if p := unsafe.SliceData(a.data); !seen[p] {
