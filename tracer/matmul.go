@@ -232,6 +232,11 @@ func transposeBlock(dst []float64, ldd int, data []float64, r, c, lo, hi int) {
 // allFinite reports whether v holds no NaN and no ±Inf: x·0 is 0 for
 // every finite x and NaN otherwise.
 func allFinite(v []float64) bool {
+	n, ok := finitePrefix(v)
+	if !ok {
+		return false
+	}
+	v = v[n:]
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(v); i += 4 {

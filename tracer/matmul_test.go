@@ -149,3 +149,26 @@ func TestMarkSparseSkipsDenseArrays(t *testing.T) {
 		t.Fatal("a clone kept the index")
 	}
 }
+
+// allFinite decides whether a sparse product may skip zeros; one NaN or
+// Inf anywhere, in the vector kernel's part or the rest, must be seen.
+func TestAllFiniteFindsEveryBadValue(t *testing.T) {
+	for _, n := range []int{1, 15, 16, 17, 100, 4099} {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i%7) - 3
+		}
+		if !allFinite(v) {
+			t.Fatalf("n=%d: finite values called not finite", n)
+		}
+		for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				w := append([]float64(nil), v...)
+				w[at] = bad
+				if allFinite(w) {
+					t.Fatalf("n=%d: %v at %d not seen", n, bad, at)
+				}
+			}
+		}
+	}
+}

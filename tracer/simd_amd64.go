@@ -159,13 +159,27 @@ func logSlice(o, x []float64) {
 }
 
 // arithVV sets o[i] = x[i] op y[i] for the longest prefix the vector
-// kernels take (a multiple of 16 values, none for other operations) and
-// returns its length; the caller does the rest.
+// kernels take (a multiple of 16 values, of 32 with AVX-512; none for
+// other operations) and returns its length; the caller does the rest.
+// The AVX-512 and AVX2 kernels perform the same IEEE operation.
 func arithVV(op binaryOp, o, x, y []float64) int {
-	n := len(o) &^ 15
-	if !haveAVX2 || op > opDiv || n == 0 {
+	if !haveAVX2 || op > opDiv || len(o) < 16 {
 		return 0
 	}
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addVVZ(&o[0], &x[0], &y[0], n)
+		case opSub:
+			subVVZ(&o[0], &x[0], &y[0], n)
+		case opMul:
+			mulVVZ(&o[0], &x[0], &y[0], n)
+		default:
+			divVVZ(&o[0], &x[0], &y[0], n)
+		}
+		return n
+	}
+	n := len(o) &^ 15
 	switch op {
 	case opAdd:
 		addVV(&o[0], &x[0], &y[0], n)
@@ -197,6 +211,19 @@ func arithVS(op binaryOp, o, x []float64, y float64) int {
 		return 0
 	}
 	// Direct calls, not through a table: the address of y must not escape.
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addVSZ(&o[0], &x[0], &y, n)
+		case opSub:
+			subVSZ(&o[0], &x[0], &y, n)
+		case opMul:
+			mulVSZ(&o[0], &x[0], &y, n)
+		default:
+			divVSZ(&o[0], &x[0], &y, n)
+		}
+		return n
+	}
 	switch op {
 	case opAdd:
 		addVS(&o[0], &x[0], &y, n)
@@ -216,6 +243,19 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
 	if !haveAVX2 || op > opDiv || n == 0 {
 		return 0
 	}
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addSVZ(&o[0], &x, &y[0], n)
+		case opSub:
+			subSVZ(&o[0], &x, &y[0], n)
+		case opMul:
+			mulSVZ(&o[0], &x, &y[0], n)
+		default:
+			divSVZ(&o[0], &x, &y[0], n)
+		}
+		return n
+	}
 	switch op {
 	case opAdd:
 		addSV(&o[0], &x, &y[0], n)
@@ -227,6 +267,16 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
 		divSV(&o[0], &x, &y[0], n)
 	}
 	return n
+}
+
+// finitePrefix reports whether the longest prefix of v the vector kernel
+// takes (a multiple of 16 values) holds no NaN and no ±Inf, and its length.
+func finitePrefix(v []float64) (n int, ok bool) {
+	n = len(v) &^ 15
+	if !haveAVX2 || n == 0 {
+		return 0, true
+	}
+	return n, finiteBlock(&v[0], n) == 15
 }
 
 // oneValue is the multiplier columnSums hands the dense kernel.

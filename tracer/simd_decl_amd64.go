@@ -154,6 +154,45 @@ func divVS(dst, x, y *float64, n int)
 //go:noescape
 func divSV(dst, x, y *float64, n int)
 
+//go:noescape
+func addVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func addVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func addSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func finiteBlock(v *float64, n int) int
+
 // sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.
 var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){
 	1:  sparse1,

@@ -43,6 +43,7 @@ func main() {
 	mathKernels(w)
 	elementwiseKernels(w)
 	thresholdKernels(w)
+	finiteKernel(w)
 	if err := os.WriteFile("simd_amd64.s", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -92,13 +93,18 @@ func declarations() []byte {
 	w("")
 	w("//go:noescape")
 	w("func gtVS(dst, x, y *float64, n int)")
-	for _, k := range elementwiseOps {
-		for _, m := range []string{"VV", "VS", "SV"} {
-			w("")
-			w("//go:noescape")
-			w("func %s%s(dst, x, y *float64, n int)", k.name, m)
+	for _, suffix := range []string{"", "Z"} {
+		for _, k := range elementwiseOps {
+			for _, m := range []string{"VV", "VS", "SV"} {
+				w("")
+				w("//go:noescape")
+				w("func %s%s%s(dst, x, y *float64, n int)", k.name, m, suffix)
+			}
 		}
 	}
+	w("")
+	w("//go:noescape")
+	w("func finiteBlock(v *float64, n int) int")
 	w("")
 	w("// sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.")
 	w("var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){")
@@ -667,55 +673,99 @@ var elementwiseOps = []struct{ name, instr string }{
 //	opSV(dst, x, y *float64, n int)   dst[i] = x[0] op y[i]
 //
 // for n a multiple of 16: the same IEEE operation as the scalar loop, four
-// values an instruction.
+// values an instruction; and opVVZ, opVSZ, opSVZ, the same with AVX-512,
+// eight values an instruction, for n a multiple of 32.
 func elementwiseKernels(w func(string, ...any)) {
-	for _, k := range elementwiseOps {
-		for _, m := range []string{"VV", "VS", "SV"} {
-			w("")
-			w("// func %s%s(dst, x, y *float64, n int)", k.name, m)
-			w("TEXT ·%s%s(SB), NOSPLIT, $0-32", k.name, m)
-			w("\tMOVQ dst+0(FP), DI")
-			w("\tMOVQ x+8(FP), SI")
-			w("\tMOVQ y+16(FP), DX")
-			w("\tMOVQ n+24(FP), CX")
-			w("\tSHRQ $4, CX")
-			w("\tJEQ done")
-			if m == "VS" {
-				w("\tVBROADCASTSD (DX), Y15")
-			}
-			if m == "SV" {
-				w("\tVBROADCASTSD (SI), Y14")
-			}
-			w("loop:")
-			for j := 0; j < 4; j++ {
-				switch m {
-				case "VV":
-					w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
-					w("\t%s %d(DX), Y%d, Y%d", k.instr, 32*j, j, j)
-				case "VS":
-					w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
-					w("\t%s Y15, Y%d, Y%d", k.instr, j, j)
-				case "SV":
-					w("\t%s %d(DX), Y14, Y%d", k.instr, 32*j, j)
+	for _, wide := range []bool{false, true} {
+		reg, width, shift, suffix := "Y", 32, 4, ""
+		if wide {
+			reg, width, shift, suffix = "Z", 64, 5, "Z"
+		}
+		for _, k := range elementwiseOps {
+			for _, m := range []string{"VV", "VS", "SV"} {
+				name := k.name + m + suffix
+				w("")
+				w("// func %s(dst, x, y *float64, n int)", name)
+				w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+				w("\tMOVQ dst+0(FP), DI")
+				w("\tMOVQ x+8(FP), SI")
+				w("\tMOVQ y+16(FP), DX")
+				w("\tMOVQ n+24(FP), CX")
+				w("\tSHRQ $%d, CX", shift)
+				w("\tJEQ done")
+				if m == "VS" {
+					w("\tVBROADCASTSD (DX), %s15", reg)
 				}
+				if m == "SV" {
+					w("\tVBROADCASTSD (SI), %s14", reg)
+				}
+				w("loop:")
+				for j := 0; j < 4; j++ {
+					switch m {
+					case "VV":
+						w("\tVMOVUPD %d(SI), %s%d", width*j, reg, j)
+						w("\t%s %d(DX), %s%d, %s%d", k.instr, width*j, reg, j, reg, j)
+					case "VS":
+						w("\tVMOVUPD %d(SI), %s%d", width*j, reg, j)
+						w("\t%s %s15, %s%d, %s%d", k.instr, reg, reg, j, reg, j)
+					case "SV":
+						w("\t%s %d(DX), %s14, %s%d", k.instr, width*j, reg, reg, j)
+					}
+				}
+				for j := 0; j < 4; j++ {
+					w("\tVMOVUPD %s%d, %d(DI)", reg, j, width*j)
+				}
+				w("\tADDQ $%d, DI", 4*width)
+				if m != "SV" {
+					w("\tADDQ $%d, SI", 4*width)
+				}
+				if m != "VS" {
+					w("\tADDQ $%d, DX", 4*width)
+				}
+				w("\tDECQ CX")
+				w("\tJNE loop")
+				w("done:")
+				w("\tVZEROUPPER")
+				w("\tRET")
 			}
-			for j := 0; j < 4; j++ {
-				w("\tVMOVUPD Y%d, %d(DI)", j, 32*j)
-			}
-			w("\tADDQ $128, DI")
-			if m != "SV" {
-				w("\tADDQ $128, SI")
-			}
-			if m != "VS" {
-				w("\tADDQ $128, DX")
-			}
-			w("\tDECQ CX")
-			w("\tJNE loop")
-			w("done:")
-			w("\tVZEROUPPER")
-			w("\tRET")
 		}
 	}
+}
+
+// finiteKernel writes
+//
+//	finiteBlock(v *float64, n int) int
+//
+// which returns 15 when the n values (n a multiple of 16) hold no NaN and
+// no ±Inf: it adds up x·0 in four sets of sums, which stay 0 unless some x
+// is not finite (0·±Inf is NaN).
+func finiteKernel(w func(string, ...any)) {
+	w("")
+	w("// func finiteBlock(v *float64, n int) int")
+	w("TEXT ·finiteBlock(SB), NOSPLIT, $0-24")
+	w("\tMOVQ v+0(FP), SI")
+	w("\tMOVQ n+8(FP), CX")
+	for j := 0; j < 5; j++ {
+		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
+	}
+	w("\tSHRQ $4, CX")
+	w("\tJEQ done")
+	w("loop:")
+	for j := 0; j < 4; j++ {
+		w("\tVFMADD231PD %d(SI), Y4, Y%d", 32*j, j)
+	}
+	w("\tADDQ $128, SI")
+	w("\tDECQ CX")
+	w("\tJNE loop")
+	w("done:")
+	w("\tVADDPD Y1, Y0, Y0")
+	w("\tVADDPD Y3, Y2, Y2")
+	w("\tVADDPD Y2, Y0, Y0")
+	w("\tVCMPPD $0, Y4, Y0, Y0")
+	w("\tVMOVMSKPD Y0, AX")
+	w("\tMOVQ AX, ret+16(FP)")
+	w("\tVZEROUPPER")
+	w("\tRET")
 }
 
 // thresholdKernels writes the two operations of a ReLU layer against a

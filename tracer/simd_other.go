@@ -48,4 +48,6 @@ func arithVV(op binaryOp, o, x, y []float64) int                   { return 0 }
 func arithVS(op binaryOp, o, x []float64, y float64) int           { return 0 }
 func arithSV(op binaryOp, o []float64, x float64, y []float64) int { return 0 }
 
+func finitePrefix(v []float64) (int, bool) { return 0, true }
+
 func columnSums(o, data []float64, r, c int) bool { return false }
