@@ -53,3 +53,36 @@ func TestDenseTilesGiveSameBits(t *testing.T) {
 		}
 	}
 }
+
+// The AVX-512 sparse kernels cut rows as the AVX2 ones do and split the
+// same sums in two, so a sparse product gives the same bits with either.
+func TestSparseKernelsGiveSameBits(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no AVX-512")
+	}
+	defer func(v bool) { haveAVX512 = v }(haveAVX512)
+	rng := rand.New(rand.NewPCG(5, 6))
+	var tp *Tape
+	for _, n := range []int{3, 10, 28, 32, 60, 61, 84, 123, 512} {
+		S := randomMatrix(rng, 300, 200, 0.8, false).MarkSparse()
+		D := randomMatrix(rng, 200, n, 0, false)
+		G := randomMatrix(rng, 300, n, 0, false)
+		var got [2][]float64
+		var gotT [2][]float64
+		for i, wide := range []bool{false, true} {
+			haveAVX512 = wide
+			got[i] = tp.Dot(S, D).Data()        // rows of S
+			gotT[i] = tp.Dot(tp.T(S), G).Data() // columns of S
+		}
+		for i := range got[0] {
+			if math.Float64bits(got[0][i]) != math.Float64bits(got[1][i]) {
+				t.Fatalf("n=%d: S·D element %d: AVX2 %v, AVX-512 %v", n, i, got[0][i], got[1][i])
+			}
+		}
+		for i := range gotT[0] {
+			if math.Float64bits(gotT[0][i]) != math.Float64bits(gotT[1][i]) {
+				t.Fatalf("n=%d: Sᵀ·G element %d: AVX2 %v, AVX-512 %v", n, i, gotT[0][i], gotT[1][i])
+			}
+		}
+	}
+}

@@ -112,13 +112,14 @@ type rowsJob struct {
 // direct reports whether kernels may write straight into out.
 func (j *rowsJob) direct() bool { return !j.outT && j.n%4 == 0 }
 
-// slot returns where columns c0 … c0+w-1 of output row i go: out itself,
-// or row srow of the scratch when the job writes indirectly.
-func (j *rowsJob) slot(scratch []float64, i, srow, c0, w int) []float64 {
+// rowsFrom returns where columns c0 … of output rows i, i+1, … go, and
+// the distance between two rows: out itself, or the scratch from row srow
+// on when the job writes indirectly.
+func (j *rowsJob) rowsFrom(scratch []float64, i, srow, c0 int) ([]float64, int) {
 	if j.direct() {
-		return j.out[i*j.ldo+c0 : i*j.ldo+c0+w]
+		return j.out[i*j.ldo+c0:], j.ldo
 	}
-	return scratch[srow*chunkCols : srow*chunkCols+w]
+	return scratch[srow*chunkCols:], chunkCols
 }
 
 // flushRows copies rows i0 … i1-1, held in scratch rows 0 … i1-i0-1, to
@@ -251,19 +252,27 @@ func allFinite(v []float64) bool {
 	return s0+s1+s2+s3 == 0
 }
 
-// accumulateSparseGo is the portable sparse kernel: dst (+)= Σ_p val[p] ·
-// d[idx[p]*ldd : idx[p]*ldd+len(dst)].
-func accumulateSparseGo(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
+// accumulateSparseRowsGo is the portable sparse kernel, as
+// accumulateSparseRows: row r of dst (at dst[r*ldo:], w columns) (+)=
+// Σ_p val[p] · d[idx[p]*ldd : idx[p]*ldd+w] for p from ptr[r] to ptr[r+1].
+func accumulateSparseRowsGo(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
 	var acc [chunkCols]float64
-	a := acc[:len(dst)]
-	for p, x := range val {
-		off := int(idx[p]) * ldd
-		row := d[off : off+len(a)]
-		for c := range a {
-			a[c] += x * row[c]
+	for r := 0; r+1 < len(ptr); r++ {
+		lo, hi := ptr[r], ptr[r+1]
+		if lo == hi && add {
+			continue
 		}
+		a := acc[:w]
+		clear(a)
+		for p, x := range val[lo:hi] {
+			off := int(idx[lo+p]) * ldd
+			row := d[off : off+w]
+			for c := range a {
+				a[c] += x * row[c]
+			}
+		}
+		store(dst[r*ldo:r*ldo+w], a, add)
 	}
-	store(dst, a, add)
 }
 
 func store(dst, a []float64, add bool) {

@@ -264,15 +264,10 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			scratch = alloc(tile.rows * chunkCols)
 			defer release(scratch)
 		}
+		dst, ldo := j.rowsFrom(scratch, tile.first, 0, c0)
 		for cb := 0; cb < s.colBlocks; cb++ {
-			for r := 0; r < tile.rows; r++ {
-				q := cb*tile.rows + r
-				lo, hi := tile.ptr[q], tile.ptr[q+1]
-				if lo == hi && cb > 0 {
-					continue // nothing to add
-				}
-				accumulateSparse(j.slot(scratch, tile.first+r, r, c0, w), tile.val[lo:hi], tile.col[lo:hi], d[c0:], ldd, cb > 0)
-			}
+			q := cb * tile.rows
+			accumulateSparseRows(dst, ldo, w, tile.ptr[q:q+tile.rows+1], tile.col, tile.val, d[c0:], ldd, cb > 0)
 		}
 		if !j.direct() {
 			j.flushRows(scratch, tile.first, tile.first+tile.rows, c0, w)
@@ -311,16 +306,14 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			scratch = alloc((k1 - k0) * chunkCols)
 			defer release(scratch)
 		}
+		if k0 == k1 {
+			return
+		}
+		dst, ldo := j.rowsFrom(scratch, k0, 0, c0)
 		first := true
 		for _, tile := range s.tiles {
 			for _, b := range tile.blocks {
-				for k := k0; k < k1; k++ {
-					lo, hi := b.ptr[k], b.ptr[k+1]
-					if lo == hi && !first {
-						continue // nothing to add
-					}
-					accumulateSparse(j.slot(scratch, k, k-k0, c0, w), b.val[lo:hi], b.row[lo:hi], d[c0:], ldd, !first)
-				}
+				accumulateSparseRows(dst, ldo, w, b.ptr[k0:k1+1], b.row, b.val, d[c0:], ldd, !first)
 				first = false
 			}
 		}

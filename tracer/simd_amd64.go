@@ -15,8 +15,9 @@ import (
 var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // haveAVX512 says the AVX-512 kernels can run (x/sys/cpu also checks that
-// the operating system saves the ZMM registers).
-var haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F
+// the operating system saves the ZMM registers); the sparse kernels use
+// YMM registers 16-31 too, which takes AVX512VL.
+var haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 // denseTile is the register tile of dense products: 8×24 with AVX-512,
 // 4×12 with AVX2 (both give the same bits), none without.
@@ -42,20 +43,35 @@ func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
 	gemm4x12y(kc, a, b, c, ldc, add)
 }
 
-// accumulateSparse sets (or, with add, increases) dst[c] by
-// Σ_p val[p] · d[idx[p]*ldd+c], with the same conditions.
-func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
+// accumulateSparseRows sets (or, with add, increases) dst[r*ldo + c] by
+// Σ_p val[p] · d[idx[p]*ldd + c] for rows r < len(ptr)-1, p from ptr[r]
+// to ptr[r+1], and columns c < w (a multiple of 4, at most chunkCols);
+// with add, rows without nonzeros are left alone. The caller guarantees
+// every index read is in range.
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
+	rows := len(ptr) - 1
 	if !haveAVX2 {
-		accumulateSparseGo(dst, val, idx, d, ldd, add)
+		accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
 		return
 	}
-	if len(val) == 0 {
+	if rows <= 0 {
+		return
+	}
+	_ = dst[(rows-1)*ldo+w-1]
+	first := ptr[0]
+	if ptr[rows] == first { // no nonzeros at all: idx[first] may not exist
 		if !add {
-			clear(dst)
+			for r := 0; r < rows; r++ {
+				clear(dst[r*ldo : r*ldo+w])
+			}
 		}
 		return
 	}
-	sparseKernels[len(dst)/4](&dst[0], &val[0], &idx[0], len(val), &d[0], ldd, b2i(add))
+	if haveAVX512 {
+		sparseWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val[first], rows, &d[0], ldd, b2i(add))
+		return
+	}
+	sparseKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val[first], rows, &d[0], ldd, b2i(add))
 }
 
 func b2i(b bool) int {

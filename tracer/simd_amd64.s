@@ -4,15 +4,28 @@
 
 #include "textflag.h"
 
-// func sparse1(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse1(SB), NOSPLIT, $0-56
+// func sparse1(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse1(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y7, Y7, Y7
 	CMPQ CX, $2
@@ -41,14 +54,21 @@ one:
 	ADDQ DX, AX
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD 0(AX), Y14, Y0
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 store:
 	VMOVUPD Y0, 0(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -97,18 +117,31 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse2(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse2(SB), NOSPLIT, $0-56
+// func sparse2(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse2(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
+	VXORPD Y7, Y7, Y7
 	VXORPD Y8, Y8, Y8
 	CMPQ CX, $2
 	JLT one
@@ -122,8 +155,8 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
+	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(BX), Y15, Y8
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -139,17 +172,24 @@ one:
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD 0(AX), Y14, Y0
 	VFMADD231PD 32(AX), Y14, Y1
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
 store:
 	VMOVUPD Y0, 0(DI)
 	VMOVUPD Y1, 32(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -206,20 +246,33 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse3(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse3(SB), NOSPLIT, $0-56
+// func sparse3(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse3(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
 	VXORPD Y2, Y2, Y2
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
 	VXORPD Y9, Y9, Y9
 	CMPQ CX, $2
 	JLT one
@@ -233,10 +286,10 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
-	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(AX), Y14, Y2
+	VFMADD231PD 0(BX), Y15, Y7
+	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(BX), Y15, Y9
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -253,12 +306,13 @@ one:
 	VFMADD231PD 0(AX), Y14, Y0
 	VFMADD231PD 32(AX), Y14, Y1
 	VFMADD231PD 64(AX), Y14, Y2
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
 	VADDPD Y9, Y2, Y2
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -267,6 +321,12 @@ store:
 	VMOVUPD Y0, 0(DI)
 	VMOVUPD Y1, 32(DI)
 	VMOVUPD Y2, 64(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -331,22 +391,35 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse4(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse4(SB), NOSPLIT, $0-56
+// func sparse4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse4(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
 	VXORPD Y2, Y2, Y2
-	VXORPD Y9, Y9, Y9
 	VXORPD Y3, Y3, Y3
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	CMPQ CX, $2
 	JLT one
@@ -360,12 +433,12 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
-	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(AX), Y14, Y2
-	VFMADD231PD 64(BX), Y15, Y9
 	VFMADD231PD 96(AX), Y14, Y3
+	VFMADD231PD 0(BX), Y15, Y7
+	VFMADD231PD 32(BX), Y15, Y8
+	VFMADD231PD 64(BX), Y15, Y9
 	VFMADD231PD 96(BX), Y15, Y10
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -383,13 +456,14 @@ one:
 	VFMADD231PD 32(AX), Y14, Y1
 	VFMADD231PD 64(AX), Y14, Y2
 	VFMADD231PD 96(AX), Y14, Y3
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
 	VADDPD Y9, Y2, Y2
 	VADDPD Y10, Y3, Y3
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -400,6 +474,12 @@ store:
 	VMOVUPD Y1, 32(DI)
 	VMOVUPD Y2, 64(DI)
 	VMOVUPD Y3, 96(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -472,24 +552,37 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse5(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse5(SB), NOSPLIT, $0-56
+// func sparse5(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse5(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
 	VXORPD Y2, Y2, Y2
-	VXORPD Y9, Y9, Y9
 	VXORPD Y3, Y3, Y3
-	VXORPD Y10, Y10, Y10
 	VXORPD Y4, Y4, Y4
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
 	CMPQ CX, $2
 	JLT one
@@ -503,14 +596,14 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
-	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(AX), Y14, Y2
-	VFMADD231PD 64(BX), Y15, Y9
 	VFMADD231PD 96(AX), Y14, Y3
-	VFMADD231PD 96(BX), Y15, Y10
 	VFMADD231PD 128(AX), Y14, Y4
+	VFMADD231PD 0(BX), Y15, Y7
+	VFMADD231PD 32(BX), Y15, Y8
+	VFMADD231PD 64(BX), Y15, Y9
+	VFMADD231PD 96(BX), Y15, Y10
 	VFMADD231PD 128(BX), Y15, Y11
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -529,14 +622,15 @@ one:
 	VFMADD231PD 64(AX), Y14, Y2
 	VFMADD231PD 96(AX), Y14, Y3
 	VFMADD231PD 128(AX), Y14, Y4
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
 	VADDPD Y9, Y2, Y2
 	VADDPD Y10, Y3, Y3
 	VADDPD Y11, Y4, Y4
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -549,6 +643,12 @@ store:
 	VMOVUPD Y2, 64(DI)
 	VMOVUPD Y3, 96(DI)
 	VMOVUPD Y4, 128(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -629,26 +729,39 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse6(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse6(SB), NOSPLIT, $0-56
+// func sparse6(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse6(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
 	VXORPD Y2, Y2, Y2
-	VXORPD Y9, Y9, Y9
 	VXORPD Y3, Y3, Y3
-	VXORPD Y10, Y10, Y10
 	VXORPD Y4, Y4, Y4
-	VXORPD Y11, Y11, Y11
 	VXORPD Y5, Y5, Y5
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
 	VXORPD Y12, Y12, Y12
 	CMPQ CX, $2
 	JLT one
@@ -662,16 +775,16 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
-	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(AX), Y14, Y2
-	VFMADD231PD 64(BX), Y15, Y9
 	VFMADD231PD 96(AX), Y14, Y3
-	VFMADD231PD 96(BX), Y15, Y10
 	VFMADD231PD 128(AX), Y14, Y4
-	VFMADD231PD 128(BX), Y15, Y11
 	VFMADD231PD 160(AX), Y14, Y5
+	VFMADD231PD 0(BX), Y15, Y7
+	VFMADD231PD 32(BX), Y15, Y8
+	VFMADD231PD 64(BX), Y15, Y9
+	VFMADD231PD 96(BX), Y15, Y10
+	VFMADD231PD 128(BX), Y15, Y11
 	VFMADD231PD 160(BX), Y15, Y12
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -691,6 +804,8 @@ one:
 	VFMADD231PD 96(AX), Y14, Y3
 	VFMADD231PD 128(AX), Y14, Y4
 	VFMADD231PD 160(AX), Y14, Y5
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
@@ -698,8 +813,7 @@ sum:
 	VADDPD Y10, Y3, Y3
 	VADDPD Y11, Y4, Y4
 	VADDPD Y12, Y5, Y5
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -714,6 +828,12 @@ store:
 	VMOVUPD Y3, 96(DI)
 	VMOVUPD Y4, 128(DI)
 	VMOVUPD Y5, 160(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -802,28 +922,41 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse7(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse7(SB), NOSPLIT, $0-56
+// func sparse7(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse7(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
-	VXORPD Y7, Y7, Y7
 	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
 	VXORPD Y2, Y2, Y2
-	VXORPD Y9, Y9, Y9
 	VXORPD Y3, Y3, Y3
-	VXORPD Y10, Y10, Y10
 	VXORPD Y4, Y4, Y4
-	VXORPD Y11, Y11, Y11
 	VXORPD Y5, Y5, Y5
-	VXORPD Y12, Y12, Y12
 	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
 	VXORPD Y13, Y13, Y13
 	CMPQ CX, $2
 	JLT one
@@ -837,18 +970,18 @@ pair:
 	VBROADCASTSD (SI), Y14
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD 0(AX), Y14, Y0
-	VFMADD231PD 0(BX), Y15, Y7
 	VFMADD231PD 32(AX), Y14, Y1
-	VFMADD231PD 32(BX), Y15, Y8
 	VFMADD231PD 64(AX), Y14, Y2
-	VFMADD231PD 64(BX), Y15, Y9
 	VFMADD231PD 96(AX), Y14, Y3
-	VFMADD231PD 96(BX), Y15, Y10
 	VFMADD231PD 128(AX), Y14, Y4
-	VFMADD231PD 128(BX), Y15, Y11
 	VFMADD231PD 160(AX), Y14, Y5
-	VFMADD231PD 160(BX), Y15, Y12
 	VFMADD231PD 192(AX), Y14, Y6
+	VFMADD231PD 0(BX), Y15, Y7
+	VFMADD231PD 32(BX), Y15, Y8
+	VFMADD231PD 64(BX), Y15, Y9
+	VFMADD231PD 96(BX), Y15, Y10
+	VFMADD231PD 128(BX), Y15, Y11
+	VFMADD231PD 160(BX), Y15, Y12
 	VFMADD231PD 192(BX), Y15, Y13
 	ADDQ $8, R8
 	ADDQ $16, SI
@@ -869,6 +1002,8 @@ one:
 	VFMADD231PD 128(AX), Y14, Y4
 	VFMADD231PD 160(AX), Y14, Y5
 	VFMADD231PD 192(AX), Y14, Y6
+	ADDQ $4, R8
+	ADDQ $8, SI
 sum:
 	VADDPD Y7, Y0, Y0
 	VADDPD Y8, Y1, Y1
@@ -877,8 +1012,7 @@ sum:
 	VADDPD Y11, Y4, Y4
 	VADDPD Y12, Y5, Y5
 	VADDPD Y13, Y6, Y6
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -895,6 +1029,12 @@ store:
 	VMOVUPD Y4, 128(DI)
 	VMOVUPD Y5, 160(DI)
 	VMOVUPD Y6, 192(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -991,15 +1131,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse8(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse8(SB), NOSPLIT, $0-56
+// func sparse8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse8(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1028,8 +1181,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1048,6 +1200,12 @@ store:
 	VMOVUPD Y5, 160(DI)
 	VMOVUPD Y6, 192(DI)
 	VMOVUPD Y7, 224(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1110,15 +1268,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse9(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse9(SB), NOSPLIT, $0-56
+// func sparse9(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse9(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1149,8 +1320,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1171,6 +1341,12 @@ store:
 	VMOVUPD Y6, 192(DI)
 	VMOVUPD Y7, 224(DI)
 	VMOVUPD Y8, 256(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1237,15 +1413,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse10(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse10(SB), NOSPLIT, $0-56
+// func sparse10(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse10(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1278,8 +1467,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1302,6 +1490,12 @@ store:
 	VMOVUPD Y7, 224(DI)
 	VMOVUPD Y8, 256(DI)
 	VMOVUPD Y9, 288(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1372,15 +1566,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse11(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse11(SB), NOSPLIT, $0-56
+// func sparse11(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse11(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1415,8 +1622,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1441,6 +1647,12 @@ store:
 	VMOVUPD Y8, 256(DI)
 	VMOVUPD Y9, 288(DI)
 	VMOVUPD Y10, 320(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1515,15 +1727,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse12(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse12(SB), NOSPLIT, $0-56
+// func sparse12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse12(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1560,8 +1785,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1588,6 +1812,12 @@ store:
 	VMOVUPD Y9, 288(DI)
 	VMOVUPD Y10, 320(DI)
 	VMOVUPD Y11, 352(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1666,15 +1896,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse13(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse13(SB), NOSPLIT, $0-56
+// func sparse13(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse13(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1713,8 +1956,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1743,6 +1985,12 @@ store:
 	VMOVUPD Y10, 320(DI)
 	VMOVUPD Y11, 352(DI)
 	VMOVUPD Y12, 384(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1825,15 +2073,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse14(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse14(SB), NOSPLIT, $0-56
+// func sparse14(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse14(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -1874,8 +2135,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -1906,6 +2166,12 @@ store:
 	VMOVUPD Y11, 352(DI)
 	VMOVUPD Y12, 384(DI)
 	VMOVUPD Y13, 416(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -1992,15 +2258,28 @@ store:
 	VZEROUPPER
 	RET
 
-// func sparse15(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
-TEXT ·sparse15(SB), NOSPLIT, $0-56
+// func sparse15(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparse15(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ val+8(FP), SI
-	MOVQ idx+16(FP), R8
-	MOVQ count+24(FP), CX
-	MOVQ d+32(FP), DX
-	MOVQ ldd+40(FP), R9
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
 	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -2043,8 +2322,7 @@ loop:
 	DECQ CX
 	JNE loop
 done:
-	MOVQ add+48(FP), BX
-	TESTQ BX, BX
+	TESTQ R10, R10
 	JEQ store
 	VADDPD 0(DI), Y0, Y0
 	VADDPD 32(DI), Y1, Y1
@@ -2077,6 +2355,12 @@ store:
 	VMOVUPD Y12, 384(DI)
 	VMOVUPD Y13, 416(DI)
 	VMOVUPD Y14, 448(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 
@@ -2164,6 +2448,1114 @@ store:
 	VMOVUPD Y12, 384(DI)
 	VMOVUPD Y13, 416(DI)
 	VMOVUPD Y14, 448(DI)
+	VZEROUPPER
+	RET
+
+// func sparseZ4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ4(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Y30, Y0
+	VFMADD231PD 0(BX), Y31, Y1
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Y30, Y0
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Y1, Y0, Y0
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Y0, Y0
+store:
+	VMOVUPD Y0, 0(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ8(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 0(BX), Z31, Z1
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z1, Z0, Z0
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+store:
+	VMOVUPD Z0, 0(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ12(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Y30, Y1
+	VFMADD231PD 0(BX), Z31, Z2
+	VFMADD231PD 64(BX), Y31, Y3
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Y30, Y1
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z2, Z0, Z0
+	VADDPD Y3, Y1, Y1
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Y1, Y1
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Y1, 64(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ16(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ16(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 0(BX), Z31, Z2
+	VFMADD231PD 64(BX), Z31, Z3
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z2, Z0, Z0
+	VADDPD Z3, Z1, Z1
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ20(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ20(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Y30, Y2
+	VFMADD231PD 0(BX), Z31, Z3
+	VFMADD231PD 64(BX), Z31, Z4
+	VFMADD231PD 128(BX), Y31, Y5
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Y30, Y2
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z3, Z0, Z0
+	VADDPD Z4, Z1, Z1
+	VADDPD Y5, Y2, Y2
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Y2, Y2
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Y2, 128(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ24(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ24(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Z30, Z2
+	VFMADD231PD 0(BX), Z31, Z3
+	VFMADD231PD 64(BX), Z31, Z4
+	VFMADD231PD 128(BX), Z31, Z5
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Z30, Z2
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z3, Z0, Z0
+	VADDPD Z4, Z1, Z1
+	VADDPD Z5, Z2, Z2
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ28(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ28(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	CMPQ CX, $2
+	JLT one
+pair:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	MOVLQSX 4(R8), BX
+	IMULQ R9, BX
+	ADDQ DX, BX
+	VBROADCASTSD (SI), Z30
+	VBROADCASTSD 8(SI), Z31
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Z30, Z2
+	VFMADD231PD 192(AX), Y30, Y3
+	VFMADD231PD 0(BX), Z31, Z4
+	VFMADD231PD 64(BX), Z31, Z5
+	VFMADD231PD 128(BX), Z31, Z6
+	VFMADD231PD 192(BX), Y31, Y7
+	ADDQ $8, R8
+	ADDQ $16, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE pair
+one:
+	TESTQ CX, CX
+	JEQ sum
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z30
+	VFMADD231PD 0(AX), Z30, Z0
+	VFMADD231PD 64(AX), Z30, Z1
+	VFMADD231PD 128(AX), Z30, Z2
+	VFMADD231PD 192(AX), Y30, Y3
+	ADDQ $4, R8
+	ADDQ $8, SI
+sum:
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VADDPD Z6, Z2, Z2
+	VADDPD Y7, Y3, Y3
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Y3, Y3
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Y3, 192(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ32(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ32(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ36(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ36(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Y31, Y4
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Y4, Y4
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Y4, 256(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ40(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ40(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ44(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ44(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	VFMADD231PD 320(AX), Y31, Y5
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+	VADDPD 320(DI), Y5, Y5
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Y5, 320(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ48(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ48(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	VFMADD231PD 320(AX), Z31, Z5
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+	VADDPD 320(DI), Z5, Z5
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ52(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ52(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	VFMADD231PD 320(AX), Z31, Z5
+	VFMADD231PD 384(AX), Y31, Y6
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+	VADDPD 320(DI), Z5, Z5
+	VADDPD 384(DI), Y6, Y6
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Y6, 384(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ56(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ56(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	VFMADD231PD 320(AX), Z31, Z5
+	VFMADD231PD 384(AX), Z31, Z6
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+	VADDPD 320(DI), Z5, Z5
+	VADDPD 384(DI), Z6, Z6
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, 384(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
+	VZEROUPPER
+	RET
+
+// func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+TEXT ·sparseZ60(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ ldo+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ptr+16(FP), R12
+	MOVQ idx+24(FP), R8
+	MOVQ val+32(FP), SI
+	MOVQ rows+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ ldd+56(FP), R9
+	SHLQ $3, R9
+	MOVQ add+64(FP), R10
+row:
+	TESTQ R11, R11
+	JEQ end
+	MOVQ 8(R12), CX
+	SUBQ (R12), CX
+	JNE work
+	TESTQ R10, R10
+	JNE next
+work:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JEQ done
+loop:
+	MOVLQSX 0(R8), AX
+	IMULQ R9, AX
+	ADDQ DX, AX
+	VBROADCASTSD (SI), Z31
+	VFMADD231PD 0(AX), Z31, Z0
+	VFMADD231PD 64(AX), Z31, Z1
+	VFMADD231PD 128(AX), Z31, Z2
+	VFMADD231PD 192(AX), Z31, Z3
+	VFMADD231PD 256(AX), Z31, Z4
+	VFMADD231PD 320(AX), Z31, Z5
+	VFMADD231PD 384(AX), Z31, Z6
+	VFMADD231PD 448(AX), Y31, Y7
+	ADDQ $4, R8
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+done:
+	TESTQ R10, R10
+	JEQ store
+	VADDPD 0(DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	VADDPD 256(DI), Z4, Z4
+	VADDPD 320(DI), Z5, Z5
+	VADDPD 384(DI), Z6, Z6
+	VADDPD 448(DI), Y7, Y7
+store:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, 384(DI)
+	VMOVUPD Y7, 448(DI)
+next:
+	ADDQ R13, DI
+	ADDQ $8, R12
+	DECQ R11
+	JMP row
+end:
 	VZEROUPPER
 	RET
 

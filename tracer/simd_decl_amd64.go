@@ -5,94 +5,139 @@
 package tracer
 
 //go:noescape
-func sparse1(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse1(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense1(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse2(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse2(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense2(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse3(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse3(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense3(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse4(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense4(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse5(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse5(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense5(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse6(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse6(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense6(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse7(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse7(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense7(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse8(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense8(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse9(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse9(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense9(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse10(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse10(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense10(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse11(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse11(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense11(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse12(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense12(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse13(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse13(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense13(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse14(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse14(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense14(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse15(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse15(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense15(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ16(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ20(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ24(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ28(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ32(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ36(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ40(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ44(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ48(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ52(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ56(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func gemm8x24z(kc int, a, b, c *float64, ldc int, add int)
@@ -194,7 +239,7 @@ func divSVZ(dst, x, y *float64, n int)
 func finiteBlock(v *float64, n int) int
 
 // sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.
-var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){
+var sparseKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
 	1:  sparse1,
 	2:  sparse2,
 	3:  sparse3,
@@ -210,6 +255,25 @@ var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float6
 	13: sparse13,
 	14: sparse14,
 	15: sparse15,
+}
+
+// sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).
+var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseZ4,
+	2:  sparseZ8,
+	3:  sparseZ12,
+	4:  sparseZ16,
+	5:  sparseZ20,
+	6:  sparseZ24,
+	7:  sparseZ28,
+	8:  sparseZ32,
+	9:  sparseZ36,
+	10: sparseZ40,
+	11: sparseZ44,
+	12: sparseZ48,
+	13: sparseZ52,
+	14: sparseZ56,
+	15: sparseZ60,
 }
 
 var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float64, ldd int, add int){

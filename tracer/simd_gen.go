@@ -3,15 +3,17 @@
 // simd_gen writes simd_amd64.s, the AVX2/FMA kernels behind Dot, the
 // statistics, tanh and exp, and simd_decl_amd64.go, their Go declarations. Run it with `go generate ./tracer/` after editing.
 //
-// Every product kernel computes one block of one output row,
+// The sparse product kernels compute one block of columns of output rows,
 //
 //	dst[0:4N] (+)= Σ_p val[p] · D[row(p)][0:4N]
 //
-// holding the 4N sums in N YMM registers (N = 1..15) while it walks p, and
-// touches dst only once at the end. The sparse kernels take the rows from an
-// index (the nonzeros of a marked matrix), the dense ones walk consecutive
-// rows. With N ≤ 7 there are registers to spare, so even and odd p go to
-// two sets of sums that are added at the end: that hides the FMA latency.
+// holding the 4N sums in registers while they walk p, and touch dst only
+// once at the end of a row; they take the rows of D from an index (the
+// nonzeros of a marked matrix). The dense packed products use register
+// tiles (gemmKernel); denseN, one row of D after the other, serves the
+// column sums. With N ≤ 7 there are registers to spare, so even and odd p
+// go to two sets of sums that are added at the end: that hides the FMA
+// latency.
 package main
 
 import (
@@ -33,8 +35,11 @@ func main() {
 	w("")
 	w("#include \"textflag.h\"")
 	for n := 1; n <= 15; n++ {
-		kernel(w, n, true)
-		kernel(w, n, false)
+		sparseRowsKernel(w, 4*n, false)
+		kernel(w, n)
+	}
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		sparseRowsKernel(w, cols, true)
 	}
 	for _, k := range gemmKernels {
 		gemmKernel(w, k)
@@ -65,10 +70,15 @@ func declarations() []byte {
 	for n := 1; n <= 15; n++ {
 		w("")
 		w("//go:noescape")
-		w("func sparse%d(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)", n)
+		w("func sparse%d(%s)", n, sparseArgs)
 		w("")
 		w("//go:noescape")
 		w("func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
+	}
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		w("")
+		w("//go:noescape")
+		w("func sparseZ%d(%s)", cols, sparseArgs)
 	}
 	for _, k := range gemmKernels {
 		w("")
@@ -107,9 +117,16 @@ func declarations() []byte {
 	w("func finiteBlock(v *float64, n int) int")
 	w("")
 	w("// sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.")
-	w("var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){")
+	w("var sparseKernels = [16]func(%s){", sparseArgs)
 	for n := 1; n <= 15; n++ {
 		w("\t%d: sparse%d,", n, n)
+	}
+	w("}")
+	w("")
+	w("// sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).")
+	w("var sparseWideKernels = [%d]func(%s){", sparseWide/4+1, sparseArgs)
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		w("\t%d: sparseZ%d,", cols/4, cols)
 	}
 	w("}")
 	w("")
@@ -126,31 +143,24 @@ func declarations() []byte {
 	return out
 }
 
-// kernel writes sparseN or denseN. Arguments (ABI0, 8 bytes each):
-//
-//	sparseN(dst, val *float64, idx *int32, nnz int, d *float64, ldd int, add int)
-//	denseN(dst, val *float64, vstride int, k int, d *float64, ldd int, add int)
-//
-// ldd and vstride count float64s. add ≠ 0 adds the sums to dst instead of
-// storing them.
-func kernel(w func(string, ...any), n int, sparse bool) {
-	name, third := "dense", "vstride"
-	if sparse {
-		name, third = "sparse", "idx"
-	}
+// kernel writes denseN(dst, val *float64, vstride int, k int, d *float64,
+// ldd int, add int) (ABI0, 8 bytes each), which sets dst[0:4N] (+)=
+// Σ_{p<k} val[p*vstride] · d[p*ldd : p*ldd+4N]. ldd and vstride count
+// float64s. add ≠ 0 adds the sums to dst instead of storing them. With
+// N ≤ 7 there are registers to spare, so even and odd p go to two sets of
+// sums, added at the end.
+func kernel(w func(string, ...any), n int) {
 	w("")
-	w("// func %s%d(dst, val *float64, %s, count int, d *float64, ldd int, add int)", name, n, map[bool]string{true: "idx *int32", false: "vstride int"}[sparse])
-	w("TEXT ·%s%d(SB), NOSPLIT, $0-56", name, n)
+	w("// func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
+	w("TEXT ·dense%d(SB), NOSPLIT, $0-56", n)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ val+8(FP), SI")
-	w("\tMOVQ %s+16(FP), R8", third)
+	w("\tMOVQ vstride+16(FP), R8")
 	w("\tMOVQ count+24(FP), CX")
 	w("\tMOVQ d+32(FP), DX")
 	w("\tMOVQ ldd+40(FP), R9")
 	w("\tSHLQ $3, R9")
-	if !sparse {
-		w("\tSHLQ $3, R8") // vstride in bytes
-	}
+	w("\tSHLQ $3, R8") // vstride in bytes
 	two := n <= 7
 	for j := 0; j < n; j++ {
 		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
@@ -158,66 +168,30 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 			w("\tVXORPD Y%d, Y%d, Y%d", j+7, j+7, j+7)
 		}
 	}
-	// row(p) address into reg; val(p) broadcast into y.
-	rowAddr := func(reg string, second bool) {
-		if sparse {
-			off := 0
-			if second {
-				off = 4
-			}
-			w("\tMOVLQSX %d(R8), %s", off, reg)
-			w("\tIMULQ R9, %s", reg)
-			w("\tADDQ DX, %s", reg)
-			return
-		}
-		if second {
-			w("\tLEAQ (DX)(R9*1), %s", reg)
-		} else {
-			w("\tMOVQ DX, %s", reg)
-		}
-	}
-	bcast := func(y int, second bool) {
-		switch {
-		case !second:
-			w("\tVBROADCASTSD (SI), Y%d", y)
-		case sparse:
-			w("\tVBROADCASTSD 8(SI), Y%d", y)
-		default:
-			w("\tVBROADCASTSD (SI)(R8*1), Y%d", y)
-		}
-	}
-	advance := func(steps int) {
-		if sparse {
-			w("\tADDQ $%d, R8", 4*steps)
-			w("\tADDQ $%d, SI", 8*steps)
-		} else {
-			for s := 0; s < steps; s++ {
-				w("\tADDQ R9, DX")
-				w("\tADDQ R8, SI")
-			}
-		}
-	}
 	if two {
 		w("\tCMPQ CX, $2")
 		w("\tJLT one")
 		w("pair:")
-		rowAddr("AX", false)
-		rowAddr("BX", true)
-		bcast(14, false)
-		bcast(15, true)
+		w("\tMOVQ DX, AX")
+		w("\tLEAQ (DX)(R9*1), BX")
+		w("\tVBROADCASTSD (SI), Y14")
+		w("\tVBROADCASTSD (SI)(R8*1), Y15")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y14, Y%d", 32*j, j)
 			w("\tVFMADD231PD %d(BX), Y15, Y%d", 32*j, j+7)
 		}
-		advance(2)
+		for s := 0; s < 2; s++ {
+			w("\tADDQ R9, DX")
+			w("\tADDQ R8, SI")
+		}
 		w("\tSUBQ $2, CX")
 		w("\tCMPQ CX, $2")
 		w("\tJGE pair")
 		w("one:")
 		w("\tTESTQ CX, CX")
 		w("\tJEQ sum")
-		rowAddr("AX", false)
-		bcast(14, false)
+		w("\tMOVQ DX, AX")
+		w("\tVBROADCASTSD (SI), Y14")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y14, Y%d", 32*j, j)
 		}
@@ -229,12 +203,13 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 		w("\tTESTQ CX, CX")
 		w("\tJEQ done")
 		w("loop:")
-		rowAddr("AX", false)
-		bcast(15, false)
+		w("\tMOVQ DX, AX")
+		w("\tVBROADCASTSD (SI), Y15")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y15, Y%d", 32*j, j)
 		}
-		advance(1)
+		w("\tADDQ R9, DX")
+		w("\tADDQ R8, SI")
 		w("\tDECQ CX")
 		w("\tJNE loop")
 		w("done:")
@@ -252,6 +227,177 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
+
+// sparseArgs are the arguments of the sparse kernels (ABI0, 8 bytes each).
+const sparseArgs = "dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int"
+
+// sparseRowsKernel writes sparseN (AVX2, N = cols/4 YMM registers) or,
+// when wide, sparseZ{cols} (AVX-512: cols/8 ZMM registers and one YMM for
+// the last 4 columns when cols is not a multiple of 8). For each of rows
+// output rows r it sets (or, with add ≠ 0, increases) dst[r*ldo + c], c <
+// cols, by Σ_p val[p] · d[idx[p]*ldd + c] over the row's nonzeros p, which
+// follow each other in idx and val: ptr[r+1] − ptr[r] of them (idx and val
+// point at row 0's first). With add, a row without nonzeros is left alone.
+// The sums stay in registers while the kernel walks the row's nonzeros and
+// touch dst once. With 28 columns or fewer there are registers to spare,
+// so even and odd p go to two sets of sums, added at the end, which hides
+// the FMA latency; the AVX2 and AVX-512 kernels make the same choice, so
+// they give the same bits.
+func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
+	two := cols <= 28
+	var regs []string // set 0's sums, then set 1's
+	name := fmt.Sprintf("sparse%d", cols/4)
+	bc := [2]string{"Y14", "Y15"}
+	if wide {
+		name = fmt.Sprintf("sparseZ%d", cols)
+		n := cols/8 + cols%8/4
+		for set := 0; set < 2; set++ {
+			for j := 0; j < n; j++ {
+				if j == cols/8 {
+					regs = append(regs, fmt.Sprintf("Y%d", j+set*n))
+				} else {
+					regs = append(regs, fmt.Sprintf("Z%d", j+set*n))
+				}
+			}
+		}
+		bc = [2]string{"Z30", "Z31"}
+	} else {
+		for set := 0; set < 2; set++ {
+			for j := 0; j < cols/4; j++ {
+				regs = append(regs, fmt.Sprintf("Y%d", j+set*7))
+			}
+		}
+	}
+	n := len(regs) / 2
+	if !two {
+		bc[0] = bc[1]
+	}
+	width := func(r string) int { return map[byte]int{'Y': 32, 'Z': 64}[r[0]] }
+	bcOf := func(set int, r string) string { // the broadcast register as wide as r
+		return r[:1] + bc[set][1:]
+	}
+	w("")
+	w("// func %s(%s)", name, sparseArgs)
+	w("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	w("\tMOVQ dst+0(FP), DI")
+	w("\tMOVQ ldo+8(FP), R13")
+	w("\tSHLQ $3, R13")
+	w("\tMOVQ ptr+16(FP), R12")
+	w("\tMOVQ idx+24(FP), R8")
+	w("\tMOVQ val+32(FP), SI")
+	w("\tMOVQ rows+40(FP), R11")
+	w("\tMOVQ d+48(FP), DX")
+	w("\tMOVQ ldd+56(FP), R9")
+	w("\tSHLQ $3, R9")
+	w("\tMOVQ add+64(FP), R10")
+	w("row:")
+	w("\tTESTQ R11, R11")
+	w("\tJEQ end")
+	w("\tMOVQ 8(R12), CX")
+	w("\tSUBQ (R12), CX")
+	w("\tJNE work")
+	w("\tTESTQ R10, R10")
+	w("\tJNE next")
+	w("work:")
+	zero := func(r string) {
+		z := "Z" + r[1:]
+		if wide {
+			w("\tVPXORQ %s, %s, %s", z, z, z)
+		} else {
+			w("\tVXORPD %s, %s, %s", r, r, r)
+		}
+	}
+	sets := 1
+	if two {
+		sets = 2
+	}
+	for i := 0; i < sets*n; i++ {
+		zero(regs[i])
+	}
+	addr := func(reg string, second bool) {
+		off := 0
+		if second {
+			off = 4
+		}
+		w("\tMOVLQSX %d(R8), %s", off, reg)
+		w("\tIMULQ R9, %s", reg)
+		w("\tADDQ DX, %s", reg)
+	}
+	fma := func(set int, row string) {
+		off := 0
+		for j := 0; j < n; j++ {
+			r := regs[set*n+j]
+			w("\tVFMADD231PD %d(%s), %s, %s", off, row, bcOf(set, r), r)
+			off += width(r)
+		}
+	}
+	if two {
+		w("\tCMPQ CX, $2")
+		w("\tJLT one")
+		w("pair:")
+		addr("AX", false)
+		addr("BX", true)
+		w("\tVBROADCASTSD (SI), %s", bc[0])
+		w("\tVBROADCASTSD 8(SI), %s", bc[1])
+		fma(0, "AX")
+		fma(1, "BX")
+		w("\tADDQ $8, R8")
+		w("\tADDQ $16, SI")
+		w("\tSUBQ $2, CX")
+		w("\tCMPQ CX, $2")
+		w("\tJGE pair")
+		w("one:")
+		w("\tTESTQ CX, CX")
+		w("\tJEQ sum")
+		addr("AX", false)
+		w("\tVBROADCASTSD (SI), %s", bc[0])
+		fma(0, "AX")
+		w("\tADDQ $4, R8")
+		w("\tADDQ $8, SI")
+		w("sum:")
+		for j := 0; j < n; j++ {
+			w("\tVADDPD %s, %s, %s", regs[n+j], regs[j], regs[j])
+		}
+	} else {
+		w("\tTESTQ CX, CX")
+		w("\tJEQ done")
+		w("loop:")
+		addr("AX", false)
+		w("\tVBROADCASTSD (SI), %s", bc[0])
+		fma(0, "AX")
+		w("\tADDQ $4, R8")
+		w("\tADDQ $8, SI")
+		w("\tDECQ CX")
+		w("\tJNE loop")
+		w("done:")
+	}
+	w("\tTESTQ R10, R10")
+	w("\tJEQ store")
+	off := 0
+	for j := 0; j < n; j++ {
+		w("\tVADDPD %d(DI), %s, %s", off, regs[j], regs[j])
+		off += width(regs[j])
+	}
+	w("store:")
+	off = 0
+	for j := 0; j < n; j++ {
+		w("\tVMOVUPD %s, %d(DI)", regs[j], off)
+		off += width(regs[j])
+	}
+	w("next:")
+	w("\tADDQ R13, DI")
+	w("\tADDQ $8, R12")
+	w("\tDECQ R11")
+	w("\tJMP row")
+	w("end:")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// sparseWide is the widest block of an output row the AVX-512 sparse
+// kernels keep in registers: matmul.go's chunkCols, as for the AVX2 ones,
+// so that both cut rows the same way and give the same bits.
+const sparseWide = 60
 
 // gemmKernels are the register tiles of the packed products (gemm.go):
 // mr rows by vecs vectors of lanes values, with mr·vecs accumulators.

@@ -15,8 +15,8 @@ func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
 	panic("tracer: no product kernel on this architecture")
 }
 
-func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
-	accumulateSparseGo(dst, val, idx, d, ldd, add)
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
+	accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
 }
 
 func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
