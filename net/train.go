@@ -2,6 +2,7 @@ package net
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/backstep/backstep/tracer"
@@ -100,13 +101,14 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 		// so that their storage can be reused.
 		tp = &tracer.Tape{ValuesOnly: true}
 	}
+	var dead [][]string
+	if !hooks && opts.Tape == nil {
+		dead = p.deadAfter()
+	}
 	var spent, given []*tracer.Array
-	var unreserve func()
-	defer func() {
-		if unreserve != nil {
-			unreserve()
-		}
-	}()
+	// All a step hands back waits for the next step, however large (the
+	// step's own values are the bound); the usual bound returns after.
+	defer tracer.Reserve(math.MaxInt / 4)()
 	start := time.Now()
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		var e Epoch
@@ -126,7 +128,7 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			}
 			tracer.Recycle(append(spent, given...), keep)
 			given = valuesOf(v)
-			if err := p.runStep(tp, v, keep, opts.Tape == nil); err != nil {
+			if err := p.runStep(tp, v, keep, opts.Tape == nil, dead); err != nil {
 				return res, fmt.Errorf("net: epoch %d, batch %d: %w", ep, bi+1, err)
 			}
 			if opts.AfterStep != nil {
@@ -145,16 +147,10 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			// With reuse the intermediates went back already (listing them
 			// again could hand back storage given since to another loop).
 			spent = valuesOf(v)
-			var computed []*tracer.Array
-			for _, e := range tp.Events {
-				computed = append(computed, e.Value)
-			}
 			if opts.Tape != nil {
-				spent = append(spent, computed...)
-			}
-			if unreserve == nil {
-				// Room to keep one step's storage waiting for the next.
-				unreserve = tracer.Reserve(tracer.Footprint(append(computed, spent...)))
+				for _, e := range tp.Events {
+					spent = append(spent, e.Value)
+				}
 			}
 		}
 		res.Epochs = append(res.Epochs, e)
@@ -170,9 +166,10 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 
 // runStep executes every statement in order, stopping at the first error.
 // With reuse, the storage of each statement's intermediate results goes
-// back to the tracer as soon as the statement is done, except storage
-// shared with a bound variable or with an array of keep.
-func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse bool) error {
+// back to the tracer as soon as the statement is done, and so do the
+// variables dead[i] names once statement i has run (they leave v), except
+// storage shared with a bound variable or with an array of keep.
+func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse bool, dead [][]string) error {
 	var tmp, bound []*tracer.Array
 	for i := range p.Statements {
 		mark := len(tp.Events)
@@ -188,6 +185,14 @@ func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse b
 				tmp = append(tmp, e.Value)
 			}
 		}
+		if i < len(dead) {
+			for _, name := range dead[i] {
+				if a, ok := v[name]; ok {
+					tmp = append(tmp, a)
+					delete(v, name)
+				}
+			}
+		}
 		if len(tmp) == 0 {
 			continue
 		}
@@ -198,6 +203,37 @@ func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse b
 		tracer.Recycle(tmp, bound)
 	}
 	return nil
+}
+
+// deadAfter lists, for each statement, the variables no later statement
+// reads (by their Inputs) and nothing after the step needs: values the
+// step computed on its way, such as Z1 once A1 = tanh(Z1) has run, not the
+// parameters, the persistent state, the data, the loss, the metric or the
+// output (the recomputed accuracy reads it).
+func (p *Program) deadAfter() [][]string {
+	L := p.Config.Layers()
+	needed := map[string]bool{"X": true, "Y": true, "loss": true, "acc": true, fmt.Sprintf("A%d", L): true}
+	for _, n := range ParamNames(L) {
+		needed[n] = true
+	}
+	for _, n := range p.Persistent {
+		needed[n] = true
+	}
+	computed := map[string]bool{}
+	last := map[string]int{}
+	for i, s := range p.Statements {
+		for _, in := range s.Inputs {
+			last[in] = i
+		}
+		computed[s.Name] = true
+	}
+	dead := make([][]string, len(p.Statements))
+	for name, i := range last {
+		if computed[name] && !needed[name] {
+			dead[i] = append(dead[i], name)
+		}
+	}
+	return dead
 }
 
 // valuesOf lists the arrays bound in the given variable sets.

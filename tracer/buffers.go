@@ -131,10 +131,10 @@ func Reusable(a *Array) bool { return a != nil && a.pooled && len(a.data) >= buf
 // usual 256 MB, until the returned function is called, which lowers the
 // bound again and lets the garbage collector have what waits above it. A
 // training loop whose step computes more than 256 MB of values (60,000
-// samples × 1024 hidden units is 491 MB an array) reserves one step's
-// storage (see Footprint), so that every step reuses the previous one's
-// instead of having fresh memory zeroed. Reservations of loops running at
-// the same time add up.
+// samples × 1024 hidden units is 491 MB an array) reserves room for one
+// step's storage, so that every step reuses the previous one's instead of
+// having fresh memory zeroed. Reservations of loops running at the same
+// time add up.
 func Reserve(bytes int) (release func()) {
 	bytes = max(bytes, 0)
 	free.Lock()
@@ -156,22 +156,4 @@ func Reserve(bytes int) (release func()) {
 			}
 		})
 	}
-}
-
-// Footprint returns how many bytes of the arrays' storage Recycle would
-// take back: storage the tracer allocated, large enough to be reused,
-// each counted once however many views share it.
-func Footprint(arrays []*Array) int {
-	seen := map[*float64]bool{}
-	bytes := 0
-	for _, a := range arrays {
-		if !Reusable(a) {
-			continue
-		}
-		if p := unsafe.SliceData(a.data); !seen[p] {
-			seen[p] = true
-			bytes += 8 * len(a.data)
-		}
-	}
-	return bytes
 }

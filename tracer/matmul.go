@@ -255,7 +255,7 @@ func allFinite(v []float64) bool {
 // accumulateSparseRowsGo is the portable sparse kernel, as
 // accumulateSparseRows: row r of dst (at dst[r*ldo:], w columns) (+)=
 // Σ_p val[p] · d[idx[p]*ldd : idx[p]*ldd+w] for p from ptr[r] to ptr[r+1].
-func accumulateSparseRowsGo(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
+func accumulateSparseRowsGo(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
 	var acc [chunkCols]float64
 	for r := 0; r+1 < len(ptr); r++ {
 		lo, hi := ptr[r], ptr[r+1]
@@ -264,8 +264,9 @@ func accumulateSparseRowsGo(dst []float64, ldo, w int, ptr []int, idx []int32, v
 		}
 		a := acc[:w]
 		clear(a)
-		for p, x := range val[lo:hi] {
-			off := int(idx[lo+p]) * ldd
+		for p := lo; p < hi; p++ {
+			x := val.at(p)
+			off := int(idx[p]) * ldd
 			row := d[off : off+w]
 			for c := range a {
 				a[c] += x * row[c]

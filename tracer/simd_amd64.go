@@ -44,11 +44,11 @@ func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
 }
 
 // accumulateSparseRows sets (or, with add, increases) dst[r*ldo + c] by
-// Σ_p val[p] · d[idx[p]*ldd + c] for rows r < len(ptr)-1, p from ptr[r]
+// Σ_p val(p) · d[idx[p]*ldd + c] for rows r < len(ptr)-1, p from ptr[r]
 // to ptr[r+1], and columns c < w (a multiple of 4, at most chunkCols);
 // with add, rows without nonzeros are left alone. The caller guarantees
 // every index read is in range.
-func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
 	rows := len(ptr) - 1
 	if !haveAVX2 {
 		accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
@@ -67,11 +67,16 @@ func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val
 		}
 		return
 	}
-	if haveAVX512 {
-		sparseWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val[first], rows, &d[0], ldd, b2i(add))
-		return
+	switch {
+	case val.code != nil && haveAVX512:
+		codedWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.code[first], &val.table[0], rows, &d[0], ldd, b2i(add))
+	case val.code != nil:
+		codedKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.code[first], &val.table[0], rows, &d[0], ldd, b2i(add))
+	case haveAVX512:
+		sparseWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.val[first], rows, &d[0], ldd, b2i(add))
+	default:
+		sparseKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.val[first], rows, &d[0], ldd, b2i(add))
 	}
-	sparseKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val[first], rows, &d[0], ldd, b2i(add))
 }
 
 func b2i(b bool) int {

@@ -8,10 +8,16 @@ package tracer
 func sparse1(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC1(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense1(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse2(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC2(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense2(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -20,10 +26,16 @@ func dense2(dst, val *float64, vstride int, count int, d *float64, ldd int, add 
 func sparse3(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC3(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense3(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC4(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense4(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -32,10 +44,16 @@ func dense4(dst, val *float64, vstride int, count int, d *float64, ldd int, add 
 func sparse5(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC5(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense5(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse6(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC6(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense6(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -44,10 +62,16 @@ func dense6(dst, val *float64, vstride int, count int, d *float64, ldd int, add 
 func sparse7(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC7(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense7(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC8(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense8(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -56,10 +80,16 @@ func dense8(dst, val *float64, vstride int, count int, d *float64, ldd int, add 
 func sparse9(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC9(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense9(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse10(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC10(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense10(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -68,10 +98,16 @@ func dense10(dst, val *float64, vstride int, count int, d *float64, ldd int, add
 func sparse11(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC11(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense11(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC12(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense12(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -80,10 +116,16 @@ func dense12(dst, val *float64, vstride int, count int, d *float64, ldd int, add
 func sparse13(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC13(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense13(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparse14(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC14(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense14(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
@@ -92,52 +134,100 @@ func dense14(dst, val *float64, vstride int, count int, d *float64, ldd int, add
 func sparse15(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseC15(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func dense15(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC4(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC8(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC12(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ16(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC16(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ20(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC20(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ24(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC24(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ28(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC28(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ32(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC32(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ36(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC36(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ40(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC40(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ44(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC44(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ48(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC48(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func sparseZ52(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC52(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ56(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZC56(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC60(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func gemm8x24z(kc int, a, b, c *float64, ldc int, add int)
@@ -257,6 +347,24 @@ var sparseKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *f
 	15: sparse15,
 }
 
+var codedKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseC1,
+	2:  sparseC2,
+	3:  sparseC3,
+	4:  sparseC4,
+	5:  sparseC5,
+	6:  sparseC6,
+	7:  sparseC7,
+	8:  sparseC8,
+	9:  sparseC9,
+	10: sparseC10,
+	11: sparseC11,
+	12: sparseC12,
+	13: sparseC13,
+	14: sparseC14,
+	15: sparseC15,
+}
+
 // sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).
 var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
 	1:  sparseZ4,
@@ -274,6 +382,24 @@ var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, va
 	13: sparseZ52,
 	14: sparseZ56,
 	15: sparseZ60,
+}
+
+var codedWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseZC4,
+	2:  sparseZC8,
+	3:  sparseZC12,
+	4:  sparseZC16,
+	5:  sparseZC20,
+	6:  sparseZC24,
+	7:  sparseZC28,
+	8:  sparseZC32,
+	9:  sparseZC36,
+	10: sparseZC40,
+	11: sparseZC44,
+	12: sparseZC48,
+	13: sparseZC52,
+	14: sparseZC56,
+	15: sparseZC60,
 }
 
 var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float64, ldd int, add int){

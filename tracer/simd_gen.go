@@ -35,11 +35,13 @@ func main() {
 	w("")
 	w("#include \"textflag.h\"")
 	for n := 1; n <= 15; n++ {
-		sparseRowsKernel(w, 4*n, false)
+		sparseRowsKernel(w, 4*n, false, false)
+		sparseRowsKernel(w, 4*n, false, true)
 		kernel(w, n)
 	}
 	for cols := 4; cols <= sparseWide; cols += 4 {
-		sparseRowsKernel(w, cols, true)
+		sparseRowsKernel(w, cols, true, false)
+		sparseRowsKernel(w, cols, true, true)
 	}
 	for _, k := range gemmKernels {
 		gemmKernel(w, k)
@@ -73,12 +75,18 @@ func declarations() []byte {
 		w("func sparse%d(%s)", n, sparseArgs)
 		w("")
 		w("//go:noescape")
+		w("func sparseC%d(%s)", n, codedArgs)
+		w("")
+		w("//go:noescape")
 		w("func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
 	}
 	for cols := 4; cols <= sparseWide; cols += 4 {
 		w("")
 		w("//go:noescape")
 		w("func sparseZ%d(%s)", cols, sparseArgs)
+		w("")
+		w("//go:noescape")
+		w("func sparseZC%d(%s)", cols, codedArgs)
 	}
 	for _, k := range gemmKernels {
 		w("")
@@ -123,10 +131,22 @@ func declarations() []byte {
 	}
 	w("}")
 	w("")
+	w("var codedKernels = [16]func(%s){", codedArgs)
+	for n := 1; n <= 15; n++ {
+		w("\t%d: sparseC%d,", n, n)
+	}
+	w("}")
+	w("")
 	w("// sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).")
 	w("var sparseWideKernels = [%d]func(%s){", sparseWide/4+1, sparseArgs)
 	for cols := 4; cols <= sparseWide; cols += 4 {
 		w("\t%d: sparseZ%d,", cols/4, cols)
+	}
+	w("}")
+	w("")
+	w("var codedWideKernels = [%d]func(%s){", sparseWide/4+1, codedArgs)
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		w("\t%d: sparseZC%d,", cols/4, cols)
 	}
 	w("}")
 	w("")
@@ -228,8 +248,12 @@ func kernel(w func(string, ...any), n int) {
 	w("\tRET")
 }
 
-// sparseArgs are the arguments of the sparse kernels (ABI0, 8 bytes each).
-const sparseArgs = "dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int"
+// sparseArgs are the arguments of the sparse kernels (ABI0, 8 bytes each),
+// codedArgs those of their coded forms.
+const (
+	sparseArgs = "dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int"
+	codedArgs  = "dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int"
+)
 
 // sparseRowsKernel writes sparseN (AVX2, N = cols/4 YMM registers) or,
 // when wide, sparseZ{cols} (AVX-512: cols/8 ZMM registers and one YMM for
@@ -243,13 +267,23 @@ const sparseArgs = "dst *float64, ldo int, ptr *int, idx *int32, val *float64, r
 // so even and odd p go to two sets of sums, added at the end, which hides
 // the FMA latency; the AVX2 and AVX-512 kernels make the same choice, so
 // they give the same bits.
-func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
+//
+// The coded forms (sparseCN, sparseZC{cols}) read each nonzero's value as
+// table[code[p]], one byte a value instead of eight: an index of a matrix
+// with at most 256 distinct nonzero values (MNIST's pixels) stores them so.
+func sparseRowsKernel(w func(string, ...any), cols int, wide, coded bool) {
 	two := cols <= 28
 	var regs []string // set 0's sums, then set 1's
 	name := fmt.Sprintf("sparse%d", cols/4)
 	bc := [2]string{"Y14", "Y15"}
+	if coded {
+		name = fmt.Sprintf("sparseC%d", cols/4)
+	}
 	if wide {
 		name = fmt.Sprintf("sparseZ%d", cols)
+		if coded {
+			name = fmt.Sprintf("sparseZC%d", cols)
+		}
 		n := cols/8 + cols%8/4
 		for set := 0; set < 2; set++ {
 			for j := 0; j < n; j++ {
@@ -276,27 +310,50 @@ func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
 	bcOf := func(set int, r string) string { // the broadcast register as wide as r
 		return r[:1] + bc[set][1:]
 	}
+	args, frame, valSize := sparseArgs, 72, 8
+	if coded {
+		args, frame, valSize = codedArgs, 80, 1
+	}
+	// R10 holds add, or, in a coded kernel, the table (add is then read
+	// from the frame where it is needed).
+	addArg := fmt.Sprintf("add+%d(FP)", frame-8)
+	testAdd := func() {
+		if coded {
+			w("\tCMPQ %s, $0", addArg)
+		} else {
+			w("\tTESTQ R10, R10")
+		}
+	}
 	w("")
-	w("// func %s(%s)", name, sparseArgs)
-	w("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	w("// func %s(%s)", name, args)
+	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ ldo+8(FP), R13")
 	w("\tSHLQ $3, R13")
 	w("\tMOVQ ptr+16(FP), R12")
 	w("\tMOVQ idx+24(FP), R8")
-	w("\tMOVQ val+32(FP), SI")
-	w("\tMOVQ rows+40(FP), R11")
-	w("\tMOVQ d+48(FP), DX")
-	w("\tMOVQ ldd+56(FP), R9")
+	off := 32
+	if coded {
+		w("\tMOVQ code+32(FP), SI")
+		w("\tMOVQ table+40(FP), R10")
+		off = 40
+	} else {
+		w("\tMOVQ val+32(FP), SI")
+	}
+	w("\tMOVQ rows+%d(FP), R11", off+8)
+	w("\tMOVQ d+%d(FP), DX", off+16)
+	w("\tMOVQ ldd+%d(FP), R9", off+24)
 	w("\tSHLQ $3, R9")
-	w("\tMOVQ add+64(FP), R10")
+	if !coded {
+		w("\tMOVQ %s, R10", addArg)
+	}
 	w("row:")
 	w("\tTESTQ R11, R11")
 	w("\tJEQ end")
 	w("\tMOVQ 8(R12), CX")
 	w("\tSUBQ (R12), CX")
 	w("\tJNE work")
-	w("\tTESTQ R10, R10")
+	testAdd()
 	w("\tJNE next")
 	w("work:")
 	zero := func(r string) {
@@ -323,6 +380,16 @@ func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
 		w("\tIMULQ R9, %s", reg)
 		w("\tADDQ DX, %s", reg)
 	}
+	// bcast broadcasts nonzero p+k's value into reg: val[p+k], or
+	// table[code[p+k]].
+	bcast := func(reg string, k int) {
+		if !coded {
+			w("\tVBROADCASTSD %d(SI), %s", 8*k, reg)
+			return
+		}
+		w("\tMOVBLZX %d(SI), AX", k)
+		w("\tVBROADCASTSD (R10)(AX*8), %s", reg)
+	}
 	fma := func(set int, row string) {
 		off := 0
 		for j := 0; j < n; j++ {
@@ -335,25 +402,25 @@ func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
 		w("\tCMPQ CX, $2")
 		w("\tJLT one")
 		w("pair:")
+		bcast(bc[0], 0)
+		bcast(bc[1], 1)
 		addr("AX", false)
 		addr("BX", true)
-		w("\tVBROADCASTSD (SI), %s", bc[0])
-		w("\tVBROADCASTSD 8(SI), %s", bc[1])
 		fma(0, "AX")
 		fma(1, "BX")
 		w("\tADDQ $8, R8")
-		w("\tADDQ $16, SI")
+		w("\tADDQ $%d, SI", 2*valSize)
 		w("\tSUBQ $2, CX")
 		w("\tCMPQ CX, $2")
 		w("\tJGE pair")
 		w("one:")
 		w("\tTESTQ CX, CX")
 		w("\tJEQ sum")
+		bcast(bc[0], 0)
 		addr("AX", false)
-		w("\tVBROADCASTSD (SI), %s", bc[0])
 		fma(0, "AX")
 		w("\tADDQ $4, R8")
-		w("\tADDQ $8, SI")
+		w("\tADDQ $%d, SI", valSize)
 		w("sum:")
 		for j := 0; j < n; j++ {
 			w("\tVADDPD %s, %s, %s", regs[n+j], regs[j], regs[j])
@@ -362,18 +429,18 @@ func sparseRowsKernel(w func(string, ...any), cols int, wide bool) {
 		w("\tTESTQ CX, CX")
 		w("\tJEQ done")
 		w("loop:")
+		bcast(bc[0], 0)
 		addr("AX", false)
-		w("\tVBROADCASTSD (SI), %s", bc[0])
 		fma(0, "AX")
 		w("\tADDQ $4, R8")
-		w("\tADDQ $8, SI")
+		w("\tADDQ $%d, SI", valSize)
 		w("\tDECQ CX")
 		w("\tJNE loop")
 		w("done:")
 	}
-	w("\tTESTQ R10, R10")
+	testAdd()
 	w("\tJEQ store")
-	off := 0
+	off = 0
 	for j := 0; j < n; j++ {
 		w("\tVADDPD %d(DI), %s, %s", off, regs[j], regs[j])
 		off += width(regs[j])

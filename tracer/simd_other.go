@@ -15,7 +15,7 @@ func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
 	panic("tracer: no product kernel on this architecture")
 }
 
-func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val []float64, d []float64, ldd int, add bool) {
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
 	accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
 }
 
