@@ -30,10 +30,6 @@ const (
 	// gemmMC is the most rows of A one task packs at a time: 192 rows of
 	// gemmKC values (384 KB) stay in L2.
 	gemmMC = 192
-	// gemmSerialMax is the number of multiply-adds below which a product
-	// stays on one goroutine: a few microseconds of work, the cost of
-	// handing it to another core.
-	gemmSerialMax = 1 << 18
 )
 
 // packedProduct computes dst (m×n, row-major) = a·b for a logically m×k
@@ -46,7 +42,7 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 	panels := (n + nr - 1) / nr
 	npad := panels * nr
 	kBlocks := (k + gemmKC - 1) / gemmKC
-	serial := m*n*k <= gemmSerialMax
+	serial := m*n*k <= productSerialMax
 
 	// B, block of rows by block, panel by panel: block pb starts at
 	// pb·gemmKC·npad, its panel j at j·kc·nr.
@@ -58,13 +54,7 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 		kc := min(gemmKC, k-p0)
 		pack(bp[p0*npad+j*kc*nr:p0*npad+(j+1)*kc*nr], b.data, brs, bcs, p0, kc, j*nr, min(nr, n-j*nr), nr)
 	}
-	if serial {
-		for t := 0; t < kBlocks*panels; t++ {
-			packB(t)
-		}
-	} else {
-		parallelTasks(kBlocks*panels, packB)
-	}
+	runTasks(kBlocks*panels, serial, packB)
 
 	// Tasks: blocks of mc rows by groups of panels, enough of them to keep
 	// every core busy.
@@ -124,13 +114,7 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 			}
 		}
 	}
-	if serial {
-		for t := 0; t < rowBlocks*groups; t++ {
-			task(t)
-		}
-		return
-	}
-	parallelTasks(rowBlocks*groups, task)
+	runTasks(rowBlocks*groups, serial, task)
 }
 
 // pack copies the block p0 … p0+kc-1 by c0 … c0+cols-1 of a matrix

@@ -40,6 +40,7 @@ type sparseIndex struct {
 	colBlocks  int // blocks of sparseBlock columns
 	tiles      []indexTile
 	colNNZ     []int // nonzeros per column
+	nnz        int   // nonzeros in all
 	// codes, when set, maps the matrix's (at most 256) distinct nonzero
 	// values to one-byte codes: the tiles store codes, not values.
 	codes *valueCodes
@@ -206,6 +207,7 @@ func buildSparseIndex(data []float64, r, c int) *sparseIndex {
 	if float64(nnz.Load()) > sparseDensity*float64(r)*float64(c) {
 		return nil
 	}
+	s.nnz = int(nnz.Load())
 	s.codes = new(valueCodes)
 	for _, v := range found {
 		for i := 0; v != nil && i < v.n && s.codes != nil; i++ {
@@ -357,7 +359,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 // rows at a time, each used for all the tile's rows.
 func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 	chunks, npad := j.chunks()
-	parallelTasks(len(s.tiles)*chunks, func(t int) {
+	runTasks(len(s.tiles)*chunks, s.nnz*j.n <= productSerialMax, func(t int) {
 		tile := &s.tiles[t/chunks]
 		c0 := (t % chunks) * chunkCols
 		w := min(chunkCols, npad-c0)
@@ -383,7 +385,11 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 // every k of the range.
 func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 	chunks, npad := j.chunks()
+	serial := s.nnz*j.n <= productSerialMax
 	parts := min(2*workers(), j.m)
+	if serial {
+		parts = 1
+	}
 	bounds := make([]int, parts+1)
 	total := 0
 	for _, n := range s.colNNZ {
@@ -398,7 +404,7 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 		bounds[p] = k
 	}
 	bounds[parts] = j.m
-	parallelTasks(parts*chunks, func(t int) {
+	runTasks(parts*chunks, serial, func(t int) {
 		k0, k1 := bounds[t/chunks], bounds[t/chunks+1]
 		c0 := (t % chunks) * chunkCols
 		w := min(chunkCols, npad-c0)

@@ -51,6 +51,24 @@ func parallelTasks(tasks int, f func(task int)) {
 	wg.Wait()
 }
 
+// runTasks runs f(0) … f(tasks-1) in order on this goroutine when serial
+// (work too small to pay for handing it to another core), else as
+// parallelTasks does.
+func runTasks(tasks int, serial bool, f func(task int)) {
+	if serial {
+		for t := 0; t < tasks; t++ {
+			f(t)
+		}
+		return
+	}
+	parallelTasks(tasks, f)
+}
+
+// productSerialMax is the number of multiply-adds below which a product
+// stays on one goroutine: a few microseconds of work, the cost of handing
+// it to another core.
+const productSerialMax = 1 << 18
+
 // parallelRange splits [0, n) into one contiguous range per worker (fewer
 // when n is small) and runs f on each. It suits work whose cost per index
 // is even, such as an elementwise function; grain is the smallest range
