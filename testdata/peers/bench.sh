@@ -16,7 +16,7 @@
 # The 60,000 training images come from the GoMNIST module (DATA=DIR to use
 # another copy). NumPy and PyTorch run with OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset so OpenBLAS picks its kernel for this CPU, and
-# PyTorch with as many threads as cores (its OpenMP picks one here).
+# PyTorch with its own choice of threads (printed).
 set -eu
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}

@@ -161,8 +161,8 @@ def main():
     p.add_argument("--lr", type=float, default=0.3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", metavar="DIR", help="folder of IDX images and labels")
-    p.add_argument("--threads", type=int, default=os.cpu_count(),
-                   help="PyTorch's threads (its OpenMP picks 1 on this machine otherwise)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="PyTorch's threads (default: PyTorch's own choice)")
     args = p.parse_args()
     hidden = [int(h) for h in args.hidden.split(",")]
     if args.epochs < 1 or args.n < 1 or args.batch < 0 or min(hidden) < 1:
@@ -182,7 +182,8 @@ def main():
     t0 = time.perf_counter()
     if args.lib == "torch":
         import torch
-        torch.set_num_threads(args.threads)
+        if args.threads > 0:
+            torch.set_num_threads(args.threads)
         threads = torch.get_num_threads()
         version = torch.__version__
         X, Yt = torch.from_numpy(Xs), torch.from_numpy(Y)
