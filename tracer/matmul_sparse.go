@@ -323,32 +323,32 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 	if left {
 		s := a.sparseIndex()
 		// D is b, as rows of width bc.
-		d, ldd, ok := operandRows(b.data, b.trans, ac, bc, true)
+		d, ok := operandRows(b.data, b.trans, ac, bc, true)
 		defer releaseRows(d, b.data)
 		if !ok {
 			return false
 		}
 		j := &rowsJob{m: ar, n: bc, out: dst, ldo: bc}
 		if a.trans { // a = Sᵀ: out row k gathers column k of S
-			sparseColumns(j, s, d, ldd)
+			sparseColumns(j, s, d)
 		} else { // a = S: out row i gathers row i of S
-			sparseRows(j, s, d, ldd)
+			sparseRows(j, s, d)
 		}
 		return true
 	}
 	// b is marked: work out the transposed product, (a·b)ᵀ = bᵀ·aᵀ, whose
 	// dense operand aᵀ (ac×ar) is a's storage when a is a transposed view.
 	s := b.sparseIndex()
-	d, ldd, ok := operandRows(a.data, !a.trans, ac, ar, true)
+	d, ok := operandRows(a.data, !a.trans, ac, ar, true)
 	defer releaseRows(d, a.data)
 	if !ok {
 		return false
 	}
 	j := &rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}
 	if b.trans { // bᵀ = S
-		sparseRows(j, s, d, ldd)
+		sparseRows(j, s, d)
 	} else { // bᵀ = Sᵀ
-		sparseColumns(j, s, d, ldd)
+		sparseColumns(j, s, d)
 	}
 	return true
 }
@@ -357,7 +357,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 // A task takes one tile of rows and walks its nonzeros in their stored
 // order, block of columns by block: D is read one block of sparseBlock
 // rows at a time, each used for all the tile's rows.
-func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
+func sparseRows(j *rowsJob, s *sparseIndex, d denseOperand) {
 	chunks, npad := j.chunks()
 	runTasks(len(s.tiles)*chunks, s.nnz*j.n <= productSerialMax, func(t int) {
 		tile := &s.tiles[t/chunks]
@@ -369,9 +369,10 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			defer release(scratch)
 		}
 		dst, ldo := j.rowsFrom(scratch, tile.first, 0, c0)
+		dc, ldd := d.chunk(c0)
 		for cb := 0; cb < s.colBlocks; cb++ {
 			q := cb * tile.rows
-			accumulateSparseRows(dst, ldo, w, tile.ptr[q:q+tile.rows+1], tile.col, tile.values, d[c0:], ldd, cb > 0)
+			accumulateSparseRows(dst, ldo, w, tile.ptr[q:q+tile.rows+1], tile.col, tile.values, dc, ldd, cb > 0)
 		}
 		if !j.direct() {
 			j.flushRows(scratch, tile.first, tile.first+tile.rows, c0, w)
@@ -383,7 +384,7 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 // of S. Each task owns a range of k, balanced by nonzeros, and walks the
 // blocks of S's rows in order, so that a block of D is read from cache by
 // every k of the range.
-func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
+func sparseColumns(j *rowsJob, s *sparseIndex, d denseOperand) {
 	chunks, npad := j.chunks()
 	serial := s.nnz*j.n <= productSerialMax
 	parts := min(2*workers(), j.m)
@@ -418,10 +419,11 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			return
 		}
 		dst, ldo := j.rowsFrom(scratch, k0, 0, c0)
+		dc, ldd := d.chunk(c0)
 		first := true
 		for _, tile := range s.tiles {
 			for _, b := range tile.blocks {
-				accumulateSparseRows(dst, ldo, w, b.ptr[k0:k1+1], b.row, b.values, d[c0:], ldd, !first)
+				accumulateSparseRows(dst, ldo, w, b.ptr[k0:k1+1], b.row, b.values, dc, ldd, !first)
 				first = false
 			}
 		}

@@ -242,3 +242,32 @@ func (s *sparseIndex) decoded() *sparseIndex {
 	}
 	return &d
 }
+
+// A dense operand wider than one chunk is stored chunk by chunk; each
+// chunk must hold its columns, zero-padded, from either storage order.
+func TestDenseOperandChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 15))
+	for _, c := range []int{3, 60, 61, 121, 130} {
+		for _, trans := range []bool{false, true} {
+			m := randomMatrix(rng, 70, c, 0, trans)
+			o, ok := operandRows(m.data, trans, 70, c, true)
+			if !ok {
+				t.Fatal("finite values called not finite")
+			}
+			for c0 := 0; c0 < o.npad; c0 += chunkCols {
+				d, w := o.chunk(c0)
+				for i := 0; i < 70; i++ {
+					for j := 0; j < w; j++ {
+						want := 0.0
+						if c0+j < c {
+							want = m.At(i, c0+j)
+						}
+						if got := d[i*w+j]; got != want {
+							t.Fatalf("c=%d trans=%v: (%d,%d) = %v, want %v", c, trans, i, c0+j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
