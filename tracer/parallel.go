@@ -69,12 +69,14 @@ func runTasks(tasks int, serial bool, f func(task int)) {
 // it to another core.
 const productSerialMax = 1 << 18
 
-// parallelRange splits [0, n) into one contiguous range per worker (fewer
-// when n is small) and runs f on each. It suits work whose cost per index
-// is even, such as an elementwise function; grain is the smallest range
-// worth a goroutine.
+// parallelRange splits [0, n) into four contiguous ranges per worker
+// (fewer when n is small) and runs f on each, the workers taking them in
+// turn: on a busy machine, where one worker may wait for a core, the
+// others take over its ranges instead of waiting for it at the end. It
+// suits work whose cost per index is even, such as an elementwise
+// function; grain is the smallest range worth a goroutine.
 func parallelRange(n, grain int, f func(lo, hi int)) {
-	parts := min(workers(), n/max(grain, 1))
+	parts := min(4*workers(), n/max(grain, 1))
 	if parts <= 1 {
 		if n > 0 {
 			f(0, n)
