@@ -13,8 +13,9 @@ import (
 
 // The epoch benchmarks train the default network (784-60-10 tanh, full
 // batch of the 10,000 MNIST test images) for b.N epochs and report the
-// epoch loop's own time as ms/epoch, the figure testdata/peers/numpy_train.py
-// reports for NumPy. Compare them with testdata/peers/bench.sh.
+// epoch loop's own time as ms/epoch, the figure the NumPy and PyTorch peers
+// report, and the CPU time it took (both cores) as cpu-ms/epoch, which a
+// busy machine disturbs less. Compare them with testdata/peers/bench.sh.
 
 var (
 	benchDataOnce sync.Once
@@ -51,11 +52,13 @@ func BenchmarkEpoch(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := cpuSeconds()
 				res, err := Train(p, params, data, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(res.SecondsPerEpoch*1e3, "ms/epoch")
+				b.ReportMetric((cpuSeconds()-cpu)*1e3/float64(cfg.Epochs), "cpu-ms/epoch")
 				if tracing && len(opts.Tape.Events) == 0 {
 					b.Fatal("tracing recorded no events")
 				}
@@ -99,11 +102,13 @@ func BenchmarkTrain(b *testing.B) {
 			p, params := Build(cfg), Init(cfg)
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuSeconds()
 			res, err := Train(p, params, data, TrainOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(res.SecondsPerEpoch*1e3, "ms/epoch")
+			b.ReportMetric((cpuSeconds()-cpu)*1e3/float64(cfg.Epochs), "cpu-ms/epoch")
 		})
 	}
 }

@@ -72,6 +72,10 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 		}
 	}
 	rowBlocks := (m + mc - 1) / mc
+	// With one panel each value of A is read once: packing it would only
+	// add a pass, so the kernel reads A where it is (full slivers; the
+	// last, short one is packed with zeros).
+	inPlace := panels == 1
 	task := func(t int) {
 		i0 := (t / groups) * mc
 		rows := min(mc, m-i0)
@@ -88,7 +92,16 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 				add = 1
 			}
 			for s := 0; s < slivers; s++ {
-				pack(ap[s*mr*kc:(s+1)*mr*kc], a.data, acs, ars, p0, kc, i0+s*mr, min(mr, m-i0-s*mr), mr)
+				if h := min(mr, m-i0-s*mr); !inPlace || h < mr {
+					pack(ap[s*mr*kc:(s+1)*mr*kc], a.data, acs, ars, p0, kc, i0+s*mr, h, mr)
+				}
+			}
+			// sliver returns where sliver s is read: packed, or in place.
+			sliver := func(s int) (*float64, int, int) {
+				if i := i0 + s*mr; inPlace && m-i >= mr {
+					return &a.data[i*ars+p0*acs], ars, acs
+				}
+				return &ap[s*mr*kc], 1, mr
 			}
 			for j := g0; j < g1; j++ {
 				panel := &bp[p0*npad+j*kc*nr]
@@ -96,11 +109,12 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 				for s := 0; s < slivers; s++ {
 					i := i0 + s*mr
 					h := min(mr, m-i)
+					av, arow, astep := sliver(s)
 					if h == mr && cols == nr {
-						g.run(kc, &ap[s*mr*kc], panel, &dst[i*n+c0], n, add)
+						g.run(kc, av, arow, astep, panel, &dst[i*n+c0], n, add)
 						continue
 					}
-					g.run(kc, &ap[s*mr*kc], panel, &tile[0], nr, 0)
+					g.run(kc, av, arow, astep, panel, &tile[0], nr, 0)
 					for r := 0; r < h; r++ {
 						out, sum := dst[(i+r)*n+c0:(i+r)*n+c0+cols], tile[r*nr:r*nr+cols]
 						if add == 0 {

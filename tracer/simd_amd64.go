@@ -35,12 +35,12 @@ func pickDenseTile(avx512, avx2 bool) gemmKernel {
 
 // run computes one tile with the tile's kernel (direct calls, so that the
 // tile buffers of the caller stay on its stack).
-func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
+func (g gemmKernel) run(kc int, a *float64, arow, astep int, b, c *float64, ldc, add int) {
 	if g.mr == 8 {
-		gemm8x24z(kc, a, b, c, ldc, add)
+		gemm8x24z(kc, a, arow, astep, b, c, ldc, add)
 		return
 	}
-	gemm4x12y(kc, a, b, c, ldc, add)
+	gemm4x12y(kc, a, arow, astep, b, c, ldc, add)
 }
 
 // accumulateSparseRows sets (or, with add, increases) dst[r*ldo + c] by

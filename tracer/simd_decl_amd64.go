@@ -230,10 +230,10 @@ func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows i
 func sparseZC60(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
-func gemm8x24z(kc int, a, b, c *float64, ldc int, add int)
+func gemm8x24z(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
 
 //go:noescape
-func gemm4x12y(kc int, a, b, c *float64, ldc int, add int)
+func gemm4x12y(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
 
 //go:noescape
 func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)

@@ -91,7 +91,7 @@ func declarations() []byte {
 	for _, k := range gemmKernels {
 		w("")
 		w("//go:noescape")
-		w("func %s(kc int, a, b, c *float64, ldc int, add int)", k.name())
+		w("func %s(%s)", k.name(), gemmArgs)
 	}
 	w("")
 	w("//go:noescape")
@@ -482,12 +482,12 @@ func (k gemmTile) name() string {
 
 // gemmKernel writes
 //
-//	gemmMRxNR(kc int, a, b, c *float64, ldc int, add int)
+//	gemmMRxNR(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
 //
 // the inner kernel of a packed product (BLIS's microkernel): it computes
-// the mr×nr tile c[r*ldc + j] (+)= Σ_{p<kc} a[p*mr + r] · b[p*nr + j] from
-// a sliver of A packed column by column (mr values per p) and a panel of
-// B packed row by row (nr values per p). Each sum is one chain of fused
+// the mr×nr tile c[r*ldc + j] (+)= Σ_{p<kc} a[r*arow + p*astep] · b[p*nr + j]
+// from a sliver of A, packed column by column (arow 1, astep mr) or read
+// in place, and a panel of B packed row by row (nr values per p). Each sum is one chain of fused
 // multiply-adds in the order of p, started from zero, so the AVX-512 and
 // AVX2 tiles give the same bits; add ≠ 0 adds the sums to c (c + sum)
 // instead of storing them. Per p it loads the panel's row once into vecs
@@ -503,13 +503,19 @@ func gemmKernel(w func(string, ...any), k gemmTile) {
 		bcast = append(bcast, acc+k.vecs+1) // two, alternating, with registers to spare
 	}
 	w("")
-	w("// func %s(kc int, a, b, c *float64, ldc int, add int)", k.name())
-	w("TEXT ·%s(SB), NOSPLIT, $0-48", k.name())
+	w("// func %s(%s)", k.name(), gemmArgs)
+	w("TEXT ·%s(SB), NOSPLIT, $0-64", k.name())
 	w("\tMOVQ kc+0(FP), CX")
 	w("\tMOVQ a+8(FP), SI")
-	w("\tMOVQ b+16(FP), DX")
-	w("\tMOVQ c+24(FP), DI")
-	w("\tMOVQ ldc+32(FP), R9")
+	w("\tMOVQ arow+16(FP), R10")
+	w("\tSHLQ $3, R10")
+	w("\tLEAQ (R10)(R10*2), R11") // 3 rows
+	w("\tLEAQ (SI)(R10*4), BX")   // row 4
+	w("\tMOVQ astep+24(FP), R12")
+	w("\tSHLQ $3, R12")
+	w("\tMOVQ b+32(FP), DX")
+	w("\tMOVQ c+40(FP), DI")
+	w("\tMOVQ ldc+48(FP), R9")
 	w("\tSHLQ $3, R9")
 	for j := 0; j < acc; j++ {
 		w("\t%s %s%d, %s%d, %s%d", xor, reg, j, reg, j, reg, j)
@@ -520,19 +526,21 @@ func gemmKernel(w func(string, ...any), k gemmTile) {
 	for v := 0; v < k.vecs; v++ {
 		w("\tVMOVUPD %d(DX), %s%d", width*v, reg, acc+v)
 	}
+	rowAddr := []string{"(SI)", "(SI)(R10*1)", "(SI)(R10*2)", "(SI)(R11*1)", "(BX)", "(BX)(R10*1)", "(BX)(R10*2)", "(BX)(R11*1)"}
 	for r := 0; r < k.mr; r++ {
 		b := bcast[r%len(bcast)]
-		w("\tVBROADCASTSD %d(SI), %s%d", 8*r, reg, b)
+		w("\tVBROADCASTSD %s, %s%d", rowAddr[r], reg, b)
 		for v := 0; v < k.vecs; v++ {
 			w("\tVFMADD231PD %s%d, %s%d, %s%d", reg, acc+v, reg, b, reg, r*k.vecs+v)
 		}
 	}
-	w("\tADDQ $%d, SI", 8*k.mr)
+	w("\tADDQ R12, SI")
+	w("\tADDQ R12, BX")
 	w("\tADDQ $%d, DX", width*k.vecs)
 	w("\tDECQ CX")
 	w("\tJNE loop")
 	w("done:")
-	w("\tMOVQ add+40(FP), BX")
+	w("\tMOVQ add+56(FP), BX")
 	for r := 0; r < k.mr; r++ {
 		w("\tTESTQ BX, BX")
 		w("\tJEQ store%d", r)
@@ -548,6 +556,9 @@ func gemmKernel(w func(string, ...any), k gemmTile) {
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
+
+// gemmArgs are the arguments of the packed-product kernels (ABI0).
+const gemmArgs = "kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int"
 
 // stats writes
 //

@@ -11,7 +11,7 @@ const haveAVX2 = false
 // denseTile: no register kernels, products go through gonum.
 var denseTile = gemmKernel{}
 
-func (g gemmKernel) run(kc int, a, b, c *float64, ldc, add int) {
+func (g gemmKernel) run(kc int, a *float64, arow, astep int, b, c *float64, ldc, add int) {
 	panic("tracer: no product kernel on this architecture")
 }
 
