@@ -141,8 +141,12 @@ func pack(dst, data []float64, ps, cs, p0, kc, c0, cols, w int) {
 		for p := 0; p < kc; p++ {
 			row := dst[p*w : p*w+w]
 			src := data[(p0+p)*ps+c0 : (p0+p)*ps+c0+cols]
-			for c, v := range src { // a loop: a call to copy costs more for 8 or 24 values
-				row[c] = v
+			if cols < 32 { // a call to copy costs more than it saves here
+				for c, v := range src {
+					row[c] = v
+				}
+			} else {
+				copy(row, src)
 			}
 			clear(row[cols:])
 		}
