@@ -154,7 +154,7 @@ func TestDenseEquivalence(t *testing.T) {
 		}{
 			{"plain", TrainOptions{}},
 			{"tape", TrainOptions{Tape: &tracer.Tape{}}},
-			// A hook that may keep values turns storage reuse off.
+			// With a hook, storage reuse keeps a step's inputs one step longer.
 			{"hook", TrainOptions{AfterStep: func(int, int, Vars) {}}},
 		}
 		for _, run := range runs {

@@ -3,6 +3,8 @@ package net
 import (
 	"math"
 	"testing"
+
+	"github.com/backstep/backstep/tracer"
 )
 
 // TestDefaultRunBothLayouts trains the question's network with the default
@@ -132,6 +134,44 @@ func TestTrainReuseKeepsRunsApart(t *testing.T) {
 			for k, e := range results[i].Epochs {
 				if a := alone[i].Epochs[k]; e != a {
 					t.Fatalf("hooks %v, run %d, epoch %d: %+v beside another run, %+v alone", hooks, i, e.Epoch, e, a)
+				}
+			}
+		}
+	}
+}
+
+// Tracing records a step; it must not change a single bit of what the
+// step computes, whatever the products and the reuse of storage.
+func TestTracingChangesNoBit(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data.Slice(0, 2000)
+	deep := DefaultConfig()
+	deep.Hidden, deep.Act, deep.Batch = []int{100, 30}, ReLU, 500
+	cols := DefaultConfig()
+	cols.Layout = Cols
+	for _, cfg := range []Config{DefaultConfig(), cols, deep} {
+		cfg.Epochs = 3
+		off, err := Train(Build(cfg), Init(cfg), data, TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, err := Train(Build(cfg), Init(cfg), data, TrainOptions{Tape: &tracer.Tape{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range off.Epochs {
+			if e != on.Epochs[i] {
+				t.Fatalf("%v %s: epoch %d: %+v without tracing, %+v with", cfg.Hidden, cfg.Layout, e.Epoch, e, on.Epochs[i])
+			}
+		}
+		for _, name := range ParamNames(cfg.Layers()) {
+			a, b := off.Params[name].Data(), on.Params[name].Data()
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("%v %s: final %s[%d] = %v without tracing, %v with", cfg.Hidden, cfg.Layout, name, i, a[i], b[i])
 				}
 			}
 		}
