@@ -13,6 +13,12 @@
 #   testdata/peers/bench.sh                      # from the repository root
 #   ROUNDS=3 ROWS='q-full deep-full' testdata/peers/bench.sh
 #
+# NumPy's speed depends on the BLAS Debian's alternatives point it at: the
+# figures in the README are with OpenBLAS (apt-get install
+# libopenblas0-pthread); with the reference BLAS that python3-numpy pulls
+# in alone, NumPy's products are several times slower. The BLAS in use is
+# printed last.
+#
 # The 60,000 training images come from the GoMNIST module (DATA=DIR to use
 # another copy). NumPy and PyTorch run with OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset so OpenBLAS picks its kernel for this CPU, and
@@ -77,7 +83,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-"$PY" - "$tmp" "$ROUNDS" "$ROWS" <<'EOF'
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
+"$PY" - "$tmp" "$ROUNDS" "$ROWS" "$blas" <<'EOF'
 import json, os, re, sys
 tmp, rounds, rows = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 med = lambda xs: sorted(xs)[len(xs) // 2] if xs else float("nan")
@@ -141,5 +148,6 @@ if os.path.exists("%s/lessons.1" % tmp):
         s, e = map(float, open("%s/lessons.%d" % (tmp, r)).read().split())
         ls.append(e - s)
     print("backstep lesson run --all: %.1f s (median; min %.1f)" % (med(ls), min(ls)))
-print("; ".join(info[k] for k in ("np", "pt") if k in info) + "; load %s" % open("/proc/loadavg").read().split()[0])
+print("; ".join(info[k] for k in ("np", "pt") if k in info) + "; BLAS %s; load %s" % (
+    sys.argv[4], open("/proc/loadavg").read().split()[0]))
 EOF
