@@ -12,9 +12,9 @@ import (
 // A training loop knows when a step's values are dead, so it can hand
 // their storage back with Recycle and the next step's operations reuse it.
 
-// bufferMin is the smallest storage worth recycling (8 KB); smaller
+// bufferMin is the smallest storage worth recycling (1 KB); smaller
 // slices are left to the garbage collector.
-const bufferMin = 1 << 10
+const bufferMin = 1 << 7
 
 // freeListMax bounds the storage waiting for reuse, unless a loop
 // reserves more (Reserve).
