@@ -226,6 +226,7 @@ func trainRun(spec runSpec, progress Progress) *Run {
 	var heldY *tracer.Array
 	if spec.held > 0 {
 		held = data.Slice(spec.n, spec.n+spec.held)
+		held.Images.MarkSparse() // evaluated every epoch: index the pixels once
 		heldY = held.OneHot()
 		r.Heldout = spec.held
 	}

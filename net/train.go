@@ -2,6 +2,7 @@ package net
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/backstep/backstep/tracer"
@@ -42,11 +43,14 @@ type TrainOptions struct {
 	OnEpoch func(e Epoch)
 	// BeforeEpoch, if set, sees the parameters an epoch starts from (for
 	// measuring held-out accuracy at the same point as the training
-	// figures). It must not modify them.
+	// figures). It must not modify them, and may keep them until the end
+	// of the epoch's first step.
 	BeforeEpoch func(epoch int, params Vars)
 	// AfterStep, if set, sees every variable of each iteration once it has
 	// run (Z1, A1, dW1, the updated parameters, ...), for detectors. It
-	// must not modify them.
+	// must not modify them, and may keep only the parameters and the
+	// persistent state: the storage of the others is reused once the next
+	// step starts (Clone what must live longer).
 	AfterStep func(epoch, batch int, v Vars)
 	// Tape, if set, records the operations of every step (slow; for tests
 	// of tracing overhead and for debugging).
@@ -79,23 +83,32 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	}
 	res := &TrainResult{}
 	persistent := Vars{} // state a buggy metric carries across epochs
-	// Once a step is over and the tape, its last reader, is reset, the
-	// values the step computed and the parameters it started from are dead,
-	// except those the next step starts from (the new parameters, the
-	// persistent state, the data). Handing their storage back to the tracer
-	// saves zeroing fresh memory for every result, a third of an epoch's
-	// time, and keeps the heap from growing. An AfterStep hook may keep any
-	// value, so with one nothing is recycled; a BeforeEpoch hook may keep
-	// the parameters it is shown, so with one they are not.
-	recycle := opts.AfterStep == nil
-	recycleInputs := recycle && opts.BeforeEpoch == nil
-	var spent, given []*tracer.Array
+	// Storage reuse. A statement's intermediate results (X·W1 before the
+	// bias is added, A1**2, …) are dead once it has run, and a step's
+	// values once the next step has started, except what that step starts
+	// from (the new parameters, the persistent state, the data). Handing
+	// their storage back to the tracer saves zeroing fresh memory for
+	// every result, a third of an epoch's time, and holds the memory to
+	// the data plus one step's values, as NumPy's reference counts do.
+	// The hooks may keep the parameters and persistent values they see
+	// (the lessons do, to compare steps), so with hooks the inputs of the
+	// previous step are kept one step longer; a caller's own tape keeps
+	// its step's intermediates for the caller to read.
+	hooks := opts.AfterStep != nil || opts.BeforeEpoch != nil
 	tp := opts.Tape
-	if tp == nil && recycle {
-		// Shapes only, no statistics: it lists the values a step computed
-		// (intermediates too) so that their storage can be reused.
-		tp = &tracer.Tape{NoStats: true}
+	if tp == nil {
+		// Values only: it lists what a step computed (intermediates too)
+		// so that their storage can be reused.
+		tp = &tracer.Tape{ValuesOnly: true}
 	}
+	var dead [][]string
+	if !hooks && opts.Tape == nil {
+		dead = p.deadAfter()
+	}
+	var spent, given []*tracer.Array
+	// All a step hands back waits for the next step, however large (the
+	// step's own values are the bound); the usual bound returns after.
+	defer tracer.Reserve(math.MaxInt / 4)()
 	start := time.Now()
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		var e Epoch
@@ -109,15 +122,13 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 				v[k] = a
 			}
 			tp.Reset()
-			if recycle {
-				keep := valuesOf(v, params)
-				if !recycleInputs {
-					keep = append(keep, given...)
-				}
-				tracer.Recycle(append(spent, given...), keep)
-				given = valuesOf(v)
+			keep := valuesOf(v, params)
+			if hooks {
+				keep = append(keep, given...)
 			}
-			if err := p.Run(tp, v); err != nil {
+			tracer.Recycle(append(spent, given...), keep)
+			given = valuesOf(v)
+			if err := p.runStep(tp, v, keep, opts.Tape == nil, dead); err != nil {
 				return res, fmt.Errorf("net: epoch %d, batch %d: %w", ep, bi+1, err)
 			}
 			if opts.AfterStep != nil {
@@ -133,8 +144,10 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			for _, name := range p.Persistent {
 				persistent[name] = v[name]
 			}
-			if recycle {
-				spent = valuesOf(v)
+			// With reuse the intermediates went back already (listing them
+			// again could hand back storage given since to another loop).
+			spent = valuesOf(v)
+			if opts.Tape != nil {
 				for _, e := range tp.Events {
 					spent = append(spent, e.Value)
 				}
@@ -149,6 +162,78 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 	res.SecondsPerEpoch = res.Elapsed.Seconds() / float64(cfg.Epochs)
 	res.Params = cur
 	return res, nil
+}
+
+// runStep executes every statement in order, stopping at the first error.
+// With reuse, the storage of each statement's intermediate results goes
+// back to the tracer as soon as the statement is done, and so do the
+// variables dead[i] names once statement i has run (they leave v), except
+// storage shared with a bound variable or with an array of keep.
+func (p *Program) runStep(tp *tracer.Tape, v Vars, keep []*tracer.Array, reuse bool, dead [][]string) error {
+	var tmp, bound []*tracer.Array
+	for i := range p.Statements {
+		mark := len(tp.Events)
+		if err := p.Exec(i, tp, v); err != nil {
+			return err
+		}
+		if !reuse {
+			continue
+		}
+		tmp = tmp[:0]
+		for _, e := range tp.Events[mark:] {
+			if tracer.Reusable(e.Value) {
+				tmp = append(tmp, e.Value)
+			}
+		}
+		if i < len(dead) {
+			for _, name := range dead[i] {
+				if a, ok := v[name]; ok {
+					tmp = append(tmp, a)
+					delete(v, name)
+				}
+			}
+		}
+		if len(tmp) == 0 {
+			continue
+		}
+		bound = append(bound[:0], keep...)
+		for _, a := range v {
+			bound = append(bound, a)
+		}
+		tracer.Recycle(tmp, bound)
+	}
+	return nil
+}
+
+// deadAfter lists, for each statement, the variables no later statement
+// reads (by their Inputs) and nothing after the step needs: values the
+// step computed on its way, such as Z1 once A1 = tanh(Z1) has run, not the
+// parameters, the persistent state, the data, the loss, the metric or the
+// output (the recomputed accuracy reads it).
+func (p *Program) deadAfter() [][]string {
+	L := p.Config.Layers()
+	needed := map[string]bool{"X": true, "Y": true, "loss": true, "acc": true, fmt.Sprintf("A%d", L): true}
+	for _, n := range ParamNames(L) {
+		needed[n] = true
+	}
+	for _, n := range p.Persistent {
+		needed[n] = true
+	}
+	computed := map[string]bool{}
+	last := map[string]int{}
+	for i, s := range p.Statements {
+		for _, in := range s.Inputs {
+			last[in] = i
+		}
+		computed[s.Name] = true
+	}
+	dead := make([][]string, len(p.Statements))
+	for name, i := range last {
+		if computed[name] && !needed[name] {
+			dead[i] = append(dead[i], name)
+		}
+	}
+	return dead
 }
 
 // valuesOf lists the arrays bound in the given variable sets.

@@ -3,6 +3,8 @@ package net
 import (
 	"math"
 	"testing"
+
+	"github.com/backstep/backstep/tracer"
 )
 
 // TestDefaultRunBothLayouts trains the question's network with the default
@@ -71,5 +73,103 @@ func TestMiniBatchesLearnFaster(t *testing.T) {
 	// Twenty updates an epoch learn far faster than one.
 	if acc := res.Final().Accuracy; acc < 0.6 {
 		t.Fatalf("mini-batch accuracy after 3 epochs %.3f, want > 0.6", acc)
+	}
+}
+
+// Train reuses the storage of finished statements and steps. Two runs at
+// once, with and without hooks, must give the same figures, bit for bit,
+// as each run alone: reuse never hands one loop storage another still
+// reads.
+func TestTrainReuseKeepsRunsApart(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data.Slice(0, 1000)
+	// Same shapes, so storage can pass from one run to the other.
+	configs := []Config{DefaultConfig(), DefaultConfig(), DefaultConfig()}
+	for i := range configs {
+		configs[i].Batch, configs[i].Epochs, configs[i].LR = 100, 4, 0.1*float64(i+1)
+	}
+	configs[2].Layout = Cols
+	hooked := func(steps *int) TrainOptions {
+		return TrainOptions{AfterStep: func(epoch, batch int, v Vars) { *steps++ },
+			BeforeEpoch: func(epoch int, params Vars) {}}
+	}
+	alone := make([]*TrainResult, len(configs))
+	for i, cfg := range configs {
+		var steps int
+		res, err := Train(Build(cfg), Init(cfg), data, hooked(&steps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[i] = res
+	}
+	for _, hooks := range []bool{false, true} {
+		results := make([]*TrainResult, len(configs))
+		errs := make([]error, len(configs))
+		done := make(chan int)
+		for i, cfg := range configs {
+			go func() {
+				var steps int
+				opts := TrainOptions{}
+				if hooks {
+					opts = hooked(&steps)
+				}
+				results[i], errs[i] = Train(Build(cfg), Init(cfg), data, opts)
+				done <- i
+			}()
+		}
+		for range configs {
+			<-done
+		}
+		for i := range configs {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			for k, e := range results[i].Epochs {
+				if a := alone[i].Epochs[k]; e != a {
+					t.Fatalf("hooks %v, run %d, epoch %d: %+v beside another run, %+v alone", hooks, i, e.Epoch, e, a)
+				}
+			}
+		}
+	}
+}
+
+// Tracing records a step; it must not change a single bit of what the
+// step computes, whatever the products and the reuse of storage.
+func TestTracingChangesNoBit(t *testing.T) {
+	data, err := LoadMNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data.Slice(0, 2000)
+	deep := DefaultConfig()
+	deep.Hidden, deep.Act, deep.Batch = []int{100, 30}, ReLU, 500
+	cols := DefaultConfig()
+	cols.Layout = Cols
+	for _, cfg := range []Config{DefaultConfig(), cols, deep} {
+		cfg.Epochs = 3
+		off, err := Train(Build(cfg), Init(cfg), data, TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, err := Train(Build(cfg), Init(cfg), data, TrainOptions{Tape: &tracer.Tape{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range off.Epochs {
+			if e != on.Epochs[i] {
+				t.Fatalf("%v %s: epoch %d: %+v without tracing, %+v with", cfg.Hidden, cfg.Layout, e.Epoch, e, on.Epochs[i])
+			}
+		}
+		for _, name := range ParamNames(cfg.Layers()) {
+			a, b := off.Params[name].Data(), on.Params[name].Data()
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("%v %s: final %s[%d] = %v without tracing, %v with", cfg.Hidden, cfg.Layout, name, i, a[i], b[i])
+				}
+			}
+		}
 	}
 }

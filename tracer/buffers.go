@@ -12,17 +12,19 @@ import (
 // A training loop knows when a step's values are dead, so it can hand
 // their storage back with Recycle and the next step's operations reuse it.
 
-// bufferMin is the smallest storage worth recycling (32 KB); smaller
+// bufferMin is the smallest storage worth recycling (1 KB); smaller
 // slices are left to the garbage collector.
-const bufferMin = 1 << 12
+const bufferMin = 1 << 7
 
-// freeListMax bounds the storage waiting for reuse.
+// freeListMax bounds the storage waiting for reuse, unless a loop
+// reserves more (Reserve).
 const freeListMax = 256 << 20
 
 var free struct {
 	sync.Mutex
-	bySize map[int][][]float64
-	bytes  int
+	bySize   map[int][][]float64
+	bytes    int
+	reserved int // bytes allowed beyond freeListMax
 }
 
 // alloc returns storage for n values that the caller overwrites entirely:
@@ -62,7 +64,7 @@ func release(s []float64) {
 
 func put(s []float64) {
 	n := len(s)
-	if free.bytes+8*n > freeListMax {
+	if free.bytes+8*n > freeListMax+free.reserved {
 		return
 	}
 	for _, t := range free.bySize[n] {
@@ -87,8 +89,16 @@ func put(s []float64) {
 // loop calls it with the previous step's values once nothing refers to
 // them, keeping the parameters and data it carries on with.
 func Recycle(spent, keep []*Array) {
+	candidates := false
+	for _, a := range spent {
+		candidates = candidates || Reusable(a)
+	}
+	if !candidates {
+		return
+	}
 	type span struct{ lo, hi uintptr }
-	kept := make([]span, 0, len(keep))
+	var spans [64]span // on the stack for the usual few dozen arrays
+	kept := spans[:0]
 	for _, a := range keep {
 		if a != nil && len(a.data) > 0 {
 			lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
@@ -99,7 +109,7 @@ func Recycle(spent, keep []*Array) {
 	defer free.Unlock()
 next:
 	for _, a := range spent {
-		if a == nil || !a.pooled || len(a.data) < bufferMin {
+		if !Reusable(a) {
 			continue
 		}
 		lo := uintptr(unsafe.Pointer(unsafe.SliceData(a.data)))
@@ -110,5 +120,40 @@ next:
 			}
 		}
 		put(a.data)
+	}
+}
+
+// Reusable reports whether Recycle would take a's storage: storage the
+// tracer allocated, large enough to be worth reusing.
+func Reusable(a *Array) bool { return a != nil && a.pooled && len(a.data) >= bufferMin }
+
+// Reserve lets the storage waiting for reuse grow by bytes beyond the
+// usual 256 MB, until the returned function is called, which lowers the
+// bound again and lets the garbage collector have what waits above it. A
+// training loop whose step computes more than 256 MB of values (60,000
+// samples × 1024 hidden units is 491 MB an array) reserves room for one
+// step's storage, so that every step reuses the previous one's instead of
+// having fresh memory zeroed. Reservations of loops running at the same
+// time add up.
+func Reserve(bytes int) (release func()) {
+	bytes = max(bytes, 0)
+	free.Lock()
+	free.reserved += bytes
+	free.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			free.Lock()
+			defer free.Unlock()
+			free.reserved -= bytes
+			for n, l := range free.bySize {
+				for len(l) > 0 && free.bytes > freeListMax+free.reserved {
+					l[len(l)-1] = nil
+					l = l[:len(l)-1]
+					free.bytes -= 8 * n
+				}
+				free.bySize[n] = l
+			}
+		})
 	}
 }

@@ -29,14 +29,17 @@
 // error at the boundary of a statement. Any other panic is a programming
 // error and is not recovered.
 //
-// Speed: Dot runs AVX2/FMA register kernels on amd64 (portable loops and
-// gonum elsewhere) and skips the zeros of a matrix marked with MarkSparse,
-// such as the MNIST pixels; tanh, exp and the statistics have vector
-// versions that give the same bits as the scalar code; large operations
-// use every core. Work is split by output, never by the order of a sum,
-// so results do not depend on the number of cores. A loop that knows when
-// a step's values are dead can hand their storage back with Recycle for
-// the next step's results, instead of having fresh memory zeroed.
+// Speed: Dot packs dense operands the way BLIS does and runs AVX-512 or
+// AVX2/FMA register kernels on amd64 (portable loops and gonum elsewhere),
+// and skips the zeros of a matrix marked with MarkSparse, such as the
+// MNIST pixels; elementwise arithmetic, tanh, exp, log and the statistics
+// have vector versions that give the same bits as the scalar code; large
+// operations use every core. Work is split by output, never by the order
+// of a sum, so results depend neither on the number of cores nor on the
+// vector width. A loop that knows when values are dead can hand their
+// storage back with Recycle for later results, instead of having fresh
+// memory zeroed (Reserve lifts the bound on what waits; a ValuesOnly tape
+// lists what a step computed).
 //
 // This package imports nothing of backstep's.
 package tracer

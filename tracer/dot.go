@@ -66,6 +66,10 @@ func (t *Tape) T(a *Array) *Array {
 
 // recordView records an operation whose result shares a's values.
 func (t *Tape) recordView(op string, out, a *Array) {
+	if t.ValuesOnly {
+		t.Events = append(t.Events, Event{Statement: t.statement, Op: op, Value: out})
+		return
+	}
 	e := Event{
 		Statement: t.statement,
 		Op:        op,
@@ -92,7 +96,9 @@ func (t *Tape) Dim(a *Array, axis int) *Array {
 	}
 	out := Scalar(float64(a.shape[ax]))
 	out.name = a.name + ".shape[" + itoa(axis) + "]"
-	if t != nil {
+	if t != nil && t.ValuesOnly {
+		t.Events = append(t.Events, Event{Statement: t.statement, Op: "shape", Value: out})
+	} else if t != nil {
 		ax := ax
 		e := Event{Statement: t.statement, Op: "shape", Result: out.name, Shape: Shape{},
 			Inputs: []Operand{operand(a, nil)}, Axis: &ax, Value: out}

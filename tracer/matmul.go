@@ -1,32 +1,30 @@
 package tracer
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// How Dot multiplies. Every product, dense or sparse, is computed one
-// output row at a time by the same kind of kernel:
+// How Dot multiplies. Dense products are packed products (gemm.go). A
+// product with a marked sparse operand (see MarkSparse) is computed one
+// output row at a time by a kernel
 //
 //	out[i][j] = Σ_p V[i][p] · D[p][j]
 //
-// where V is read with any strides (so a transposed view costs nothing)
-// and D must be row-major with a row length that is a multiple of 4 (one
-// YMM register). The kernel keeps up to 60 columns of the row in registers
-// while it walks p, then writes them once. A marked sparse operand (see
-// MarkSparse) supplies, for each output row, only its nonzero p.
+// that takes, for each output row, only the nonzero p of V, and reads D
+// row-major with a row length that is a multiple of 4 (one YMM register).
+// The kernel keeps up to 60 columns of the row in registers while it walks
+// p, then writes them once.
 //
 // Sums run in a fixed order that depends only on the shapes, never on the
 // number of cores: the products are parallel over output rows and columns,
 // not over p.
 
 const (
-	chunkCols  = 60      // columns one kernel call keeps in registers (15 YMM)
-	denseBlock = 256     // rows of D one pass of a dense product reads
-	naiveMax   = 1 << 14 // multiply-adds below which the triple loop is quickest
+	chunkCols = 60      // columns one kernel call keeps in registers (15 YMM)
+	naiveMax  = 1 << 14 // multiply-adds below which the triple loop is quickest
 )
 
 // gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
@@ -48,8 +46,8 @@ func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
 	switch {
 	case ar*ac*bc <= naiveMax:
 		naiveProduct(dst, a, b, ar, ac, bc)
-	case haveAVX2:
-		denseProduct(dst, a, b, ar, ac, bc)
+	case denseTile.mr > 0:
+		packedProduct(denseTile, dst, a, b, ar, ac, bc)
 	default:
 		blasProduct(dst, a, b, ar, ac, bc)
 	}
@@ -58,14 +56,8 @@ func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
 // naiveProduct is the textbook triple loop, for products too small to be
 // worth packing or goroutines.
 func naiveProduct(dst []float64, a, b *Array, ar, ac, bc int) {
-	aRow, aStep := ac, 1
-	if a.trans {
-		aRow, aStep = 1, ar
-	}
-	bRow, bStep := bc, 1
-	if b.trans {
-		bRow, bStep = 1, ac
-	}
+	aRow, aStep := a.strides(ar, ac)
+	bRow, bStep := b.strides(ac, bc)
 	for i := 0; i < ar; i++ {
 		for j := 0; j < bc; j++ {
 			var s float64
@@ -76,6 +68,15 @@ func naiveProduct(dst []float64, a, b *Array, ar, ac, bc int) {
 			dst[i*bc+j] = s
 		}
 	}
+}
+
+// strides says where element (i, j) of a, read as an r×c matrix (a vector
+// as one row or one column), is: a.data[i*rs + j*cs].
+func (a *Array) strides(r, c int) (rs, cs int) {
+	if a.trans {
+		return 1, r
+	}
+	return c, 1
 }
 
 // blasProduct hands the product to gonum, for machines without AVX2.
@@ -111,13 +112,14 @@ type rowsJob struct {
 // direct reports whether kernels may write straight into out.
 func (j *rowsJob) direct() bool { return !j.outT && j.n%4 == 0 }
 
-// slot returns where columns c0 … c0+w-1 of output row i go: out itself,
-// or row srow of the scratch when the job writes indirectly.
-func (j *rowsJob) slot(scratch []float64, i, srow, c0, w int) []float64 {
+// rowsFrom returns where columns c0 … of output rows i, i+1, … go, and
+// the distance between two rows: out itself, or the scratch from row srow
+// on when the job writes indirectly.
+func (j *rowsJob) rowsFrom(scratch []float64, i, srow, c0 int) ([]float64, int) {
 	if j.direct() {
-		return j.out[i*j.ldo+c0 : i*j.ldo+c0+w]
+		return j.out[i*j.ldo+c0:], j.ldo
 	}
-	return scratch[srow*chunkCols : srow*chunkCols+w]
+	return scratch[srow*chunkCols:], chunkCols
 }
 
 // flushRows copies rows i0 … i1-1, held in scratch rows 0 … i1-i0-1, to
@@ -152,35 +154,40 @@ func (j *rowsJob) flushRow(scratch []float64, i, srow, c0, w int) {
 	copy(j.out[i*j.ldo+c0:], s)
 }
 
-// scratchPool holds the per-task buffers of indirect writes.
-var scratchPool = sync.Pool{New: func() any { s := make([]float64, 64*chunkCols); return &s }}
-
 // chunks returns the number of column chunks and the padded width.
 func (j *rowsJob) chunks() (int, int) {
 	npad := roundUp4(j.n)
 	return (npad + chunkCols - 1) / chunkCols, npad
 }
 
-// rowBlock picks how many rows a task takes: 64, or fewer when that leaves
-// too few tasks to keep every core busy.
-func rowBlock(m, chunks int) int {
-	rb := 64
-	for rb > 4 && ((m+rb-1)/rb)*chunks < 4*workers() {
-		rb /= 2
-	}
-	return rb
-}
-
 func roundUp4(n int) int { return (n + 3) &^ 3 }
 
-// operandRows returns the logical r×c matrix M as row-major rows whose
-// length ldd is a multiple of 4: M's own storage when it already is one
-// (stored row-major, c a multiple of 4), otherwise a packed copy with zero
-// padding. trans says data holds Mᵀ row-major (c×r). ok is false when a
-// value is NaN or ±Inf.
-func operandRows(data []float64, trans bool, r, c int, checkFinite bool) (d []float64, ldd int, ok bool) {
-	ldd = roundUp4(c)
-	if !trans && ldd == c {
+// denseOperand is the dense operand D of a sparse product, r rows of
+// npad columns (a multiple of 4), cut into chunks of chunkCols columns
+// (the last one narrower) that the kernels read one at a time. Each chunk
+// is stored on its own, row by row: its rows follow each other, so that a
+// block of them stays in the L1 cache. (Cut out of long rows, 64 rows of
+// 60 values lie 4 KB or more apart and fall into the same few cache sets,
+// which threw each other out: a product with 512 columns ran at a tenth
+// of the speed of one with 60.) With one chunk, d is plain row-major.
+type denseOperand struct {
+	d          []float64
+	rows, npad int
+}
+
+// chunk returns the values of the chunk that starts at column c0 and its
+// row length.
+func (o denseOperand) chunk(c0 int) ([]float64, int) {
+	return o.d[o.rows*c0:], min(chunkCols, o.npad-c0)
+}
+
+// operandRows returns the logical r×c matrix M as a denseOperand: M's own
+// storage when it already is one (stored row-major, c a multiple of 4 and
+// one chunk wide), otherwise a packed copy with zero padding. trans says
+// data holds Mᵀ row-major (c×r). ok is false when a value is NaN or ±Inf.
+func operandRows(data []float64, trans bool, r, c int, checkFinite bool) (o denseOperand, ok bool) {
+	o = denseOperand{rows: r, npad: roundUp4(c)}
+	if !trans && o.npad == c && c <= chunkCols {
 		if checkFinite {
 			var bad atomic.Bool
 			parallelRange(r*c, parallelMin, func(lo, hi int) {
@@ -189,61 +196,48 @@ func operandRows(data []float64, trans bool, r, c int, checkFinite bool) (d []fl
 				}
 			})
 			if bad.Load() {
-				return nil, 0, false
+				return o, false
 			}
 		}
-		return data[:r*c], c, true
+		o.d = data[:r*c]
+		return o, true
 	}
-	d = alloc(r * ldd)
+	o.d = alloc(r * o.npad)
+	ps, cs := c, 1 // element (i, j) of M is data[i*ps + j*cs]
+	if trans {
+		ps, cs = 1, r
+	}
+	chunks := (o.npad + chunkCols - 1) / chunkCols
+	blocks := (r + 255) / 256
 	var bad atomic.Bool
-	parallelRange(r, 256, func(lo, hi int) {
-		if trans {
-			transposeBlock(d[lo*ldd:hi*ldd], ldd, data, r, c, lo, hi)
-		} else {
-			for i := lo; i < hi; i++ {
-				copy(d[i*ldd:i*ldd+c], data[i*c:i*c+c])
-				clear(d[i*ldd+c : i*ldd+ldd])
-			}
-		}
-		if checkFinite && !allFinite(d[lo*ldd:hi*ldd]) {
+	runTasks(chunks*blocks, r*o.npad <= productSerialMax, func(t int) {
+		c0 := (t / blocks) * chunkCols
+		lo, hi := (t%blocks)*256, min((t%blocks+1)*256, r)
+		dst, w := o.chunk(c0)
+		dst = dst[lo*w : hi*w]
+		pack(dst, data, ps, cs, lo, hi-lo, c0, max(min(w, c-c0), 0), w)
+		if checkFinite && !allFinite(dst) {
 			bad.Store(true)
 		}
 	})
-	return d, ldd, !bad.Load()
+	return o, !bad.Load()
 }
 
 // releaseRows hands back what operandRows packed, once the product is done.
-func releaseRows(d, data []float64) {
-	if len(d) > 0 && len(data) > 0 && &d[0] != &data[0] {
-		release(d)
-	}
-}
-
-// transposeBlock writes rows lo..hi-1 of M into dst (row i at
-// dst[(i-lo)*ldd:]), where data holds Mᵀ (c×r) row-major; the padding
-// columns c..ldd-1 are zeroed.
-func transposeBlock(dst []float64, ldd int, data []float64, r, c, lo, hi int) {
-	for i := lo; i < hi; i++ {
-		clear(dst[(i-lo)*ldd+c : (i-lo)*ldd+ldd])
-	}
-	const blk = 32
-	for i0 := lo; i0 < hi; i0 += blk {
-		i1 := min(i0+blk, hi)
-		for j0 := 0; j0 < c; j0 += blk {
-			j1 := min(j0+blk, c)
-			for j := j0; j < j1; j++ {
-				src := data[j*r : j*r+r]
-				for i := i0; i < i1; i++ {
-					dst[(i-lo)*ldd+j] = src[i]
-				}
-			}
-		}
+func releaseRows(o denseOperand, data []float64) {
+	if len(o.d) > 0 && len(data) > 0 && &o.d[0] != &data[0] {
+		release(o.d)
 	}
 }
 
 // allFinite reports whether v holds no NaN and no ±Inf: x·0 is 0 for
 // every finite x and NaN otherwise.
 func allFinite(v []float64) bool {
+	n, ok := finitePrefix(v)
+	if !ok {
+		return false
+	}
+	v = v[n:]
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
@@ -258,101 +252,28 @@ func allFinite(v []float64) bool {
 	return s0+s1+s2+s3 == 0
 }
 
-// denseProduct computes dst = a·b with the register kernels.
-func denseProduct(dst []float64, a, b *Array, ar, ac, bc int) {
-	switch {
-	case !b.trans:
-		vRow, vStep := ac, 1
-		if a.trans {
-			vRow, vStep = 1, ar
+// accumulateSparseRowsGo is the portable sparse kernel, as
+// accumulateSparseRows: row r of dst (at dst[r*ldo:], w columns) (+)=
+// Σ_p val[p] · d[idx[p]*ldd : idx[p]*ldd+w] for p from ptr[r] to ptr[r+1].
+func accumulateSparseRowsGo(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
+	var acc [chunkCols]float64
+	for r := 0; r+1 < len(ptr); r++ {
+		lo, hi := ptr[r], ptr[r+1]
+		if lo == hi && add {
+			continue
 		}
-		d, ldd, _ := operandRows(b.data, false, ac, bc, false)
-		denseRows(&rowsJob{m: ar, n: bc, out: dst, ldo: bc}, a.data, vRow, vStep, ac, d, ldd)
-		releaseRows(d, b.data)
-	case a.trans:
-		// (Bᵀ-storage · Aᵀ-storage) is the transposed product.
-		d, ldd, _ := operandRows(a.data, false, ac, ar, false)
-		denseRows(&rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}, b.data, ac, 1, ac, d, ldd)
-		releaseRows(d, a.data)
-	case bc <= ar:
-		d, ldd, _ := operandRows(b.data, true, ac, bc, false)
-		denseRows(&rowsJob{m: ar, n: bc, out: dst, ldo: bc}, a.data, ac, 1, ac, d, ldd)
-		releaseRows(d, b.data)
-	default:
-		d, ldd, _ := operandRows(a.data, true, ac, ar, false)
-		denseRows(&rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}, b.data, ac, 1, ac, d, ldd)
-		releaseRows(d, a.data)
-	}
-}
-
-// denseRows computes out[i][j] = Σ_p v[i*vRow+p*vStep] · d[p*ldd+j] for
-// p < k, reading d in blocks of denseBlock rows so that a block stays in
-// cache while every row of the task uses it.
-func denseRows(j *rowsJob, v []float64, vRow, vStep, k int, d []float64, ldd int) {
-	chunks, npad := j.chunks()
-	rb := rowBlock(j.m, chunks)
-	rowTasks := (j.m + rb - 1) / rb
-	parallelTasks(rowTasks*chunks, func(t int) {
-		i0 := (t / chunks) * rb
-		i1 := min(i0+rb, j.m)
-		c0 := (t % chunks) * chunkCols
-		w := min(chunkCols, npad-c0)
-		var scratch []float64
-		if !j.direct() {
-			sp := scratchPool.Get().(*[]float64)
-			defer scratchPool.Put(sp)
-			scratch = *sp
-		}
-		ldo := chunkCols // the scratch's row length
-		if j.direct() {
-			ldo = j.ldo
-		}
-		for p0 := 0; p0 < k; p0 += denseBlock {
-			cnt := min(denseBlock, k-p0)
-			i := i0
-			for ; i+4 <= i1; i += 4 { // narrow products: four rows a call
-				if !accumulateFour(j.slot(scratch, i, i-i0, c0, w), ldo, w, v[i*vRow+p0*vStep:], vRow, vStep, cnt, d[p0*ldd+c0:], ldd, p0 > 0) {
-					break
-				}
-			}
-			for ; i < i1; i++ {
-				accumulateDense(j.slot(scratch, i, i-i0, c0, w), v[i*vRow+p0*vStep:], vStep, cnt, d[p0*ldd+c0:], ldd, p0 > 0)
+		a := acc[:w]
+		clear(a)
+		for p := lo; p < hi; p++ {
+			x := val.at(p)
+			off := int(idx[p]) * ldd
+			row := d[off : off+w]
+			for c := range a {
+				a[c] += x * row[c]
 			}
 		}
-		if !j.direct() {
-			j.flushRows(scratch, i0, i1, c0, w)
-		}
-	})
-}
-
-// accumulateDenseGo is the portable kernel: dst (+)= Σ_p val[p*vstride] ·
-// d[p*ldd : p*ldd+len(dst)].
-func accumulateDenseGo(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	var acc [chunkCols]float64
-	a := acc[:len(dst)]
-	for p := 0; p < count; p++ {
-		x := val[p*vstride]
-		row := d[p*ldd : p*ldd+len(a)]
-		for c := range a {
-			a[c] += x * row[c]
-		}
+		store(dst[r*ldo:r*ldo+w], a, add)
 	}
-	store(dst, a, add)
-}
-
-// accumulateSparseGo is the portable sparse kernel: dst (+)= Σ_p val[p] ·
-// d[idx[p]*ldd : idx[p]*ldd+len(dst)].
-func accumulateSparseGo(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
-	var acc [chunkCols]float64
-	a := acc[:len(dst)]
-	for p, x := range val {
-		off := int(idx[p]) * ldd
-		row := d[off : off+len(a)]
-		for c := range a {
-			a[c] += x * row[c]
-		}
-	}
-	store(dst, a, add)
 }
 
 func store(dst, a []float64, add bool) {

@@ -40,6 +40,10 @@ type sparseIndex struct {
 	colBlocks  int // blocks of sparseBlock columns
 	tiles      []indexTile
 	colNNZ     []int // nonzeros per column
+	nnz        int   // nonzeros in all
+	// codes, when set, maps the matrix's (at most 256) distinct nonzero
+	// values to one-byte codes: the tiles store codes, not values.
+	codes *valueCodes
 }
 
 // indexTile holds the nonzeros of rows first … first+rows-1 of S.
@@ -55,15 +59,86 @@ type indexTile struct {
 	first, rows int
 	ptr         []int
 	col         []int32
-	val         []float64
-	blocks      []indexBlock
+	values
+	blocks []indexBlock
 }
 
 // indexBlock is the column order of one block of rows.
 type indexBlock struct {
 	ptr []int // len cols+1
 	row []int32
-	val []float64
+	values
+}
+
+// values holds the nonzeros' values in an index: val, or, when the index
+// has codes, code (table[code[p]] is the value).
+type values struct {
+	val   []float64
+	code  []uint8
+	table *[256]float64
+}
+
+// valueCodes gives each of at most 256 distinct values a one-byte code, in
+// the order they are added: MNIST's pixels (k/255) have 255, so an index
+// of them takes 5 bytes a nonzero in each order instead of 12.
+type valueCodes struct {
+	keys  [codeSlots]uint64 // the values' bits; 0 (the value +0) is never a key
+	codes [codeSlots]uint8
+	table [256]float64
+	n     int
+}
+
+const codeSlots = 1024 // a power of two, four times 256: short probes
+
+// slot finds bits' place: where it is, or the empty slot where it goes.
+func (v *valueCodes) slot(bits uint64) int {
+	h := int((bits * 0x9E3779B97F4A7C15) >> 54) // Fibonacci hashing to 10 bits
+	for v.keys[h] != 0 && v.keys[h] != bits {
+		h = (h + 1) & (codeSlots - 1)
+	}
+	return h
+}
+
+// add gives x (nonzero) a code if it has none; false when 256 are taken.
+func (v *valueCodes) add(x float64) bool {
+	b := math.Float64bits(x)
+	h := v.slot(b)
+	if v.keys[h] == 0 {
+		if v.n == 256 {
+			return false
+		}
+		v.keys[h], v.codes[h], v.table[v.n] = b, uint8(v.n), x
+		v.n++
+	}
+	return true
+}
+
+// code is x's code; x must have one.
+func (v *valueCodes) code(x float64) uint8 { return v.codes[v.slot(math.Float64bits(x))] }
+
+// make returns storage for n values, coded when the index has codes.
+func (v *valueCodes) make(n int) values {
+	if v == nil {
+		return values{val: make([]float64, n)}
+	}
+	return values{code: make([]uint8, n), table: &v.table}
+}
+
+// at is the value at position i.
+func (s values) at(i int) float64 {
+	if s.code != nil {
+		return s.table[s.code[i]]
+	}
+	return s.val[i]
+}
+
+// set stores x at position i.
+func (s values) set(i int, x float64, v *valueCodes) {
+	if s.code != nil {
+		s.code[i] = v.code(x)
+		return
+	}
+	s.val[i] = x
 }
 
 // MarkSparse prepares a for fast matrix products when most of its values
@@ -112,7 +187,38 @@ func buildSparseIndex(data []float64, r, c int) *sparseIndex {
 	}
 	s := &sparseIndex{rows: r, cols: c, colBlocks: (c + sparseBlock - 1) / sparseBlock,
 		tiles: make([]indexTile, (r+sparseTile-1)/sparseTile)}
+	// First the nonzeros' count and, when they take at most 256 distinct
+	// values, their codes; a tile that finds more leaves its entry nil.
 	var nnz atomic.Int64
+	found := make([]*valueCodes, len(s.tiles))
+	parallelTasks(len(s.tiles), func(t int) {
+		v, count, coded := new(valueCodes), 0, true
+		for _, x := range data[t*sparseTile*c : min((t+1)*sparseTile, r)*c] {
+			if x != 0 {
+				count++
+				coded = coded && v.add(x)
+			}
+		}
+		nnz.Add(int64(count))
+		if coded {
+			found[t] = v
+		}
+	})
+	if float64(nnz.Load()) > sparseDensity*float64(r)*float64(c) {
+		return nil
+	}
+	s.nnz = int(nnz.Load())
+	s.codes = new(valueCodes)
+	for _, v := range found {
+		for i := 0; v != nil && i < v.n && s.codes != nil; i++ {
+			if !s.codes.add(v.table[i]) {
+				s.codes = nil
+			}
+		}
+		if v == nil {
+			s.codes = nil
+		}
+	}
 	parallelTasks(len(s.tiles), func(t int) {
 		lo, hi := t*sparseTile, min((t+1)*sparseTile, r)
 		// The tile's nonzeros row by row, as in the matrix, in scratch
@@ -131,17 +237,13 @@ func buildSparseIndex(data []float64, r, c int) *sparseIndex {
 			start = append(start, len(cols))
 		}
 		sc.start, sc.cols, sc.vals = start, cols, vals
-		nnz.Add(int64(len(cols)))
 		tile := &s.tiles[t]
 		tile.first, tile.rows = lo, hi-lo
-		tile.byRows(s.colBlocks, start, cols, vals)
+		tile.byRows(s.colBlocks, start, cols, vals, s.codes)
 		for b0 := lo; b0 < hi; b0 += sparseBlock {
-			tile.blocks = append(tile.blocks, columnsOf(c, b0-lo, min(b0+sparseBlock, hi)-lo, lo, start, cols, vals))
+			tile.blocks = append(tile.blocks, columnsOf(c, b0-lo, min(b0+sparseBlock, hi)-lo, lo, start, cols, vals, s.codes))
 		}
 	})
-	if float64(nnz.Load()) > sparseDensity*float64(r)*float64(c) {
-		return nil
-	}
 	s.colNNZ = make([]int, c)
 	for _, tile := range s.tiles {
 		for _, b := range tile.blocks {
@@ -165,7 +267,7 @@ var tileScratch = sync.Pool{New: func() any { return new(tileRows) }}
 
 // byRows orders the tile's nonzeros, given row by row (row i's are
 // cols/vals[start[i] : start[i+1]]), by column block, row and column.
-func (t *indexTile) byRows(colBlocks int, start []int, cols []int32, vals []float64) {
+func (t *indexTile) byRows(colBlocks int, start []int, cols []int32, vals []float64, codes *valueCodes) {
 	rows := t.rows
 	t.ptr = make([]int, colBlocks*rows+1)
 	for i := 0; i < rows; i++ {
@@ -177,12 +279,13 @@ func (t *indexTile) byRows(colBlocks int, start []int, cols []int32, vals []floa
 		t.ptr[q] += t.ptr[q-1]
 	}
 	t.col = make([]int32, len(cols))
-	t.val = make([]float64, len(cols))
+	t.values = codes.make(len(cols))
 	next := append([]int(nil), t.ptr[:len(t.ptr)-1]...)
 	for i := 0; i < rows; i++ {
 		for p := start[i]; p < start[i+1]; p++ {
 			q := int(cols[p])/sparseBlock*rows + i
-			t.col[next[q]], t.val[next[q]] = cols[p], vals[p]
+			t.col[next[q]] = cols[p]
+			t.set(next[q], vals[p], codes)
 			next[q]++
 		}
 	}
@@ -190,7 +293,7 @@ func (t *indexTile) byRows(colBlocks int, start []int, cols []int32, vals []floa
 
 // columnsOf orders by column the nonzeros of the tile's rows lo … hi-1
 // (given row by row as for byRows; first is the tile's first row of S).
-func columnsOf(c, lo, hi, first int, start []int, cols []int32, vals []float64) indexBlock {
+func columnsOf(c, lo, hi, first int, start []int, cols []int32, vals []float64, codes *valueCodes) indexBlock {
 	b := indexBlock{ptr: make([]int, c+1)}
 	for _, k := range cols[start[lo]:start[hi]] {
 		b.ptr[k+1]++
@@ -199,12 +302,13 @@ func columnsOf(c, lo, hi, first int, start []int, cols []int32, vals []float64) 
 		b.ptr[k+1] += b.ptr[k]
 	}
 	b.row = make([]int32, b.ptr[c])
-	b.val = make([]float64, b.ptr[c])
+	b.values = codes.make(b.ptr[c])
 	next := append([]int(nil), b.ptr[:c]...)
 	for i := lo; i < hi; i++ {
 		for p := start[i]; p < start[i+1]; p++ {
 			k := cols[p]
-			b.row[next[k]], b.val[next[k]] = int32(first+i), vals[p]
+			b.row[next[k]] = int32(first + i)
+			b.set(next[k], vals[p], codes)
 			next[k]++
 		}
 	}
@@ -219,32 +323,32 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 	if left {
 		s := a.sparseIndex()
 		// D is b, as rows of width bc.
-		d, ldd, ok := operandRows(b.data, b.trans, ac, bc, true)
+		d, ok := operandRows(b.data, b.trans, ac, bc, true)
 		defer releaseRows(d, b.data)
 		if !ok {
 			return false
 		}
 		j := &rowsJob{m: ar, n: bc, out: dst, ldo: bc}
 		if a.trans { // a = Sᵀ: out row k gathers column k of S
-			sparseColumns(j, s, d, ldd)
+			sparseColumns(j, s, d)
 		} else { // a = S: out row i gathers row i of S
-			sparseRows(j, s, d, ldd)
+			sparseRows(j, s, d)
 		}
 		return true
 	}
 	// b is marked: work out the transposed product, (a·b)ᵀ = bᵀ·aᵀ, whose
 	// dense operand aᵀ (ac×ar) is a's storage when a is a transposed view.
 	s := b.sparseIndex()
-	d, ldd, ok := operandRows(a.data, !a.trans, ac, ar, true)
+	d, ok := operandRows(a.data, !a.trans, ac, ar, true)
 	defer releaseRows(d, a.data)
 	if !ok {
 		return false
 	}
 	j := &rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}
 	if b.trans { // bᵀ = S
-		sparseRows(j, s, d, ldd)
+		sparseRows(j, s, d)
 	} else { // bᵀ = Sᵀ
-		sparseColumns(j, s, d, ldd)
+		sparseColumns(j, s, d)
 	}
 	return true
 }
@@ -253,9 +357,9 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 // A task takes one tile of rows and walks its nonzeros in their stored
 // order, block of columns by block: D is read one block of sparseBlock
 // rows at a time, each used for all the tile's rows.
-func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
+func sparseRows(j *rowsJob, s *sparseIndex, d denseOperand) {
 	chunks, npad := j.chunks()
-	parallelTasks(len(s.tiles)*chunks, func(t int) {
+	runTasks(len(s.tiles)*chunks, s.nnz*j.n <= productSerialMax, func(t int) {
 		tile := &s.tiles[t/chunks]
 		c0 := (t % chunks) * chunkCols
 		w := min(chunkCols, npad-c0)
@@ -264,15 +368,11 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			scratch = alloc(tile.rows * chunkCols)
 			defer release(scratch)
 		}
+		dst, ldo := j.rowsFrom(scratch, tile.first, 0, c0)
+		dc, ldd := d.chunk(c0)
 		for cb := 0; cb < s.colBlocks; cb++ {
-			for r := 0; r < tile.rows; r++ {
-				q := cb*tile.rows + r
-				lo, hi := tile.ptr[q], tile.ptr[q+1]
-				if lo == hi && cb > 0 {
-					continue // nothing to add
-				}
-				accumulateSparse(j.slot(scratch, tile.first+r, r, c0, w), tile.val[lo:hi], tile.col[lo:hi], d[c0:], ldd, cb > 0)
-			}
+			q := cb * tile.rows
+			accumulateSparseRows(dst, ldo, w, tile.ptr[q:q+tile.rows+1], tile.col, tile.values, dc, ldd, cb > 0)
 		}
 		if !j.direct() {
 			j.flushRows(scratch, tile.first, tile.first+tile.rows, c0, w)
@@ -284,9 +384,13 @@ func sparseRows(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 // of S. Each task owns a range of k, balanced by nonzeros, and walks the
 // blocks of S's rows in order, so that a block of D is read from cache by
 // every k of the range.
-func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
+func sparseColumns(j *rowsJob, s *sparseIndex, d denseOperand) {
 	chunks, npad := j.chunks()
+	serial := s.nnz*j.n <= productSerialMax
 	parts := min(2*workers(), j.m)
+	if serial {
+		parts = 1
+	}
 	bounds := make([]int, parts+1)
 	total := 0
 	for _, n := range s.colNNZ {
@@ -301,7 +405,7 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 		bounds[p] = k
 	}
 	bounds[parts] = j.m
-	parallelTasks(parts*chunks, func(t int) {
+	runTasks(parts*chunks, serial, func(t int) {
 		k0, k1 := bounds[t/chunks], bounds[t/chunks+1]
 		c0 := (t % chunks) * chunkCols
 		w := min(chunkCols, npad-c0)
@@ -311,16 +415,15 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d []float64, ldd int) {
 			scratch = alloc((k1 - k0) * chunkCols)
 			defer release(scratch)
 		}
+		if k0 == k1 {
+			return
+		}
+		dst, ldo := j.rowsFrom(scratch, k0, 0, c0)
+		dc, ldd := d.chunk(c0)
 		first := true
 		for _, tile := range s.tiles {
 			for _, b := range tile.blocks {
-				for k := k0; k < k1; k++ {
-					lo, hi := b.ptr[k], b.ptr[k+1]
-					if lo == hi && !first {
-						continue // nothing to add
-					}
-					accumulateSparse(j.slot(scratch, k, k-k0, c0, w), b.val[lo:hi], b.row[lo:hi], d[c0:], ldd, !first)
-				}
+				accumulateSparseRows(dst, ldo, w, b.ptr[k0:k1+1], b.row, b.values, dc, ldd, !first)
 				first = false
 			}
 		}

@@ -149,3 +149,125 @@ func TestMarkSparseSkipsDenseArrays(t *testing.T) {
 		t.Fatal("a clone kept the index")
 	}
 }
+
+// allFinite decides whether a sparse product may skip zeros; one NaN or
+// Inf anywhere, in the vector kernel's part or the rest, must be seen.
+func TestAllFiniteFindsEveryBadValue(t *testing.T) {
+	for _, n := range []int{1, 15, 16, 17, 100, 4099} {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i%7) - 3
+		}
+		if !allFinite(v) {
+			t.Fatalf("n=%d: finite values called not finite", n)
+		}
+		for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				w := append([]float64(nil), v...)
+				w[at] = bad
+				if allFinite(w) {
+					t.Fatalf("n=%d: %v at %d not seen", n, bad, at)
+				}
+			}
+		}
+	}
+}
+
+// An index of a matrix with at most 256 distinct nonzero values, such as
+// MNIST's pixels, stores one-byte codes; products through it must give
+// the bits of the same index storing the values themselves.
+func TestCodedSparseIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	var tp *Tape
+	for _, n := range []int{7, 28, 60, 61, 300} {
+		px := Zeros(300, 200)
+		for i := range px.data {
+			if rng.Float64() < 0.2 {
+				px.data[i] = float64(1+rng.IntN(255)) / 255
+			}
+		}
+		px.MarkSparse()
+		s := px.sparseIndex()
+		if s == nil || s.codes == nil {
+			t.Fatal("pixels were not indexed with codes")
+		}
+		D, G := randomMatrix(rng, 200, n, 0, false), randomMatrix(rng, 300, n, 0, false)
+		coded := [][]float64{tp.Dot(px, D).Data(), tp.Dot(tp.T(px), G).Data()}
+		plain := px.Clone()
+		plain.aux = &arrayAux{sparse: s.decoded()}
+		plain.aux.sparseOnce.Do(func() {})
+		for k, got := range [][]float64{tp.Dot(plain, D).Data(), tp.Dot(tp.T(plain), G).Data()} {
+			for i, v := range got {
+				if math.Float64bits(v) != math.Float64bits(coded[k][i]) {
+					t.Fatalf("n=%d, product %d, element %d: %v with values, %v with codes", n, k, i, v, coded[k][i])
+				}
+			}
+		}
+		want, scale := referenceProduct(px, D)
+		for i, v := range coded[0] {
+			if !closeTo(v, want[i], scale[i]+1) {
+				t.Fatalf("n=%d: element %d = %v, triple loop gives %v", n, i, v, want[i])
+			}
+		}
+	}
+	// 257 distinct values: no codes.
+	v := Zeros(40, 40)
+	for i := 0; i < 257; i++ {
+		v.data[i*6] = float64(i + 1)
+	}
+	if s := v.MarkSparse().sparseIndex(); s == nil || s.codes != nil {
+		t.Fatal("257 distinct values were not indexed, or coded")
+	}
+}
+
+// decoded returns a copy of s storing values instead of codes.
+func (s *sparseIndex) decoded() *sparseIndex {
+	d := *s
+	d.codes = nil
+	d.tiles = append([]indexTile(nil), s.tiles...)
+	dec := func(v values) values {
+		out := values{val: make([]float64, len(v.code))}
+		for i := range v.code {
+			out.val[i] = v.at(i)
+		}
+		return out
+	}
+	for i := range d.tiles {
+		tile := &d.tiles[i]
+		tile.values = dec(tile.values)
+		tile.blocks = append([]indexBlock(nil), tile.blocks...)
+		for j := range tile.blocks {
+			tile.blocks[j].values = dec(tile.blocks[j].values)
+		}
+	}
+	return &d
+}
+
+// A dense operand wider than one chunk is stored chunk by chunk; each
+// chunk must hold its columns, zero-padded, from either storage order.
+func TestDenseOperandChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 15))
+	for _, c := range []int{3, 60, 61, 121, 130} {
+		for _, trans := range []bool{false, true} {
+			m := randomMatrix(rng, 70, c, 0, trans)
+			o, ok := operandRows(m.data, trans, 70, c, true)
+			if !ok {
+				t.Fatal("finite values called not finite")
+			}
+			for c0 := 0; c0 < o.npad; c0 += chunkCols {
+				d, w := o.chunk(c0)
+				for i := 0; i < 70; i++ {
+					for j := 0; j < w; j++ {
+						want := 0.0
+						if c0+j < c {
+							want = m.At(i, c0+j)
+						}
+						if got := d[i*w+j]; got != want {
+							t.Fatalf("c=%d trans=%v: (%d,%d) = %v, want %v", c, trans, i, c0+j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

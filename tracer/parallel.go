@@ -51,12 +51,33 @@ func parallelTasks(tasks int, f func(task int)) {
 	wg.Wait()
 }
 
-// parallelRange splits [0, n) into one contiguous range per worker (fewer
-// when n is small) and runs f on each. It suits work whose cost per index
-// is even, such as an elementwise function; grain is the smallest range
-// worth a goroutine.
+// runTasks runs f(0) … f(tasks-1) in order on this goroutine when serial
+// (work too small to pay for handing it to another core), else as
+// parallelTasks does.
+func runTasks(tasks int, serial bool, f func(task int)) {
+	if serial {
+		for t := 0; t < tasks; t++ {
+			f(t)
+		}
+		return
+	}
+	parallelTasks(tasks, f)
+}
+
+// productSerialMax is the number of multiply-adds below which a product
+// stays on one goroutine: ten microseconds of work or so, about what
+// waking another core and waiting for it costs (with 1 << 18, a
+// mini-batch of 64 spent an eighth of its time on that).
+const productSerialMax = 1 << 20
+
+// parallelRange splits [0, n) into four contiguous ranges per worker
+// (fewer when n is small) and runs f on each, the workers taking them in
+// turn: on a busy machine, where one worker may wait for a core, the
+// others take over its ranges instead of waiting for it at the end. It
+// suits work whose cost per index is even, such as an elementwise
+// function; grain is the smallest range worth a goroutine.
 func parallelRange(n, grain int, f func(lo, hi int)) {
-	parts := min(workers(), n/max(grain, 1))
+	parts := min(4*workers(), n/max(grain, 1))
 	if parts <= 1 {
 		if n > 0 {
 			f(0, n)

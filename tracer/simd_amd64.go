@@ -14,49 +14,69 @@ import (
 // AVX2 and FMA (Intel Haswell, AMD Zen and later).
 var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// accumulateDense sets (or, with add, increases) dst[c] by
-// Σ_{p<count} val[p*vstride] · d[p*ldd+c]. len(dst) is a multiple of 4, at
-// most chunkCols, and the caller guarantees every index read is in range.
-func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	if !haveAVX2 {
-		accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
+// haveAVX512 says the AVX-512 kernels can run (x/sys/cpu also checks that
+// the operating system saves the ZMM registers); the sparse kernels use
+// YMM registers 16-31 too, which takes AVX512VL.
+var haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+// denseTile is the register tile of dense products: 8×24 with AVX-512,
+// 4×12 with AVX2 (both give the same bits), none without.
+var denseTile = pickDenseTile(haveAVX512, haveAVX2)
+
+func pickDenseTile(avx512, avx2 bool) gemmKernel {
+	switch {
+	case avx512:
+		return gemmKernel{mr: 8, nr: 24}
+	case avx2:
+		return gemmKernel{mr: 4, nr: 12}
+	}
+	return gemmKernel{}
+}
+
+// run computes one tile with the tile's kernel (direct calls, so that the
+// tile buffers of the caller stay on its stack).
+func (g gemmKernel) run(kc int, a *float64, arow, astep int, b, c *float64, ldc, add int) {
+	if g.mr == 8 {
+		gemm8x24z(kc, a, arow, astep, b, c, ldc, add)
 		return
 	}
-	if count == 0 {
+	gemm4x12y(kc, a, arow, astep, b, c, ldc, add)
+}
+
+// accumulateSparseRows sets (or, with add, increases) dst[r*ldo + c] by
+// Σ_p val(p) · d[idx[p]*ldd + c] for rows r < len(ptr)-1, p from ptr[r]
+// to ptr[r+1], and columns c < w (a multiple of 4, at most chunkCols);
+// with add, rows without nonzeros are left alone. The caller guarantees
+// every index read is in range.
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
+	rows := len(ptr) - 1
+	if !haveAVX2 {
+		accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
+		return
+	}
+	if rows <= 0 {
+		return
+	}
+	_ = dst[(rows-1)*ldo+w-1]
+	first := ptr[0]
+	if ptr[rows] == first { // no nonzeros at all: idx[first] may not exist
 		if !add {
-			clear(dst)
+			for r := 0; r < rows; r++ {
+				clear(dst[r*ldo : r*ldo+w])
+			}
 		}
 		return
 	}
-	denseKernels[len(dst)/4](&dst[0], &val[0], vstride, count, &d[0], ldd, b2i(add))
-}
-
-// accumulateFour does what accumulateDense does for four output rows at
-// once, row r at dst[r*ldo:] reading val[r*vrow + p*vstride]; w (a multiple
-// of 4) is at most 12. It reports false, doing nothing, where there is no
-// such kernel.
-func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
-	if !haveAVX2 || w > 12 || count == 0 {
-		return false
+	switch {
+	case val.code != nil && haveAVX512:
+		codedWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.code[first], &val.table[0], rows, &d[0], ldd, b2i(add))
+	case val.code != nil:
+		codedKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.code[first], &val.table[0], rows, &d[0], ldd, b2i(add))
+	case haveAVX512:
+		sparseWideKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.val[first], rows, &d[0], ldd, b2i(add))
+	default:
+		sparseKernels[w/4](&dst[0], ldo, &ptr[0], &idx[first], &val.val[first], rows, &d[0], ldd, b2i(add))
 	}
-	fourRowKernels[w/4](&dst[0], ldo, &val[0], vrow, vstride, count, &d[0], ldd, b2i(add))
-	return true
-}
-
-// accumulateSparse sets (or, with add, increases) dst[c] by
-// Σ_p val[p] · d[idx[p]*ldd+c], with the same conditions.
-func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
-	if !haveAVX2 {
-		accumulateSparseGo(dst, val, idx, d, ldd, add)
-		return
-	}
-	if len(val) == 0 {
-		if !add {
-			clear(dst)
-		}
-		return
-	}
-	sparseKernels[len(dst)/4](&dst[0], &val[0], &idx[0], len(val), &d[0], ldd, b2i(add))
 }
 
 func b2i(b bool) int {
@@ -160,13 +180,27 @@ func logSlice(o, x []float64) {
 }
 
 // arithVV sets o[i] = x[i] op y[i] for the longest prefix the vector
-// kernels take (a multiple of 16 values, none for other operations) and
-// returns its length; the caller does the rest.
+// kernels take (a multiple of 16 values, of 32 with AVX-512; none for
+// other operations) and returns its length; the caller does the rest.
+// The AVX-512 and AVX2 kernels perform the same IEEE operation.
 func arithVV(op binaryOp, o, x, y []float64) int {
-	n := len(o) &^ 15
-	if !haveAVX2 || op > opDiv || n == 0 {
+	if !haveAVX2 || op > opDiv || len(o) < 16 {
 		return 0
 	}
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addVVZ(&o[0], &x[0], &y[0], n)
+		case opSub:
+			subVVZ(&o[0], &x[0], &y[0], n)
+		case opMul:
+			mulVVZ(&o[0], &x[0], &y[0], n)
+		default:
+			divVVZ(&o[0], &x[0], &y[0], n)
+		}
+		return n
+	}
+	n := len(o) &^ 15
 	switch op {
 	case opAdd:
 		addVV(&o[0], &x[0], &y[0], n)
@@ -180,13 +214,37 @@ func arithVV(op binaryOp, o, x, y []float64) int {
 	return n
 }
 
-// arithVS is arithVV with a single value y.
+// arithVS is arithVV with a single value y; it also takes maximum
+// against a y that is not NaN and greater.
 func arithVS(op binaryOp, o, x []float64, y float64) int {
 	n := len(o) &^ 15
-	if !haveAVX2 || op > opDiv || n == 0 {
+	if !haveAVX2 || n == 0 {
+		return 0
+	}
+	switch {
+	case op == opMaximum && y == y:
+		maxVS(&o[0], &x[0], &y, n)
+		return n
+	case op == opGreater:
+		gtVS(&o[0], &x[0], &y, n)
+		return n
+	case op > opDiv:
 		return 0
 	}
 	// Direct calls, not through a table: the address of y must not escape.
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addVSZ(&o[0], &x[0], &y, n)
+		case opSub:
+			subVSZ(&o[0], &x[0], &y, n)
+		case opMul:
+			mulVSZ(&o[0], &x[0], &y, n)
+		default:
+			divVSZ(&o[0], &x[0], &y, n)
+		}
+		return n
+	}
 	switch op {
 	case opAdd:
 		addVS(&o[0], &x[0], &y, n)
@@ -206,6 +264,19 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
 	if !haveAVX2 || op > opDiv || n == 0 {
 		return 0
 	}
+	if n := len(o) &^ 31; haveAVX512 && n > 0 {
+		switch op {
+		case opAdd:
+			addSVZ(&o[0], &x, &y[0], n)
+		case opSub:
+			subSVZ(&o[0], &x, &y[0], n)
+		case opMul:
+			mulSVZ(&o[0], &x, &y[0], n)
+		default:
+			divSVZ(&o[0], &x, &y[0], n)
+		}
+		return n
+	}
 	switch op {
 	case opAdd:
 		addSV(&o[0], &x, &y[0], n)
@@ -217,6 +288,16 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
 		divSV(&o[0], &x, &y[0], n)
 	}
 	return n
+}
+
+// finitePrefix reports whether the longest prefix of v the vector kernel
+// takes (a multiple of 16 values) holds no NaN and no ±Inf, and its length.
+func finitePrefix(v []float64) (n int, ok bool) {
+	n = len(v) &^ 15
+	if !haveAVX2 || n == 0 {
+		return 0, true
+	}
+	return n, finiteBlock(&v[0], n) == 15
 }
 
 // oneValue is the multiplier columnSums hands the dense kernel.

@@ -5,103 +5,235 @@
 package tracer
 
 //go:noescape
-func sparse1(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse1(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC1(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense1(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse2(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse2(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC2(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense2(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse3(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse3(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC3(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense3(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse4(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC4(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense4(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse5(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse5(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC5(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense5(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse6(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse6(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC6(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense6(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse7(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse7(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC7(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense7(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse8(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC8(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense8(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse9(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse9(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC9(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense9(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse10(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse10(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC10(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense10(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse11(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse11(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC11(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense11(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse12(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC12(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense12(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse13(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse13(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC13(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense13(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse14(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse14(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC14(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense14(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func sparse15(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)
+func sparse15(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseC15(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
 func dense15(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)
 
 //go:noescape
-func dense4x1(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+func sparseZ4(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
-func dense4x2(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+func sparseZC4(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
-func dense4x3(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
+func sparseZ8(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC8(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ12(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC12(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ16(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC16(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ20(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC20(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ24(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC24(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ28(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC28(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ32(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC32(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ36(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC36(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ40(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC40(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ44(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC44(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ48(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC48(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ52(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC52(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ56(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC56(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC60(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func gemm8x24z(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
+
+//go:noescape
+func gemm4x12y(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
 
 //go:noescape
 func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)
@@ -114,6 +246,12 @@ func expBlock(dst, src *float64, n int) int
 
 //go:noescape
 func logBlock(dst, src *float64, n int) int
+
+//go:noescape
+func maxVS(dst, x, y *float64, n int)
+
+//go:noescape
+func gtVS(dst, x, y *float64, n int)
 
 //go:noescape
 func addVV(dst, x, y *float64, n int)
@@ -151,8 +289,47 @@ func divVS(dst, x, y *float64, n int)
 //go:noescape
 func divSV(dst, x, y *float64, n int)
 
+//go:noescape
+func addVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func addVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func addSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func subSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func mulSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divVVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divVSZ(dst, x, y *float64, n int)
+
+//go:noescape
+func divSVZ(dst, x, y *float64, n int)
+
+//go:noescape
+func finiteBlock(v *float64, n int) int
+
 // sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.
-var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){
+var sparseKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
 	1:  sparse1,
 	2:  sparse2,
 	3:  sparse3,
@@ -168,6 +345,61 @@ var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float6
 	13: sparse13,
 	14: sparse14,
 	15: sparse15,
+}
+
+var codedKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseC1,
+	2:  sparseC2,
+	3:  sparseC3,
+	4:  sparseC4,
+	5:  sparseC5,
+	6:  sparseC6,
+	7:  sparseC7,
+	8:  sparseC8,
+	9:  sparseC9,
+	10: sparseC10,
+	11: sparseC11,
+	12: sparseC12,
+	13: sparseC13,
+	14: sparseC14,
+	15: sparseC15,
+}
+
+// sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).
+var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseZ4,
+	2:  sparseZ8,
+	3:  sparseZ12,
+	4:  sparseZ16,
+	5:  sparseZ20,
+	6:  sparseZ24,
+	7:  sparseZ28,
+	8:  sparseZ32,
+	9:  sparseZ36,
+	10: sparseZ40,
+	11: sparseZ44,
+	12: sparseZ48,
+	13: sparseZ52,
+	14: sparseZ56,
+	15: sparseZ60,
+}
+
+var codedWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
+	1:  sparseZC4,
+	2:  sparseZC8,
+	3:  sparseZC12,
+	4:  sparseZC16,
+	5:  sparseZC20,
+	6:  sparseZC24,
+	7:  sparseZC28,
+	8:  sparseZC32,
+	9:  sparseZC36,
+	10: sparseZC40,
+	11: sparseZC44,
+	12: sparseZC48,
+	13: sparseZC52,
+	14: sparseZC56,
+	15: sparseZC60,
 }
 
 var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float64, ldd int, add int){
@@ -186,11 +418,4 @@ var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float6
 	13: dense13,
 	14: dense14,
 	15: dense15,
-}
-
-// fourRowKernels[n] computes four rows of n·4 columns.
-var fourRowKernels = [4]func(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int){
-	1: dense4x1,
-	2: dense4x2,
-	3: dense4x3,
 }

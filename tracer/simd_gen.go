@@ -3,15 +3,17 @@
 // simd_gen writes simd_amd64.s, the AVX2/FMA kernels behind Dot, the
 // statistics, tanh and exp, and simd_decl_amd64.go, their Go declarations. Run it with `go generate ./tracer/` after editing.
 //
-// Every product kernel computes one block of one output row,
+// The sparse product kernels compute one block of columns of output rows,
 //
 //	dst[0:4N] (+)= Σ_p val[p] · D[row(p)][0:4N]
 //
-// holding the 4N sums in N YMM registers (N = 1..15) while it walks p, and
-// touches dst only once at the end. The sparse kernels take the rows from an
-// index (the nonzeros of a marked matrix), the dense ones walk consecutive
-// rows. With N ≤ 7 there are registers to spare, so even and odd p go to
-// two sets of sums that are added at the end: that hides the FMA latency.
+// holding the 4N sums in registers while they walk p, and touch dst only
+// once at the end of a row; they take the rows of D from an index (the
+// nonzeros of a marked matrix). The dense packed products use register
+// tiles (gemmKernel); denseN, one row of D after the other, serves the
+// column sums. With N ≤ 7 there are registers to spare, so even and odd p
+// go to two sets of sums that are added at the end: that hides the FMA
+// latency.
 package main
 
 import (
@@ -33,15 +35,22 @@ func main() {
 	w("")
 	w("#include \"textflag.h\"")
 	for n := 1; n <= 15; n++ {
-		kernel(w, n, true)
-		kernel(w, n, false)
+		sparseRowsKernel(w, 4*n, false, false)
+		sparseRowsKernel(w, 4*n, false, true)
+		kernel(w, n)
 	}
-	for n := 1; n <= 3; n++ {
-		fourRows(w, n)
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		sparseRowsKernel(w, cols, true, false)
+		sparseRowsKernel(w, cols, true, true)
+	}
+	for _, k := range gemmKernels {
+		gemmKernel(w, k)
 	}
 	stats(w)
 	mathKernels(w)
 	elementwiseKernels(w)
+	thresholdKernels(w)
+	finiteKernel(w)
 	if err := os.WriteFile("simd_amd64.s", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -63,15 +72,26 @@ func declarations() []byte {
 	for n := 1; n <= 15; n++ {
 		w("")
 		w("//go:noescape")
-		w("func sparse%d(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int)", n)
+		w("func sparse%d(%s)", n, sparseArgs)
+		w("")
+		w("//go:noescape")
+		w("func sparseC%d(%s)", n, codedArgs)
 		w("")
 		w("//go:noescape")
 		w("func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
 	}
-	for n := 1; n <= 3; n++ {
+	for cols := 4; cols <= sparseWide; cols += 4 {
 		w("")
 		w("//go:noescape")
-		w("func dense4x%d(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)", n)
+		w("func sparseZ%d(%s)", cols, sparseArgs)
+		w("")
+		w("//go:noescape")
+		w("func sparseZC%d(%s)", cols, codedArgs)
+	}
+	for _, k := range gemmKernels {
+		w("")
+		w("//go:noescape")
+		w("func %s(%s)", k.name(), gemmArgs)
 	}
 	w("")
 	w("//go:noescape")
@@ -85,18 +105,48 @@ func declarations() []byte {
 	w("")
 	w("//go:noescape")
 	w("func logBlock(dst, src *float64, n int) int")
-	for _, k := range elementwiseOps {
-		for _, m := range []string{"VV", "VS", "SV"} {
-			w("")
-			w("//go:noescape")
-			w("func %s%s(dst, x, y *float64, n int)", k.name, m)
+	w("")
+	w("//go:noescape")
+	w("func maxVS(dst, x, y *float64, n int)")
+	w("")
+	w("//go:noescape")
+	w("func gtVS(dst, x, y *float64, n int)")
+	for _, suffix := range []string{"", "Z"} {
+		for _, k := range elementwiseOps {
+			for _, m := range []string{"VV", "VS", "SV"} {
+				w("")
+				w("//go:noescape")
+				w("func %s%s%s(dst, x, y *float64, n int)", k.name, m, suffix)
+			}
 		}
 	}
 	w("")
+	w("//go:noescape")
+	w("func finiteBlock(v *float64, n int) int")
+	w("")
 	w("// sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.")
-	w("var sparseKernels = [16]func(dst, val *float64, idx *int32, count int, d *float64, ldd int, add int){")
+	w("var sparseKernels = [16]func(%s){", sparseArgs)
 	for n := 1; n <= 15; n++ {
 		w("\t%d: sparse%d,", n, n)
+	}
+	w("}")
+	w("")
+	w("var codedKernels = [16]func(%s){", codedArgs)
+	for n := 1; n <= 15; n++ {
+		w("\t%d: sparseC%d,", n, n)
+	}
+	w("}")
+	w("")
+	w("// sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).")
+	w("var sparseWideKernels = [%d]func(%s){", sparseWide/4+1, sparseArgs)
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		w("\t%d: sparseZ%d,", cols/4, cols)
+	}
+	w("}")
+	w("")
+	w("var codedWideKernels = [%d]func(%s){", sparseWide/4+1, codedArgs)
+	for cols := 4; cols <= sparseWide; cols += 4 {
+		w("\t%d: sparseZC%d,", cols/4, cols)
 	}
 	w("}")
 	w("")
@@ -106,13 +156,6 @@ func declarations() []byte {
 	}
 	w("}")
 
-	w("")
-	w("// fourRowKernels[n] computes four rows of n·4 columns.")
-	w("var fourRowKernels = [4]func(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int){")
-	for n := 1; n <= 3; n++ {
-		w("\t%d: dense4x%d,", n, n)
-	}
-	w("}")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatal(err)
@@ -120,31 +163,24 @@ func declarations() []byte {
 	return out
 }
 
-// kernel writes sparseN or denseN. Arguments (ABI0, 8 bytes each):
-//
-//	sparseN(dst, val *float64, idx *int32, nnz int, d *float64, ldd int, add int)
-//	denseN(dst, val *float64, vstride int, k int, d *float64, ldd int, add int)
-//
-// ldd and vstride count float64s. add ≠ 0 adds the sums to dst instead of
-// storing them.
-func kernel(w func(string, ...any), n int, sparse bool) {
-	name, third := "dense", "vstride"
-	if sparse {
-		name, third = "sparse", "idx"
-	}
+// kernel writes denseN(dst, val *float64, vstride int, k int, d *float64,
+// ldd int, add int) (ABI0, 8 bytes each), which sets dst[0:4N] (+)=
+// Σ_{p<k} val[p*vstride] · d[p*ldd : p*ldd+4N]. ldd and vstride count
+// float64s. add ≠ 0 adds the sums to dst instead of storing them. With
+// N ≤ 7 there are registers to spare, so even and odd p go to two sets of
+// sums, added at the end.
+func kernel(w func(string, ...any), n int) {
 	w("")
-	w("// func %s%d(dst, val *float64, %s, count int, d *float64, ldd int, add int)", name, n, map[bool]string{true: "idx *int32", false: "vstride int"}[sparse])
-	w("TEXT ·%s%d(SB), NOSPLIT, $0-56", name, n)
+	w("// func dense%d(dst, val *float64, vstride int, count int, d *float64, ldd int, add int)", n)
+	w("TEXT ·dense%d(SB), NOSPLIT, $0-56", n)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ val+8(FP), SI")
-	w("\tMOVQ %s+16(FP), R8", third)
+	w("\tMOVQ vstride+16(FP), R8")
 	w("\tMOVQ count+24(FP), CX")
 	w("\tMOVQ d+32(FP), DX")
 	w("\tMOVQ ldd+40(FP), R9")
 	w("\tSHLQ $3, R9")
-	if !sparse {
-		w("\tSHLQ $3, R8") // vstride in bytes
-	}
+	w("\tSHLQ $3, R8") // vstride in bytes
 	two := n <= 7
 	for j := 0; j < n; j++ {
 		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
@@ -152,66 +188,30 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 			w("\tVXORPD Y%d, Y%d, Y%d", j+7, j+7, j+7)
 		}
 	}
-	// row(p) address into reg; val(p) broadcast into y.
-	rowAddr := func(reg string, second bool) {
-		if sparse {
-			off := 0
-			if second {
-				off = 4
-			}
-			w("\tMOVLQSX %d(R8), %s", off, reg)
-			w("\tIMULQ R9, %s", reg)
-			w("\tADDQ DX, %s", reg)
-			return
-		}
-		if second {
-			w("\tLEAQ (DX)(R9*1), %s", reg)
-		} else {
-			w("\tMOVQ DX, %s", reg)
-		}
-	}
-	bcast := func(y int, second bool) {
-		switch {
-		case !second:
-			w("\tVBROADCASTSD (SI), Y%d", y)
-		case sparse:
-			w("\tVBROADCASTSD 8(SI), Y%d", y)
-		default:
-			w("\tVBROADCASTSD (SI)(R8*1), Y%d", y)
-		}
-	}
-	advance := func(steps int) {
-		if sparse {
-			w("\tADDQ $%d, R8", 4*steps)
-			w("\tADDQ $%d, SI", 8*steps)
-		} else {
-			for s := 0; s < steps; s++ {
-				w("\tADDQ R9, DX")
-				w("\tADDQ R8, SI")
-			}
-		}
-	}
 	if two {
 		w("\tCMPQ CX, $2")
 		w("\tJLT one")
 		w("pair:")
-		rowAddr("AX", false)
-		rowAddr("BX", true)
-		bcast(14, false)
-		bcast(15, true)
+		w("\tMOVQ DX, AX")
+		w("\tLEAQ (DX)(R9*1), BX")
+		w("\tVBROADCASTSD (SI), Y14")
+		w("\tVBROADCASTSD (SI)(R8*1), Y15")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y14, Y%d", 32*j, j)
 			w("\tVFMADD231PD %d(BX), Y15, Y%d", 32*j, j+7)
 		}
-		advance(2)
+		for s := 0; s < 2; s++ {
+			w("\tADDQ R9, DX")
+			w("\tADDQ R8, SI")
+		}
 		w("\tSUBQ $2, CX")
 		w("\tCMPQ CX, $2")
 		w("\tJGE pair")
 		w("one:")
 		w("\tTESTQ CX, CX")
 		w("\tJEQ sum")
-		rowAddr("AX", false)
-		bcast(14, false)
+		w("\tMOVQ DX, AX")
+		w("\tVBROADCASTSD (SI), Y14")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y14, Y%d", 32*j, j)
 		}
@@ -223,12 +223,13 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 		w("\tTESTQ CX, CX")
 		w("\tJEQ done")
 		w("loop:")
-		rowAddr("AX", false)
-		bcast(15, false)
+		w("\tMOVQ DX, AX")
+		w("\tVBROADCASTSD (SI), Y15")
 		for j := 0; j < n; j++ {
 			w("\tVFMADD231PD %d(AX), Y15, Y%d", 32*j, j)
 		}
-		advance(1)
+		w("\tADDQ R9, DX")
+		w("\tADDQ R8, SI")
 		w("\tDECQ CX")
 		w("\tJNE loop")
 		w("done:")
@@ -247,70 +248,317 @@ func kernel(w func(string, ...any), n int, sparse bool) {
 	w("\tRET")
 }
 
-// fourRows writes
+// sparseArgs are the arguments of the sparse kernels (ABI0, 8 bytes each),
+// codedArgs those of their coded forms.
+const (
+	sparseArgs = "dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int"
+	codedArgs  = "dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int"
+)
+
+// sparseRowsKernel writes sparseN (AVX2, N = cols/4 YMM registers) or,
+// when wide, sparseZ{cols} (AVX-512: cols/8 ZMM registers and one YMM for
+// the last 4 columns when cols is not a multiple of 8). For each of rows
+// output rows r it sets (or, with add ≠ 0, increases) dst[r*ldo + c], c <
+// cols, by Σ_p val[p] · d[idx[p]*ldd + c] over the row's nonzeros p, which
+// follow each other in idx and val: ptr[r+1] − ptr[r] of them (idx and val
+// point at row 0's first). With add, a row without nonzeros is left alone.
+// The sums stay in registers while the kernel walks the row's nonzeros and
+// touch dst once. With 28 columns or fewer there are registers to spare,
+// so even and odd p go to two sets of sums, added at the end, which hides
+// the FMA latency; the AVX2 and AVX-512 kernels make the same choice, so
+// they give the same bits.
 //
-//	dense4xN(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)
-//
-// which computes four output rows of 4N columns (N = 1..3) at once:
-// dst[r*ldo + c] (+)= Σ_p val[r*vrow + p*vstride] · d[p*ldd + c]. Each piece
-// of D's row is loaded into a register once and used for the four rows,
-// and the 4N independent sums keep the FMA units busy where a one-row
-// kernel with few columns would wait on each sum's previous addition.
-func fourRows(w func(string, ...any), n int) {
+// The coded forms (sparseCN, sparseZC{cols}) read each nonzero's value as
+// table[code[p]], one byte a value instead of eight: an index of a matrix
+// with at most 256 distinct nonzero values (MNIST's pixels) stores them so.
+func sparseRowsKernel(w func(string, ...any), cols int, wide, coded bool) {
+	two := cols <= 28
+	var regs []string // set 0's sums, then set 1's
+	name := fmt.Sprintf("sparse%d", cols/4)
+	bc := [2]string{"Y14", "Y15"}
+	if coded {
+		name = fmt.Sprintf("sparseC%d", cols/4)
+	}
+	if wide {
+		name = fmt.Sprintf("sparseZ%d", cols)
+		if coded {
+			name = fmt.Sprintf("sparseZC%d", cols)
+		}
+		n := cols/8 + cols%8/4
+		for set := 0; set < 2; set++ {
+			for j := 0; j < n; j++ {
+				if j == cols/8 {
+					regs = append(regs, fmt.Sprintf("Y%d", j+set*n))
+				} else {
+					regs = append(regs, fmt.Sprintf("Z%d", j+set*n))
+				}
+			}
+		}
+		bc = [2]string{"Z30", "Z31"}
+	} else {
+		for set := 0; set < 2; set++ {
+			for j := 0; j < cols/4; j++ {
+				regs = append(regs, fmt.Sprintf("Y%d", j+set*7))
+			}
+		}
+	}
+	n := len(regs) / 2
+	if !two {
+		bc[0] = bc[1]
+	}
+	width := func(r string) int { return map[byte]int{'Y': 32, 'Z': 64}[r[0]] }
+	bcOf := func(set int, r string) string { // the broadcast register as wide as r
+		return r[:1] + bc[set][1:]
+	}
+	args, frame, valSize := sparseArgs, 72, 8
+	if coded {
+		args, frame, valSize = codedArgs, 80, 1
+	}
+	// R10 holds add, or, in a coded kernel, the table (add is then read
+	// from the frame where it is needed).
+	addArg := fmt.Sprintf("add+%d(FP)", frame-8)
+	testAdd := func() {
+		if coded {
+			w("\tCMPQ %s, $0", addArg)
+		} else {
+			w("\tTESTQ R10, R10")
+		}
+	}
 	w("")
-	w("// func dense4x%d(dst *float64, ldo int, val *float64, vrow, vstride, count int, d *float64, ldd int, add int)", n)
-	w("TEXT ·dense4x%d(SB), NOSPLIT, $0-72", n)
+	w("// func %s(%s)", name, args)
+	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ ldo+8(FP), R13")
 	w("\tSHLQ $3, R13")
-	w("\tMOVQ val+16(FP), SI")
-	w("\tMOVQ vrow+24(FP), R10")
-	w("\tSHLQ $3, R10")
-	w("\tLEAQ (R10)(R10*1), R11")
-	w("\tLEAQ (R11)(R10*1), R12")
-	w("\tMOVQ vstride+32(FP), R8")
-	w("\tSHLQ $3, R8")
-	w("\tMOVQ count+40(FP), CX")
-	w("\tMOVQ d+48(FP), DX")
-	w("\tMOVQ ldd+56(FP), R9")
+	w("\tMOVQ ptr+16(FP), R12")
+	w("\tMOVQ idx+24(FP), R8")
+	off := 32
+	if coded {
+		w("\tMOVQ code+32(FP), SI")
+		w("\tMOVQ table+40(FP), R10")
+		off = 40
+	} else {
+		w("\tMOVQ val+32(FP), SI")
+	}
+	w("\tMOVQ rows+%d(FP), R11", off+8)
+	w("\tMOVQ d+%d(FP), DX", off+16)
+	w("\tMOVQ ldd+%d(FP), R9", off+24)
 	w("\tSHLQ $3, R9")
-	for j := 0; j < 4*n; j++ {
-		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
+	if !coded {
+		w("\tMOVQ %s, R10", addArg)
+	}
+	w("row:")
+	w("\tTESTQ R11, R11")
+	w("\tJEQ end")
+	w("\tMOVQ 8(R12), CX")
+	w("\tSUBQ (R12), CX")
+	w("\tJNE work")
+	testAdd()
+	w("\tJNE next")
+	w("work:")
+	zero := func(r string) {
+		z := "Z" + r[1:]
+		if wide {
+			w("\tVPXORQ %s, %s, %s", z, z, z)
+		} else {
+			w("\tVXORPD %s, %s, %s", r, r, r)
+		}
+	}
+	sets := 1
+	if two {
+		sets = 2
+	}
+	for i := 0; i < sets*n; i++ {
+		zero(regs[i])
+	}
+	addr := func(reg string, second bool) {
+		off := 0
+		if second {
+			off = 4
+		}
+		w("\tMOVLQSX %d(R8), %s", off, reg)
+		w("\tIMULQ R9, %s", reg)
+		w("\tADDQ DX, %s", reg)
+	}
+	// bcast broadcasts nonzero p+k's value into reg: val[p+k], or
+	// table[code[p+k]].
+	bcast := func(reg string, k int) {
+		if !coded {
+			w("\tVBROADCASTSD %d(SI), %s", 8*k, reg)
+			return
+		}
+		w("\tMOVBLZX %d(SI), AX", k)
+		w("\tVBROADCASTSD (R10)(AX*8), %s", reg)
+	}
+	fma := func(set int, row string) {
+		off := 0
+		for j := 0; j < n; j++ {
+			r := regs[set*n+j]
+			w("\tVFMADD231PD %d(%s), %s, %s", off, row, bcOf(set, r), r)
+			off += width(r)
+		}
+	}
+	if two {
+		w("\tCMPQ CX, $2")
+		w("\tJLT one")
+		w("pair:")
+		bcast(bc[0], 0)
+		bcast(bc[1], 1)
+		addr("AX", false)
+		addr("BX", true)
+		fma(0, "AX")
+		fma(1, "BX")
+		w("\tADDQ $8, R8")
+		w("\tADDQ $%d, SI", 2*valSize)
+		w("\tSUBQ $2, CX")
+		w("\tCMPQ CX, $2")
+		w("\tJGE pair")
+		w("one:")
+		w("\tTESTQ CX, CX")
+		w("\tJEQ sum")
+		bcast(bc[0], 0)
+		addr("AX", false)
+		fma(0, "AX")
+		w("\tADDQ $4, R8")
+		w("\tADDQ $%d, SI", valSize)
+		w("sum:")
+		for j := 0; j < n; j++ {
+			w("\tVADDPD %s, %s, %s", regs[n+j], regs[j], regs[j])
+		}
+	} else {
+		w("\tTESTQ CX, CX")
+		w("\tJEQ done")
+		w("loop:")
+		bcast(bc[0], 0)
+		addr("AX", false)
+		fma(0, "AX")
+		w("\tADDQ $4, R8")
+		w("\tADDQ $%d, SI", valSize)
+		w("\tDECQ CX")
+		w("\tJNE loop")
+		w("done:")
+	}
+	testAdd()
+	w("\tJEQ store")
+	off = 0
+	for j := 0; j < n; j++ {
+		w("\tVADDPD %d(DI), %s, %s", off, regs[j], regs[j])
+		off += width(regs[j])
+	}
+	w("store:")
+	off = 0
+	for j := 0; j < n; j++ {
+		w("\tVMOVUPD %s, %d(DI)", regs[j], off)
+		off += width(regs[j])
+	}
+	w("next:")
+	w("\tADDQ R13, DI")
+	w("\tADDQ $8, R12")
+	w("\tDECQ R11")
+	w("\tJMP row")
+	w("end:")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// sparseWide is the widest block of an output row the AVX-512 sparse
+// kernels keep in registers: matmul.go's chunkCols, as for the AVX2 ones,
+// so that both cut rows the same way and give the same bits.
+const sparseWide = 60
+
+// gemmKernels are the register tiles of the packed products (gemm.go):
+// mr rows by vecs vectors of lanes values, with mr·vecs accumulators.
+var gemmKernels = []gemmTile{
+	{mr: 8, vecs: 3, lanes: 8}, // AVX-512: 24 of the 32 ZMM registers
+	{mr: 4, vecs: 3, lanes: 4}, // AVX2: 12 of the 16 YMM registers
+}
+
+type gemmTile struct{ mr, vecs, lanes int }
+
+func (k gemmTile) name() string {
+	suffix := map[int]string{4: "y", 8: "z"}[k.lanes]
+	return fmt.Sprintf("gemm%dx%d%s", k.mr, k.vecs*k.lanes, suffix)
+}
+
+// gemmKernel writes
+//
+//	gemmMRxNR(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
+//
+// the inner kernel of a packed product (BLIS's microkernel): it computes
+// the mr×nr tile c[r*ldc + j] (+)= Σ_{p<kc} a[r*arow + p*astep] · b[p*nr + j]
+// from a sliver of A, packed column by column (arow 1, astep mr) or read
+// in place, and a panel of B packed row by row (nr values per p). Each sum is one chain of fused
+// multiply-adds in the order of p, started from zero, so the AVX-512 and
+// AVX2 tiles give the same bits; add ≠ 0 adds the sums to c (c + sum)
+// instead of storing them. Per p it loads the panel's row once into vecs
+// registers and broadcasts each of A's mr values once, for mr·vecs FMAs.
+func gemmKernel(w func(string, ...any), k gemmTile) {
+	reg, xor, width := "Y", "VXORPD", 32
+	if k.lanes == 8 {
+		reg, xor, width = "Z", "VPXORQ", 64
+	}
+	acc := k.mr * k.vecs
+	bcast := []int{acc + k.vecs}
+	if k.lanes == 8 {
+		bcast = append(bcast, acc+k.vecs+1) // two, alternating, with registers to spare
+	}
+	w("")
+	w("// func %s(%s)", k.name(), gemmArgs)
+	w("TEXT ·%s(SB), NOSPLIT, $0-64", k.name())
+	w("\tMOVQ kc+0(FP), CX")
+	w("\tMOVQ a+8(FP), SI")
+	w("\tMOVQ arow+16(FP), R10")
+	w("\tSHLQ $3, R10")
+	w("\tLEAQ (R10)(R10*2), R11") // 3 rows
+	w("\tLEAQ (SI)(R10*4), BX")   // row 4
+	w("\tMOVQ astep+24(FP), R12")
+	w("\tSHLQ $3, R12")
+	w("\tMOVQ b+32(FP), DX")
+	w("\tMOVQ c+40(FP), DI")
+	w("\tMOVQ ldc+48(FP), R9")
+	w("\tSHLQ $3, R9")
+	for j := 0; j < acc; j++ {
+		w("\t%s %s%d, %s%d, %s%d", xor, reg, j, reg, j, reg, j)
 	}
 	w("\tTESTQ CX, CX")
 	w("\tJEQ done")
 	w("loop:")
-	for j := 0; j < n; j++ {
-		w("\tVMOVUPD %d(DX), Y%d", 32*j, 12+j)
+	for v := 0; v < k.vecs; v++ {
+		w("\tVMOVUPD %d(DX), %s%d", width*v, reg, acc+v)
 	}
-	for r, addr := range []string{"(SI)", "(SI)(R10*1)", "(SI)(R11*1)", "(SI)(R12*1)"} {
-		w("\tVBROADCASTSD %s, Y15", addr)
-		for j := 0; j < n; j++ {
-			w("\tVFMADD231PD Y%d, Y15, Y%d", 12+j, r*n+j)
+	rowAddr := []string{"(SI)", "(SI)(R10*1)", "(SI)(R10*2)", "(SI)(R11*1)", "(BX)", "(BX)(R10*1)", "(BX)(R10*2)", "(BX)(R11*1)"}
+	for r := 0; r < k.mr; r++ {
+		b := bcast[r%len(bcast)]
+		w("\tVBROADCASTSD %s, %s%d", rowAddr[r], reg, b)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVFMADD231PD %s%d, %s%d, %s%d", reg, acc+v, reg, b, reg, r*k.vecs+v)
 		}
 	}
-	w("\tADDQ R8, SI")
-	w("\tADDQ R9, DX")
+	w("\tADDQ R12, SI")
+	w("\tADDQ R12, BX")
+	w("\tADDQ $%d, DX", width*k.vecs)
 	w("\tDECQ CX")
 	w("\tJNE loop")
 	w("done:")
-	w("\tMOVQ add+64(FP), BX")
-	w("\tMOVQ DI, AX")
-	for r := 0; r < 4; r++ {
+	w("\tMOVQ add+56(FP), BX")
+	for r := 0; r < k.mr; r++ {
 		w("\tTESTQ BX, BX")
 		w("\tJEQ store%d", r)
-		for j := 0; j < n; j++ {
-			w("\tVADDPD %d(AX), Y%d, Y%d", 32*j, r*n+j, r*n+j)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVADDPD %d(DI), %s%d, %s%d", width*v, reg, r*k.vecs+v, reg, r*k.vecs+v)
 		}
 		w("store%d:", r)
-		for j := 0; j < n; j++ {
-			w("\tVMOVUPD Y%d, %d(AX)", r*n+j, 32*j)
+		for v := 0; v < k.vecs; v++ {
+			w("\tVMOVUPD %s%d, %d(DI)", reg, r*k.vecs+v, width*v)
 		}
-		w("\tADDQ R13, AX")
+		w("\tADDQ R9, DI")
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
+
+// gemmArgs are the arguments of the packed-product kernels (ABI0).
+const gemmArgs = "kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int"
 
 // stats writes
 //
@@ -649,53 +897,149 @@ var elementwiseOps = []struct{ name, instr string }{
 //	opSV(dst, x, y *float64, n int)   dst[i] = x[0] op y[i]
 //
 // for n a multiple of 16: the same IEEE operation as the scalar loop, four
-// values an instruction.
+// values an instruction; and opVVZ, opVSZ, opSVZ, the same with AVX-512,
+// eight values an instruction, for n a multiple of 32.
 func elementwiseKernels(w func(string, ...any)) {
-	for _, k := range elementwiseOps {
-		for _, m := range []string{"VV", "VS", "SV"} {
-			w("")
-			w("// func %s%s(dst, x, y *float64, n int)", k.name, m)
-			w("TEXT ·%s%s(SB), NOSPLIT, $0-32", k.name, m)
-			w("\tMOVQ dst+0(FP), DI")
-			w("\tMOVQ x+8(FP), SI")
-			w("\tMOVQ y+16(FP), DX")
-			w("\tMOVQ n+24(FP), CX")
-			w("\tSHRQ $4, CX")
-			w("\tJEQ done")
-			if m == "VS" {
-				w("\tVBROADCASTSD (DX), Y15")
+	for _, wide := range []bool{false, true} {
+		reg, width, shift, suffix := "Y", 32, 4, ""
+		if wide {
+			reg, width, shift, suffix = "Z", 64, 5, "Z"
+		}
+		for _, k := range elementwiseOps {
+			for _, m := range []string{"VV", "VS", "SV"} {
+				name := k.name + m + suffix
+				w("")
+				w("// func %s(dst, x, y *float64, n int)", name)
+				w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+				w("\tMOVQ dst+0(FP), DI")
+				w("\tMOVQ x+8(FP), SI")
+				w("\tMOVQ y+16(FP), DX")
+				w("\tMOVQ n+24(FP), CX")
+				w("\tSHRQ $%d, CX", shift)
+				w("\tJEQ done")
+				if m == "VS" {
+					w("\tVBROADCASTSD (DX), %s15", reg)
+				}
+				if m == "SV" {
+					w("\tVBROADCASTSD (SI), %s14", reg)
+				}
+				w("loop:")
+				for j := 0; j < 4; j++ {
+					switch m {
+					case "VV":
+						w("\tVMOVUPD %d(SI), %s%d", width*j, reg, j)
+						w("\t%s %d(DX), %s%d, %s%d", k.instr, width*j, reg, j, reg, j)
+					case "VS":
+						w("\tVMOVUPD %d(SI), %s%d", width*j, reg, j)
+						w("\t%s %s15, %s%d, %s%d", k.instr, reg, reg, j, reg, j)
+					case "SV":
+						w("\t%s %d(DX), %s14, %s%d", k.instr, width*j, reg, reg, j)
+					}
+				}
+				for j := 0; j < 4; j++ {
+					w("\tVMOVUPD %s%d, %d(DI)", reg, j, width*j)
+				}
+				w("\tADDQ $%d, DI", 4*width)
+				if m != "SV" {
+					w("\tADDQ $%d, SI", 4*width)
+				}
+				if m != "VS" {
+					w("\tADDQ $%d, DX", 4*width)
+				}
+				w("\tDECQ CX")
+				w("\tJNE loop")
+				w("done:")
+				w("\tVZEROUPPER")
+				w("\tRET")
 			}
-			if m == "SV" {
-				w("\tVBROADCASTSD (SI), Y14")
-			}
-			w("loop:")
-			for j := 0; j < 4; j++ {
-				switch m {
-				case "VV":
-					w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
-					w("\t%s %d(DX), Y%d, Y%d", k.instr, 32*j, j, j)
-				case "VS":
-					w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
-					w("\t%s Y15, Y%d, Y%d", k.instr, j, j)
-				case "SV":
-					w("\t%s %d(DX), Y14, Y%d", k.instr, 32*j, j)
+		}
+	}
+}
+
+// finiteKernel writes
+//
+//	finiteBlock(v *float64, n int) int
+//
+// which returns 15 when the n values (n a multiple of 16) hold no NaN and
+// no ±Inf: it adds up x·0 in four sets of sums, which stay 0 unless some x
+// is not finite (0·±Inf is NaN).
+func finiteKernel(w func(string, ...any)) {
+	w("")
+	w("// func finiteBlock(v *float64, n int) int")
+	w("TEXT ·finiteBlock(SB), NOSPLIT, $0-24")
+	w("\tMOVQ v+0(FP), SI")
+	w("\tMOVQ n+8(FP), CX")
+	for j := 0; j < 5; j++ {
+		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
+	}
+	w("\tSHRQ $4, CX")
+	w("\tJEQ done")
+	w("loop:")
+	for j := 0; j < 4; j++ {
+		w("\tVFMADD231PD %d(SI), Y4, Y%d", 32*j, j)
+	}
+	w("\tADDQ $128, SI")
+	w("\tDECQ CX")
+	w("\tJNE loop")
+	w("done:")
+	w("\tVADDPD Y1, Y0, Y0")
+	w("\tVADDPD Y3, Y2, Y2")
+	w("\tVADDPD Y2, Y0, Y0")
+	w("\tVCMPPD $0, Y4, Y0, Y0")
+	w("\tVMOVMSKPD Y0, AX")
+	w("\tMOVQ AX, ret+16(FP)")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// thresholdKernels writes the two operations of a ReLU layer against a
+// single value y, for n a multiple of 16:
+//
+//	maxVS(dst, x, y *float64, n int)   dst[i] = maximum(x[i], y[0])
+//	gtVS(dst, x, y *float64, n int)    dst[i] = 1 if x[i] > y[0] else 0
+//
+// maxVS is VMAXPD with y first, which returns x when x is NaN and x when
+// both are zeros, as maximum does (x ≥ y keeps x); y must not be NaN (the
+// caller checks). gtVS compares ordered (NaN > y is false) and keeps 1.0
+// where the comparison holds.
+func thresholdKernels(w func(string, ...any)) {
+	for _, name := range []string{"maxVS", "gtVS"} {
+		w("")
+		w("// func %s(dst, x, y *float64, n int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+		w("\tMOVQ dst+0(FP), DI")
+		w("\tMOVQ x+8(FP), SI")
+		w("\tMOVQ y+16(FP), DX")
+		w("\tMOVQ n+24(FP), CX")
+		w("\tSHRQ $4, CX")
+		w("\tJEQ done")
+		w("\tVBROADCASTSD (DX), Y15")
+		if name == "gtVS" {
+			for i, c := range mathConstants {
+				if c.name == "one" {
+					w("\tVMOVUPD mathc<>+%d(SB), Y14", 32*i) // 1.0 in four lanes
 				}
 			}
-			for j := 0; j < 4; j++ {
-				w("\tVMOVUPD Y%d, %d(DI)", j, 32*j)
-			}
-			w("\tADDQ $128, DI")
-			if m != "SV" {
-				w("\tADDQ $128, SI")
-			}
-			if m != "VS" {
-				w("\tADDQ $128, DX")
-			}
-			w("\tDECQ CX")
-			w("\tJNE loop")
-			w("done:")
-			w("\tVZEROUPPER")
-			w("\tRET")
 		}
+		w("loop:")
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPD %d(SI), Y%d", 32*j, j)
+			if name == "maxVS" {
+				w("\tVMAXPD Y%d, Y15, Y%d", j, j)
+			} else {
+				w("\tVCMPPD $0x1E, Y15, Y%d, Y%d", j, j)
+				w("\tVANDPD Y14, Y%d, Y%d", j, j)
+			}
+		}
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPD Y%d, %d(DI)", j, 32*j)
+		}
+		w("\tADDQ $128, DI")
+		w("\tADDQ $128, SI")
+		w("\tDECQ CX")
+		w("\tJNE loop")
+		w("done:")
+		w("\tVZEROUPPER")
+		w("\tRET")
 	}
 }

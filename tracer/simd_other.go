@@ -8,20 +8,19 @@ import "math"
 // (dense ones through gonum's BLAS).
 const haveAVX2 = false
 
-func accumulateDense(dst, val []float64, vstride, count int, d []float64, ldd int, add bool) {
-	accumulateDenseGo(dst, val, vstride, count, d, ldd, add)
+// denseTile: no register kernels, products go through gonum.
+var denseTile = gemmKernel{}
+
+func (g gemmKernel) run(kc int, a *float64, arow, astep int, b, c *float64, ldc, add int) {
+	panic("tracer: no product kernel on this architecture")
 }
 
-func accumulateSparse(dst, val []float64, idx []int32, d []float64, ldd int, add bool) {
-	accumulateSparseGo(dst, val, idx, d, ldd, add)
+func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
+	accumulateSparseRowsGo(dst, ldo, w, ptr, idx, val, d, ldd, add)
 }
 
 func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
 	panic("tracer: no statistics kernel on this architecture")
-}
-
-func accumulateFour(dst []float64, ldo, w int, val []float64, vrow, vstride, count int, d []float64, ldd int, add bool) bool {
-	return false
 }
 
 func tanhSlice(o, x []float64) {
@@ -48,5 +47,7 @@ func logSlice(o, x []float64) {
 func arithVV(op binaryOp, o, x, y []float64) int                   { return 0 }
 func arithVS(op binaryOp, o, x []float64, y float64) int           { return 0 }
 func arithSV(op binaryOp, o []float64, x float64, y []float64) int { return 0 }
+
+func finitePrefix(v []float64) (int, bool) { return 0, true }
 
 func columnSums(o, data []float64, r, c int) bool { return false }

@@ -154,6 +154,7 @@ func TestVectorArithmeticGivesScalarBits(t *testing.T) {
 	var tp *Tape
 	ops := map[binaryOp]func(*Tape, *Array, *Array) *Array{
 		opAdd: (*Tape).Add, opSub: (*Tape).Sub, opMul: (*Tape).Mul, opDiv: (*Tape).Div, opPow: (*Tape).Pow,
+		opMaximum: (*Tape).Maximum, opGreater: (*Tape).Greater,
 	}
 	for _, n := range []int{1, 15, 16, 17, 33, 100, 1000} {
 		x, y := make([]float64, n), make([]float64, n)
@@ -174,6 +175,9 @@ func TestVectorArithmeticGivesScalarBits(t *testing.T) {
 			check("vector·scalar", f(tp, Vector(x), Scalar(s)), func(i int) float64 { return apply(op, x[i], s) })
 			check("scalar·vector", f(tp, Scalar(s), Vector(y)), func(i int) float64 { return apply(op, s, y[i]) })
 			check("vector**2", f(tp, Vector(x), Scalar(2)), func(i int) float64 { return apply(op, x[i], 2) })
+			for _, z := range []float64{0, math.Copysign(0, -1), math.NaN()} { // ReLU's maximum(Z, 0) and Z > 0
+				check("vector·zero", f(tp, Vector(x), Scalar(z)), func(i int) float64 { return apply(op, x[i], z) })
+			}
 			// Rows of a matrix against a row vector, as Z1 = X·W1 + b1.
 			m := Matrix(3, n, append(append(append([]float64(nil), x...), y...), x...))
 			check("matrix·row", f(tp, m, Vector(y)), func(i int) float64 { return apply(op, m.data[i], y[i%n]) })

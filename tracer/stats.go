@@ -51,7 +51,7 @@ func resultStats(r *Array) Stats {
 // same bits either way.
 func (t *Tape) produce(out *Array, grain int, fill func(lo, hi int)) {
 	n := len(out.data)
-	if t == nil || t.NoStats || n < 2*statsChunk {
+	if t == nil || t.NoStats || t.ValuesOnly || n < 2*statsChunk {
 		parallelRange(n, grain, fill)
 		return
 	}

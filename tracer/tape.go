@@ -36,6 +36,10 @@ type Tape struct {
 	// recorded): statistics are the only part of tracing that reads every
 	// value.
 	NoStats bool
+	// ValuesOnly records of each operation only its Op, Statement and
+	// Value, no operands, shapes or statistics: for a loop that needs to
+	// know what a step computed (to reuse the storage), not to show it.
+	ValuesOnly bool
 	// statement labels the events appended from now on.
 	statement string
 }
@@ -65,7 +69,7 @@ func (t *Tape) Reset() {
 // FirstNonFinite returns the index of the first event whose result holds a
 // NaN or an Inf, or -1.
 func (t *Tape) FirstNonFinite() int {
-	if t == nil || t.NoStats {
+	if t == nil || t.NoStats || t.ValuesOnly {
 		return -1
 	}
 	for i, e := range t.Events {
@@ -88,6 +92,10 @@ func operand(a *Array, out Shape) Operand {
 // axes are worked out against the result when broadcast is set.
 func (t *Tape) record(op string, r *Array, axis *int, keepdims, reduction, broadcast bool, inputs ...*Array) {
 	if t == nil {
+		return
+	}
+	if t.ValuesOnly {
+		t.Events = append(t.Events, Event{Statement: t.statement, Op: op, Value: r})
 		return
 	}
 	e := Event{

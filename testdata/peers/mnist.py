@@ -88,3 +88,28 @@ def save_npz(filename, arrays):
                 fixed.compress_type = zipfile.ZIP_DEFLATED
                 fixed.external_attr = 0o600 << 16
                 zout.writestr(fixed, zin.read(info.filename))
+
+
+def load_dir(data_dir, n):
+    """As load, from the largest IDX image/label pair in data_dir (files
+    paired by the text before "images" and "labels", as `backstep --data`
+    pairs them), e.g. the 60,000 training images."""
+    names = os.listdir(data_dir)
+    pairs = []
+    for name in names:
+        i = name.find("images")
+        if i < 0:
+            continue
+        for other in names:
+            j = other.find("labels")
+            if j >= 0 and other[:j] == name[:i]:
+                size = os.path.getsize(os.path.join(data_dir, name))
+                pairs.append((-size, name, other))
+    if not pairs:
+        raise ValueError("%s holds no IDX image/label pair" % data_dir)
+    _, images, labels = min(pairs)
+    img = _read_idx(os.path.join(data_dir, images))
+    lab = _read_idx(os.path.join(data_dir, labels))
+    if not 1 <= n <= img.shape[0]:
+        raise ValueError("n must be in 1..%d, got %d" % (img.shape[0], n))
+    return img[:n].reshape(n, -1).astype(np.float64) / 255.0, lab[:n].astype(np.int64)

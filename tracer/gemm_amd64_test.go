@@ -1,0 +1,94 @@
+//go:build amd64 && !purego
+
+package tracer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// The AVX-512 and AVX2 tiles of a dense product add in the same order, so
+// they must give the same bits, on one core or on several.
+func TestDenseTilesGiveSameBits(t *testing.T) {
+	if !haveAVX2 {
+		t.Skip("no AVX2")
+	}
+	tiles := []gemmKernel{pickDenseTile(false, true)}
+	if haveAVX512 {
+		tiles = append(tiles, pickDenseTile(true, true))
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sh := range [][3]int{{9, 600, 25}, {300, 513, 100}, {513, 40, 777}, {17, 3000, 5}} {
+		m, k, n := sh[0], sh[1], sh[2]
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				a, b := randomMatrix(rng, m, k, 0.1, ta), randomMatrix(rng, k, n, 0.1, tb)
+				a.data[0] = math.Inf(1) // a non-finite value travels as in the triple loop
+				want, scale := referenceProduct(a, b)
+				var first []float64
+				for _, tile := range tiles {
+					for _, procs := range []int{1, 2} {
+						name := fmt.Sprintf("%dx%dx%d/ta=%v/tb=%v/tile=%dx%d/procs=%d", m, k, n, ta, tb, tile.mr, tile.nr, procs)
+						prev := runtime.GOMAXPROCS(procs)
+						got := make([]float64, m*n)
+						packedProduct(tile, got, a, b, m, k, n)
+						runtime.GOMAXPROCS(prev)
+						for i, v := range got {
+							if !closeTo(v, want[i], scale[i]+1) {
+								t.Fatalf("%s: element (%d,%d) = %v, triple loop gives %v", name, i/n, i%n, v, want[i])
+							}
+							if first != nil && math.Float64bits(v) != math.Float64bits(first[i]) && !(v != v && first[i] != first[i]) {
+								t.Fatalf("%s: element (%d,%d) = %v, the first tile on one core gave %v", name, i/n, i%n, v, first[i])
+							}
+						}
+						if first == nil {
+							first = got
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// The AVX-512 sparse kernels cut rows as the AVX2 ones do and split the
+// same sums in two, so a sparse product gives the same bits with either.
+func TestSparseKernelsGiveSameBits(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no AVX-512")
+	}
+	defer func(v bool) { haveAVX512 = v }(haveAVX512)
+	rng := rand.New(rand.NewPCG(5, 6))
+	var tp *Tape
+	for i, n := range []int{3, 10, 28, 32, 60, 61, 84, 123, 512} {
+		S := randomMatrix(rng, 300, 200, 0.8, false)
+		if i%2 == 1 { // pixels: an index with codes
+			for k, x := range S.data {
+				S.data[k] = math.Round(math.Abs(x)*40) / 255
+			}
+		}
+		S.MarkSparse()
+		D := randomMatrix(rng, 200, n, 0, false)
+		G := randomMatrix(rng, 300, n, 0, false)
+		var got [2][]float64
+		var gotT [2][]float64
+		for i, wide := range []bool{false, true} {
+			haveAVX512 = wide
+			got[i] = tp.Dot(S, D).Data()        // rows of S
+			gotT[i] = tp.Dot(tp.T(S), G).Data() // columns of S
+		}
+		for i := range got[0] {
+			if math.Float64bits(got[0][i]) != math.Float64bits(got[1][i]) {
+				t.Fatalf("n=%d: S·D element %d: AVX2 %v, AVX-512 %v", n, i, got[0][i], got[1][i])
+			}
+		}
+		for i := range gotT[0] {
+			if math.Float64bits(gotT[0][i]) != math.Float64bits(gotT[1][i]) {
+				t.Fatalf("n=%d: Sᵀ·G element %d: AVX2 %v, AVX-512 %v", n, i, gotT[0][i], gotT[1][i])
+			}
+		}
+	}
+}
