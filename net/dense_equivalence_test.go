@@ -196,7 +196,7 @@ func TestDenseEquivalence(t *testing.T) {
 			}{
 				{"plain", TrainOptions{}},
 				{"tape", TrainOptions{Tape: &tracer.Tape{}}},
-				// A hook that may keep values turns storage reuse off.
+				// A hook sees every value, and may keep only the parameters.
 				{"hook", TrainOptions{AfterStep: func(int, int, Vars) {}}},
 			}
 			for _, run := range variants {
