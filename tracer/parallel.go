@@ -4,51 +4,171 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Large operations split their work over the cores. Splits never decide
 // how numbers are added together: a reduction is cut into pieces of a fixed
 // size and the pieces are combined in order, so every result is the same
 // whatever the number of cores.
+//
+// The work goes to helper goroutines that live as long as the program.
+// Waking a core that has gone idle is slow on a virtual machine (a
+// goroutine started on the idle core of this 2-vCPU machine began 70 to
+// 300 µs later, as long as a whole product of a mini-batch), so a helper
+// that has finished its tasks keeps looking for new ones for helperSpin
+// before it sleeps, as OpenBLAS's threads do: the products of a training
+// step, which come every few tens of microseconds, find it awake. And a
+// caller never waits for a helper to turn up: it takes the tasks itself
+// from the same counter, and waits only for tasks a helper has begun.
+
+// helperSpin is how long a helper looks for work before it sleeps: longer
+// than the gaps between the products of a mini-batch step (tens of µs),
+// short enough that an idle program soon stops using the core.
+const helperSpin = 200 * time.Microsecond
 
 // parallelMin is the number of elements below which an elementwise
-// operation stays on one goroutine: starting one costs about a microsecond,
-// the time to compute a few thousand values.
+// operation stays on one goroutine: handing work to an awake helper costs
+// about a microsecond, the time to compute a few thousand values.
 const parallelMin = 1 << 15
 
 // workers is how many goroutines a large operation uses.
 func workers() int { return runtime.GOMAXPROCS(0) }
 
-// parallelTasks runs f(0) … f(tasks-1), on up to workers() goroutines that
-// take the tasks in order.
+// job is one call's tasks: f(0) … f(tasks-1), taken in order by the
+// caller and any helpers through next.
+type job struct {
+	f         func(task int)
+	tasks     int64
+	next      atomic.Int64
+	remaining atomic.Int64  // tasks not yet finished
+	finished  chan struct{} // closed when remaining reaches 0
+}
+
+// work takes tasks until none are left.
+func (j *job) work() {
+	for {
+		t := j.next.Add(1) - 1
+		if t >= j.tasks {
+			return
+		}
+		j.f(int(t))
+		if j.remaining.Add(-1) == 0 {
+			close(j.finished)
+		}
+	}
+}
+
+// pool holds the jobs with tasks left and the helpers' state.
+var pool struct {
+	sync.Mutex
+	jobs    []*job
+	pending atomic.Int64 // len(jobs), readable without the lock
+	idle    atomic.Int64 // helpers asleep (or about to sleep)
+	helpers int
+	wake    chan struct{}
+}
+
+// openJob returns a job with tasks left, nil if there is none.
+func openJob() *job {
+	if pool.pending.Load() == 0 {
+		return nil
+	}
+	pool.Lock()
+	defer pool.Unlock()
+	for _, j := range pool.jobs {
+		if j.next.Load() < j.tasks {
+			return j
+		}
+	}
+	return nil
+}
+
+// helper runs the tasks of open jobs, spinning for helperSpin once there
+// are none, then sleeping until a caller wakes it.
+func helper() {
+	for {
+		if j := openJob(); j != nil {
+			j.work()
+			continue
+		}
+		start := time.Now()
+		for spins := 0; pool.pending.Load() == 0; spins++ {
+			if spins%64 == 63 {
+				if time.Since(start) > helperSpin {
+					break
+				}
+				runtime.Gosched() // let other goroutines have this P
+			}
+			if spins%8 == 7 {
+				yieldCore() // and other programs this core, on a busy machine
+			}
+		}
+		if pool.pending.Load() > 0 {
+			continue
+		}
+		pool.idle.Add(1)
+		if pool.pending.Load() == 0 {
+			<-pool.wake
+		}
+		pool.idle.Add(-1)
+	}
+}
+
+// parallelTasks runs f(0) … f(tasks-1), on this goroutine and on up to
+// workers()-1 helpers, and returns when all have finished.
 func parallelTasks(tasks int, f func(task int)) {
-	w := min(workers(), tasks)
-	if w <= 1 {
+	if tasks <= 1 || workers() <= 1 {
 		for t := 0; t < tasks; t++ {
 			f(t)
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	run := func() {
-		for {
-			t := int(next.Add(1) - 1)
-			if t >= tasks {
-				return
-			}
-			f(t)
+	j := &job{f: f, tasks: int64(tasks), finished: make(chan struct{})}
+	j.remaining.Store(int64(tasks))
+	pool.Lock()
+	for pool.helpers < workers()-1 {
+		if pool.wake == nil {
+			pool.wake = make(chan struct{}, 64)
+		}
+		pool.helpers++
+		go helper()
+	}
+	pool.jobs = append(pool.jobs, j)
+	pool.pending.Add(1)
+	pool.Unlock()
+	if pool.idle.Load() > 0 {
+		select {
+		case pool.wake <- struct{}{}:
+		default:
 		}
 	}
-	wg.Add(w - 1)
-	for i := 1; i < w; i++ {
-		go func() {
-			defer wg.Done()
-			run()
-		}()
+	j.work()
+	pool.Lock()
+	for i, o := range pool.jobs {
+		if o == j {
+			pool.jobs = append(pool.jobs[:i], pool.jobs[i+1:]...)
+			break
+		}
 	}
-	run()
-	wg.Wait()
+	pool.pending.Add(-1)
+	pool.Unlock()
+	// Tasks a helper began are finishing now. Wait for them awake: a
+	// goroutine that sleeps is woken on the idle core, which is as slow
+	// as starting one; sleep only when they take long (a busy machine).
+	start := time.Now()
+	for spins := 0; j.remaining.Load() > 0; spins++ {
+		if spins%64 == 63 {
+			if time.Since(start) > time.Millisecond {
+				<-j.finished
+				return
+			}
+			runtime.Gosched()
+		}
+		if spins%8 == 7 {
+			yieldCore()
+		}
+	}
 }
 
 // runTasks runs f(0) … f(tasks-1) in order on this goroutine when serial
@@ -65,9 +185,11 @@ func runTasks(tasks int, serial bool, f func(task int)) {
 }
 
 // productSerialMax is the number of multiply-adds below which a product
-// stays on one goroutine: ten microseconds of work or so, about what
-// waking another core and waiting for it costs (with 1 << 18, a
-// mini-batch of 64 spent an eighth of its time on that).
+// stays on one goroutine: 20 to 40 microseconds of work. Below it, what
+// an awake helper saves is lost whenever the other core is busy with
+// another program: with 1 << 18, on a machine where another program kept
+// one core busy, an epoch of mini-batches of 64 took a quarter longer
+// than on one goroutine.
 const productSerialMax = 1 << 20
 
 // parallelRange splits [0, n) into four contiguous ranges per worker
