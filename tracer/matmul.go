@@ -15,17 +15,56 @@ import (
 //
 // that takes, for each output row, only the nonzero p of V, and reads D
 // row-major with a row length that is a multiple of 4 (one YMM register).
-// The kernel keeps up to 60 columns of the row in registers while it walks
-// p, then writes them once.
+// The kernel keeps a chunk of the row in registers while it walks p (up to
+// 64 columns with AVX-512, 60 with AVX2), then writes it once.
 //
 // Sums run in a fixed order that depends only on the shapes, never on the
 // number of cores: the products are parallel over output rows and columns,
 // not over p.
 
 const (
-	chunkCols = 60      // columns one kernel call keeps in registers (15 YMM)
+	chunkCols = 64      // the most columns one sparse kernel call keeps in registers (8 ZMM)
 	naiveMax  = 1 << 14 // multiply-adds below which the triple loop is quickest
 )
+
+// chunkMax is the widest chunk the sparse kernels of this machine take:
+// 64 columns (8 ZMM registers) with AVX-512, 60 (15 YMM) without.
+func chunkMax() int {
+	if haveAVX512 {
+		return chunkCols
+	}
+	return 60
+}
+
+// columnChunks cuts npad columns (a multiple of 4) into count chunks of
+// nearly equal widths, multiples of 4 that differ by at most 4, none
+// wider than chunkMax. A chunk is then 28 columns or fewer only when the
+// whole row is, whatever chunkMax is: the kernels that narrow split their
+// sums in two (simd_gen.go), so AVX-512 and AVX2 add in the same order.
+type columnChunks struct{ npad, count int }
+
+func chunksOf(n int) columnChunks {
+	npad := roundUp4(n)
+	return columnChunks{npad: npad, count: max((npad+chunkMax()-1)/chunkMax(), 1)}
+}
+
+// bounds returns chunk i's first column and width.
+func (c columnChunks) bounds(i int) (c0, w int) {
+	groups := c.npad / 4
+	c0 = 4 * (i * groups / c.count)
+	return c0, 4*((i+1)*groups/c.count) - c0
+}
+
+// rowStride is the distance between two rows of a packed chunk w wide:
+// with AVX-512, a whole number of 64-byte cache lines, so that no ZMM load
+// of a row straddles two lines (rows of 60 values, 480 bytes, made half
+// the loads straddle, and the products a quarter slower).
+func rowStride(w int) int {
+	if haveAVX512 {
+		return (w + 7) &^ 7
+	}
+	return w
+}
 
 // gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
 // reading transposed views in place.
@@ -99,7 +138,7 @@ func blasProduct(dst []float64, a, b *Array, ar, ac, bc int) {
 // rowsJob is a product computed row by row into out: m rows of n columns,
 // stored at out[i*ldo+j], or at out[j*ldo+i] when outT (the product was
 // worked out transposed). The drivers split it into tasks of rows and
-// chunks of at most chunkCols columns, and write through a scratch buffer
+// chunks of columns (columnChunks), and write through a scratch buffer
 // where a kernel cannot write in place (a transposed output, or a row
 // length that is not a multiple of 4).
 type rowsJob struct {
@@ -154,69 +193,81 @@ func (j *rowsJob) flushRow(scratch []float64, i, srow, c0, w int) {
 	copy(j.out[i*j.ldo+c0:], s)
 }
 
-// chunks returns the number of column chunks and the padded width.
-func (j *rowsJob) chunks() (int, int) {
-	npad := roundUp4(j.n)
-	return (npad + chunkCols - 1) / chunkCols, npad
-}
+// chunks returns how the output rows are cut into chunks.
+func (j *rowsJob) chunks() columnChunks { return chunksOf(j.n) }
 
 func roundUp4(n int) int { return (n + 3) &^ 3 }
 
 // denseOperand is the dense operand D of a sparse product, r rows of
-// npad columns (a multiple of 4), cut into chunks of chunkCols columns
-// (the last one narrower) that the kernels read one at a time. Each chunk
-// is stored on its own, row by row: its rows follow each other, so that a
-// block of them stays in the L1 cache. (Cut out of long rows, 64 rows of
-// 60 values lie 4 KB or more apart and fall into the same few cache sets,
+// npad columns (a multiple of 4), cut into chunks (columnChunks) that the
+// kernels read one at a time. Each chunk is stored on its own, row by
+// row, rowStride apart: its rows follow each other, so that a block of
+// them stays in the L1 cache. (Cut out of long rows, 64 rows of 60
+// values lie 4 KB or more apart and fall into the same few cache sets,
 // which threw each other out: a product with 512 columns ran at a tenth
-// of the speed of one with 60.) With one chunk, d is plain row-major.
+// of the speed of one with 60.) With one chunk, d may be D's own storage.
 type denseOperand struct {
-	d          []float64
-	rows, npad int
+	d    []float64
+	rows int
+	cols columnChunks
+	// ld is the row stride of D's own storage when d is that, else 0.
+	ld int
 }
 
-// chunk returns the values of the chunk that starts at column c0 and its
-// row length.
-func (o denseOperand) chunk(c0 int) ([]float64, int) {
-	return o.d[o.rows*c0:], min(chunkCols, o.npad-c0)
+// chunk returns chunk i's values, its width and its row stride.
+func (o denseOperand) chunk(i int) (d []float64, w, ld int) {
+	_, w = o.cols.bounds(i)
+	if o.ld > 0 {
+		return o.d, w, o.ld
+	}
+	off := 0
+	for k := 0; k < i; k++ {
+		_, wk := o.cols.bounds(k)
+		off += o.rows * rowStride(wk)
+	}
+	return o.d[off:], w, rowStride(w)
 }
 
 // operandRows returns the logical r×c matrix M as a denseOperand: M's own
-// storage when it already is one (stored row-major, c a multiple of 4 and
-// one chunk wide), otherwise a packed copy with zero padding. trans says
-// data holds Mᵀ row-major (c×r). ok is false when a value is NaN or ±Inf.
-func operandRows(data []float64, trans bool, r, c int, checkFinite bool) (o denseOperand, ok bool) {
-	o = denseOperand{rows: r, npad: roundUp4(c)}
-	if !trans && o.npad == c && c <= chunkCols {
-		if checkFinite {
-			var bad atomic.Bool
-			parallelRange(r*c, parallelMin, func(lo, hi int) {
-				if !allFinite(data[lo:hi]) {
-					bad.Store(true)
-				}
-			})
-			if bad.Load() {
-				return o, false
+// storage when it already is one (stored row-major, one chunk wide), or a
+// packed copy with zero padding. With align, storage whose rows are not
+// rowStride apart is packed too: worth it when the kernels read each row
+// many times. trans says data holds Mᵀ row-major (c×r). ok is false when
+// a value is NaN or ±Inf.
+func operandRows(data []float64, trans bool, r, c int, align bool) (o denseOperand, ok bool) {
+	o = denseOperand{rows: r, cols: chunksOf(c)}
+	if !trans && o.cols.count == 1 && o.cols.npad == c && (!align || rowStride(c) == c) {
+		var bad atomic.Bool
+		parallelRange(r*c, parallelMin, func(lo, hi int) {
+			if !allFinite(data[lo:hi]) {
+				bad.Store(true)
 			}
+		})
+		if bad.Load() {
+			return o, false
 		}
-		o.d = data[:r*c]
+		o.d, o.ld = data[:r*c], c
 		return o, true
 	}
-	o.d = alloc(r * o.npad)
+	size := 0
+	for i := 0; i < o.cols.count; i++ {
+		_, w := o.cols.bounds(i)
+		size += r * rowStride(w)
+	}
+	o.d = alloc(size)
 	ps, cs := c, 1 // element (i, j) of M is data[i*ps + j*cs]
 	if trans {
 		ps, cs = 1, r
 	}
-	chunks := (o.npad + chunkCols - 1) / chunkCols
 	blocks := (r + 255) / 256
 	var bad atomic.Bool
-	runTasks(chunks*blocks, r*o.npad <= productSerialMax, func(t int) {
-		c0 := (t / blocks) * chunkCols
+	runTasks(o.cols.count*blocks, r*o.cols.npad <= productSerialMax, func(t int) {
+		c0, _ := o.cols.bounds(t / blocks)
 		lo, hi := (t%blocks)*256, min((t%blocks+1)*256, r)
-		dst, w := o.chunk(c0)
-		dst = dst[lo*w : hi*w]
-		pack(dst, data, ps, cs, lo, hi-lo, c0, max(min(w, c-c0), 0), w)
-		if checkFinite && !allFinite(dst) {
+		dst, w, ld := o.chunk(t / blocks)
+		dst = dst[lo*ld : hi*ld]
+		pack(dst, data, ps, cs, lo, hi-lo, c0, max(min(w, c-c0), 0), ld)
+		if !allFinite(dst) {
 			bad.Store(true)
 		}
 	})

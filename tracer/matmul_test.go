@@ -67,6 +67,7 @@ func TestDotKernels(t *testing.T) {
 		{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {40, 33, 17}, {64, 64, 64}, {61, 300, 10},
 		{300, 61, 10}, {10, 60, 1000}, {1000, 10, 60}, {60, 1000, 10}, {130, 257, 61},
 		{5, 700, 123}, {513, 70, 4}, {1100, 40, 60}, {60, 1100, 40}, {2, 3000, 3},
+		{128, 784, 60}, {300, 900, 130}, // large enough for both cores
 	}
 	for _, sh := range shapes {
 		ar, ac, bc := sh[0], sh[1], sh[2]
@@ -254,15 +255,16 @@ func TestDenseOperandChunks(t *testing.T) {
 			if !ok {
 				t.Fatal("finite values called not finite")
 			}
-			for c0 := 0; c0 < o.npad; c0 += chunkCols {
-				d, w := o.chunk(c0)
+			for k := 0; k < o.cols.count; k++ {
+				c0, _ := o.cols.bounds(k)
+				d, w, ld := o.chunk(k)
 				for i := 0; i < 70; i++ {
 					for j := 0; j < w; j++ {
 						want := 0.0
 						if c0+j < c {
 							want = m.At(i, c0+j)
 						}
-						if got := d[i*w+j]; got != want {
+						if got := d[i*ld+j]; got != want {
 							t.Fatalf("c=%d trans=%v: (%d,%d) = %v, want %v", c, trans, i, c0+j, got, want)
 						}
 					}

@@ -45,7 +45,7 @@ func (g gemmKernel) run(kc int, a *float64, arow, astep int, b, c *float64, ldc,
 
 // accumulateSparseRows sets (or, with add, increases) dst[r*ldo + c] by
 // Σ_p val(p) · d[idx[p]*ldd + c] for rows r < len(ptr)-1, p from ptr[r]
-// to ptr[r+1], and columns c < w (a multiple of 4, at most chunkCols);
+// to ptr[r+1], and columns c < w (a multiple of 4, at most chunkMax());
 // with add, rows without nonzeros are left alone. The caller guarantees
 // every index read is in range.
 func accumulateSparseRows(dst []float64, ldo, w int, ptr []int, idx []int32, val values, d []float64, ldd int, add bool) {
@@ -309,7 +309,7 @@ var oneValue = 1.0
 // column and multiplies each value by 1 (exact, so each fused step is the
 // plain addition). It reports whether it did.
 func columnSums(o, data []float64, r, c int) bool {
-	if !haveAVX2 || r == 0 || c%4 != 0 || c < 32 || c > chunkCols {
+	if !haveAVX2 || r == 0 || c%4 != 0 || c < 32 || c > 60 {
 		return false
 	}
 	denseKernels[c/4](&o[0], &oneValue, 0, r, &data[0], c, 0)

@@ -230,6 +230,12 @@ func sparseZ60(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows i
 func sparseZC60(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
 
 //go:noescape
+func sparseZ64(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
+func sparseZC64(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int)
+
+//go:noescape
 func gemm8x24z(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add int)
 
 //go:noescape
@@ -366,7 +372,7 @@ var codedKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *u
 }
 
 // sparseWideKernels[n] holds n·4 sums in ZMM registers (and one YMM).
-var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
+var sparseWideKernels = [17]func(dst *float64, ldo int, ptr *int, idx *int32, val *float64, rows int, d *float64, ldd int, add int){
 	1:  sparseZ4,
 	2:  sparseZ8,
 	3:  sparseZ12,
@@ -382,9 +388,10 @@ var sparseWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, va
 	13: sparseZ52,
 	14: sparseZ56,
 	15: sparseZ60,
+	16: sparseZ64,
 }
 
-var codedWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
+var codedWideKernels = [17]func(dst *float64, ldo int, ptr *int, idx *int32, code *uint8, table *float64, rows int, d *float64, ldd int, add int){
 	1:  sparseZC4,
 	2:  sparseZC8,
 	3:  sparseZC12,
@@ -400,6 +407,7 @@ var codedWideKernels = [16]func(dst *float64, ldo int, ptr *int, idx *int32, cod
 	13: sparseZC52,
 	14: sparseZC56,
 	15: sparseZC60,
+	16: sparseZC64,
 }
 
 var denseKernels = [16]func(dst, val *float64, vstride int, count int, d *float64, ldd int, add int){

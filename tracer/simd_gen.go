@@ -462,9 +462,11 @@ func sparseRowsKernel(w func(string, ...any), cols int, wide, coded bool) {
 }
 
 // sparseWide is the widest block of an output row the AVX-512 sparse
-// kernels keep in registers: matmul.go's chunkCols, as for the AVX2 ones,
-// so that both cut rows the same way and give the same bits.
-const sparseWide = 60
+// kernels keep in registers: matmul.go's chunkCols (8 ZMM). Both kinds
+// of kernel split their sums in two up to 28 columns, and matmul.go cuts
+// rows so that a chunk is that narrow only when the whole row is, so
+// they give the same bits.
+const sparseWide = 64
 
 // gemmKernels are the register tiles of the packed products (gemm.go):
 // mr rows by vecs vectors of lanes values, with mr·vecs accumulators.

@@ -6,7 +6,10 @@ import "math"
 
 // Without the amd64 kernels, products run the portable loops of matmul.go
 // (dense ones through gonum's BLAS).
-const haveAVX2 = false
+const (
+	haveAVX2   = false
+	haveAVX512 = false
+)
 
 // denseTile: no register kernels, products go through gonum.
 var denseTile = gemmKernel{}
