@@ -8,7 +8,10 @@ package tracer
 // one mr×nr tile of the output from one sliver and one panel, which it
 // reads in order from the cache (the panel from L1, the sliver from L2).
 // Copying costs a pass over each operand, and buys reads at the speed of
-// the cache whatever the operands' layout, transposed views included.
+// the cache whatever the operands' layout, transposed views included. A
+// product whose A is a transposed view and whose inner dimension is long
+// (A1ᵀ·dZ2 over 10,000 samples) runs block of p by block instead, as
+// Goto's loops do (packedProductByBlock).
 //
 // The order of the additions is fixed by the shapes alone: each output
 // value is the sum of blocks of gemmKC products, block after block, each
@@ -44,32 +47,34 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 	npad := panels * nr
 	kBlocks := (k + gemmKC - 1) / gemmKC
 	serial := m*n*k <= productSerialMax
+	if ars == 1 && m > 1 && kBlocks >= 4 {
+		packedProductByBlock(g, dst, a, b, m, k, n)
+		return
+	}
 
 	// B, block of rows by block, panel by panel: block pb starts at
 	// pb·gemmKC·npad, its panel j at j·kc·nr.
 	bp := alloc(k * npad)
 	defer release(bp)
+	// A task packs a group of panels of one block, enough tasks to keep
+	// every core busy.
+	bGroups := 1
+	if !serial {
+		bGroups = min(panels, max(1, 4*workers()/kBlocks))
+	}
 	packB := func(t int) {
-		pb, j := t/panels, t%panels
+		pb, g := t/bGroups, t%bGroups
+		j0, j1 := panels*g/bGroups, panels*(g+1)/bGroups
 		p0 := pb * gemmKC
 		kc := min(gemmKC, k-p0)
-		pack(bp[p0*npad+j*kc*nr:p0*npad+(j+1)*kc*nr], b.data, brs, bcs, p0, kc, j*nr, min(nr, n-j*nr), nr)
+		packPanels(bp[p0*npad+j0*kc*nr:p0*npad+j1*kc*nr], b.data, brs, bcs, p0, kc, j0*nr, min(n-j0*nr, (j1-j0)*nr), nr)
 	}
-	runTasks(kBlocks*panels, serial, packB)
+	runTasks(kBlocks*bGroups, serial, packB)
 
-	// Tasks: blocks of mc rows by groups of panels, enough of them to keep
-	// every core busy.
-	mc := gemmMC
-	groups := 1
+	// Tasks: blocks of mc rows by groups of panels.
+	mc, groups := gemmMC, 1
 	if !serial {
-		want := 4 * workers()
-		for mc > mr && (m+mc-1)/mc < want {
-			mc = max(mr, (mc/2+mr-1)/mr*mr)
-		}
-		rowBlocks := (m + mc - 1) / mc
-		for rowBlocks*groups < want && groups < panels {
-			groups++
-		}
+		mc, groups = g.split(m, panels)
 	}
 	rowBlocks := (m + mc - 1) / mc
 	// With one panel each value of A is read once: packing it would only
@@ -79,22 +84,17 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 	task := func(t int) {
 		i0 := (t / groups) * mc
 		rows := min(mc, m-i0)
-		g0, g1 := panels*(t%groups)/groups, panels*(t%groups+1)/groups
+		j0, j1 := panels*(t%groups)/groups, panels*(t%groups+1)/groups
 		slivers := (rows + mr - 1) / mr
 		ap := alloc(slivers * mr * gemmKC)
 		defer release(ap)
-		var tile [8 * 24]float64 // an edge tile, written here and then copied
 		for pb := 0; pb < kBlocks; pb++ {
 			p0 := pb * gemmKC
 			kc := min(gemmKC, k-p0)
-			add := 0
-			if pb > 0 {
-				add = 1
-			}
-			for s := 0; s < slivers; s++ {
-				if h := min(mr, m-i0-s*mr); !inPlace || h < mr {
-					pack(ap[s*mr*kc:(s+1)*mr*kc], a.data, acs, ars, p0, kc, i0+s*mr, h, mr)
-				}
+			if !inPlace {
+				packPanels(ap[:slivers*mr*kc], a.data, acs, ars, p0, kc, i0, rows, mr)
+			} else if s := slivers - 1; rows%mr != 0 {
+				pack(ap[s*mr*kc:(s+1)*mr*kc], a.data, acs, ars, p0, kc, i0+s*mr, rows-s*mr, mr)
 			}
 			// sliver returns where sliver s is read: packed, or in place.
 			sliver := func(s int) (*float64, int, int) {
@@ -103,33 +103,160 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 				}
 				return &ap[s*mr*kc], 1, mr
 			}
-			for j := g0; j < g1; j++ {
-				panel := &bp[p0*npad+j*kc*nr]
-				c0, cols := j*nr, min(nr, n-j*nr)
-				for s := 0; s < slivers; s++ {
-					i := i0 + s*mr
-					h := min(mr, m-i)
-					av, arow, astep := sliver(s)
-					if h == mr && cols == nr {
-						g.run(kc, av, arow, astep, panel, &dst[i*n+c0], n, add)
-						continue
-					}
-					g.run(kc, av, arow, astep, panel, &tile[0], nr, 0)
-					for r := 0; r < h; r++ {
-						out, sum := dst[(i+r)*n+c0:(i+r)*n+c0+cols], tile[r*nr:r*nr+cols]
-						if add == 0 {
-							copy(out, sum)
-							continue
-						}
-						for c, v := range sum {
-							out[c] += v
-						}
-					}
+			g.tiles(dst, m, n, kc, pb > 0, i0, rows, sliver, bp[p0*npad:], j0, j1)
+		}
+	}
+	runTasks(rowBlocks*groups, serial, task)
+}
+
+// split cuts the m output rows of a product with panels panels into
+// blocks of mc rows (at most gemmMC) and groups of panels, enough tasks
+// to keep every core busy.
+func (g gemmKernel) split(m, panels int) (mc, groups int) {
+	mc, groups = gemmMC, 1
+	want := 4 * workers()
+	for mc > g.mr && (m+mc-1)/mc < want {
+		mc = max(g.mr, (mc/2+g.mr-1)/g.mr*g.mr)
+	}
+	rowBlocks := (m + mc - 1) / mc
+	for rowBlocks*groups < want && groups < panels {
+		groups++
+	}
+	return mc, groups
+}
+
+// tiles computes, for one block of kc products, the tiles of output rows
+// i0 … i0+rows-1 (slivers of A from sliver) and panels j0 … j1-1 of B
+// (panel j at bp[j·kc·nr]), storing the sums, or adding them when add.
+func (g gemmKernel) tiles(dst []float64, m, n, kc int, add bool, i0, rows int, sliver func(s int) (*float64, int, int), bp []float64, j0, j1 int) {
+	mr, nr := g.mr, g.nr
+	ad := 0
+	if add {
+		ad = 1
+	}
+	var tile [8 * 24]float64 // an edge tile, written here and then copied
+	for j := j0; j < j1; j++ {
+		panel := &bp[j*kc*nr]
+		c0, cols := j*nr, min(nr, n-j*nr)
+		for s := 0; s*mr < rows; s++ {
+			i := i0 + s*mr
+			h := min(mr, m-i)
+			av, arow, astep := sliver(s)
+			if h == mr && cols == nr {
+				g.run(kc, av, arow, astep, panel, &dst[i*n+c0], n, ad)
+				continue
+			}
+			g.run(kc, av, arow, astep, panel, &tile[0], nr, 0)
+			for r := 0; r < h; r++ {
+				out, sum := dst[(i+r)*n+c0:(i+r)*n+c0+cols], tile[r*nr:r*nr+cols]
+				if !add {
+					copy(out, sum)
+					continue
+				}
+				for c, v := range sum {
+					out[c] += v
 				}
 			}
 		}
 	}
-	runTasks(rowBlocks*groups, serial, task)
+}
+
+// packedProductByBlock is packedProduct for an A stored by columns (a
+// transposed view such as A1ᵀ in dW2 = A1ᵀ·dZ2) and a long inner
+// dimension, in the order of Goto and van de Geijn's loops: block of
+// products by block, it packs that block of A and of B, with both cores,
+// then computes every tile of the output from them. Packing a block of A
+// then reads whole rows of the stored matrix, one after the other, where
+// packedProduct's blocks of rows read a short piece of each (1.5 KB of
+// every 4 KB row of A1, which the prefetchers did not foresee: a third of
+// the product's time). The output is added to once per block, from the
+// cache, in the same order as packedProduct adds, so the bits are the same.
+func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
+	mr, nr := g.mr, g.nr
+	_, acs := a.strides(m, k)
+	brs, bcs := b.strides(k, n)
+	panels := (n + nr - 1) / nr
+	slivers := (m + mr - 1) / mr
+	kBlocks := (k + gemmKC - 1) / gemmKC
+	serial := m*n*k <= productSerialMax
+	bp := alloc(gemmKC * panels * nr)
+	defer release(bp)
+	ap := alloc(gemmKC * slivers * mr)
+	defer release(ap)
+	// Packing tasks: groups of B's panels, and ranges of A's rows (of the
+	// stored matrix, p).
+	bGroups, aParts := 1, 1
+	mc, groups := m, 1
+	if !serial {
+		bGroups, aParts = min(panels, 2*workers()), 2*workers()
+		mc, groups = g.split(m, panels)
+	}
+	rowBlocks := (m + mc - 1) / mc
+	for pb := 0; pb < kBlocks; pb++ {
+		p0 := pb * gemmKC
+		kc := min(gemmKC, k-p0)
+		runTasks(bGroups+aParts, serial, func(t int) {
+			if t < bGroups {
+				j0, j1 := panels*t/bGroups, panels*(t+1)/bGroups
+				packPanels(bp[j0*kc*nr:j1*kc*nr], b.data, brs, bcs, p0, kc, j0*nr, min(n-j0*nr, (j1-j0)*nr), nr)
+				return
+			}
+			t -= bGroups
+			for p := p0 + kc*t/aParts; p < p0+kc*(t+1)/aParts; p++ {
+				row := a.data[p*acs : p*acs+m]
+				for s := 0; s < slivers; s++ {
+					out := ap[s*mr*kc+(p-p0)*mr : s*mr*kc+(p-p0+1)*mr]
+					c := copy(out, row[min(s*mr, m):])
+					clear(out[c:])
+				}
+			}
+		})
+		runTasks(rowBlocks*groups, serial, func(t int) {
+			i0 := (t / groups) * mc
+			j0, j1 := panels*(t%groups)/groups, panels*(t%groups+1)/groups
+			sliver := func(s int) (*float64, int, int) {
+				s += i0 / mr
+				return &ap[s*mr*kc], 1, mr
+			}
+			g.tiles(dst, m, n, kc, pb > 0, i0, min(mc, m-i0), sliver, bp, j0, j1)
+		})
+	}
+}
+
+// packPanels packs columns c0 … c0+cols-1 of the block p0 … p0+kc-1 as
+// pack does into consecutive panels of w columns (kc·w values each, the
+// last padded with zeros), len(dst)/(kc·w) of them. When the values of
+// one p are contiguous it reads them along p's row across all the
+// panels: panel by panel, it read a short piece of each of kc rows far
+// apart, which the prefetchers did not foresee (packing the slivers of
+// A1ᵀ, 10000×512, took a third of A1ᵀ·dZ2's time).
+func packPanels(dst, data []float64, ps, cs, p0, kc, c0, cols, w int) {
+	count := len(dst) / (kc * w)
+	if cs != 1 || count == 1 {
+		for i := 0; i < count; i++ {
+			pack(dst[i*kc*w:(i+1)*kc*w], data, ps, cs, p0, kc, c0+i*w, max(min(w, cols-i*w), 0), w)
+		}
+		return
+	}
+	full := cols / w // panels without padding
+	for p := 0; p < kc; p++ {
+		src := data[(p0+p)*ps+c0 : (p0+p)*ps+c0+cols]
+		for i := 0; i < full; i++ {
+			row, from := dst[i*kc*w+p*w:i*kc*w+p*w+w], src[i*w:i*w+w]
+			if w < 32 { // a call to copy costs more than it saves here
+				for c, v := range from {
+					row[c] = v
+				}
+			} else {
+				copy(row, from)
+			}
+		}
+		for i := full; i < count; i++ {
+			row := dst[i*kc*w+p*w : i*kc*w+p*w+w]
+			n := copy(row, src[min(i*w, cols):])
+			clear(row[n:])
+		}
+	}
 }
 
 // pack copies the block p0 … p0+kc-1 by c0 … c0+cols-1 of a matrix
