@@ -207,6 +207,12 @@ func kernelVS(op binaryOp, o, x []float64, y float64) {
 		kernelVV(opMul, o, x, x)
 		return
 	}
+	if op == opDiv && exactReciprocal(y) {
+		// x/y and x·(1/y) are then the same real number, so they round
+		// to the same bits; a division costs five times a multiplication
+		// (dW1/m over a mini-batch of 64 spent 8 % of an epoch dividing).
+		op, y = opMul, 1/y
+	}
 	n := arithVS(op, o, x, y)
 	o, x = o[n:], x[n:]
 	switch op {
@@ -263,6 +269,14 @@ func kernelSV(op binaryOp, o []float64, x float64, y []float64) {
 			o[i] = apply(op, x, y[i])
 		}
 	}
+}
+
+// exactReciprocal reports whether 1/y is exact and a normal number: y is
+// a power of two (m = 64 or 128 samples) whose reciprocal is neither
+// subnormal nor infinite.
+func exactReciprocal(y float64) bool {
+	frac, e := math.Frexp(y)
+	return (frac == 0.5 || frac == -0.5) && e >= -1020 && e <= 1022
 }
 
 // pow follows NumPy where Go's math.Pow differs: NumPy's float power is C's

@@ -178,6 +178,11 @@ func TestVectorArithmeticGivesScalarBits(t *testing.T) {
 			for _, z := range []float64{0, math.Copysign(0, -1), math.NaN()} { // ReLU's maximum(Z, 0) and Z > 0
 				check("vector·zero", f(tp, Vector(x), Scalar(z)), func(i int) float64 { return apply(op, x[i], z) })
 			}
+			if op == opDiv { // by a power of two, as dW1/m with m = 64: a multiplication, same bits
+				for _, z := range []float64{64, 128, -8, 0.25, 0x1p-1000, 0x1p1000, 0x1p1022, 0x1p1023, 0x1p-1022, 0x1p-1074} {
+					check("vector/power of two", f(tp, Vector(x), Scalar(z)), func(i int) float64 { return x[i] / z })
+				}
+			}
 			// Rows of a matrix against a row vector, as Z1 = X·W1 + b1.
 			m := Matrix(3, n, append(append(append([]float64(nil), x...), y...), x...))
 			check("matrix·row", f(tp, m, Vector(y)), func(i int) float64 { return apply(op, m.data[i], y[i%n]) })
