@@ -549,14 +549,14 @@ func (p *Program) update(param, grad string) Statement {
 			Formula: fmt.Sprintf("%s = %s + lr · %s", param, param, grad),
 			NumPy:   fmt.Sprintf("%s = %s + lr * %s", param, param, grad),
 			Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
-				return tp.Add(v.Get(param), tp.Mul(tracer.Scalar(lr).Named("lr"), v.Get(grad)))
+				return tp.AddScaled(v.Get(param), tracer.Scalar(lr).Named("lr"), v.Get(grad))
 			}}
 	}
 	return Statement{Name: param, Phase: Update, Inputs: []string{param, grad},
 		Formula: fmt.Sprintf("%s = %s − lr · %s", param, param, grad),
 		NumPy:   fmt.Sprintf("%s = %s - lr * %s", param, param, grad),
 		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
-			return tp.Sub(v.Get(param), tp.Mul(tracer.Scalar(lr).Named("lr"), v.Get(grad)))
+			return tp.SubScaled(v.Get(param), tracer.Scalar(lr).Named("lr"), v.Get(grad))
 		}}
 }
 

@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"math"
+	"sync/atomic"
 )
 
 // binaryOp names an elementwise operation of two operands. Kernels switch
@@ -444,4 +445,51 @@ func exp(x float64) float64 {
 		return math.Exp(x-1) * math.E
 	}
 	return y
+}
+
+// SubScaled returns a − s·b for a single value s and arrays a and b of the
+// same shape: the update W − lr·dW. It records what NumPy runs for
+// W - lr * dW, a multiply and then a subtraction, and gives their bits;
+// when nothing looks at s·b (a nil tape, or one with ValuesOnly) it makes
+// one pass over the values instead of two, without storing s·b.
+func (t *Tape) SubScaled(a, s, b *Array) *Array { return t.scaled(opSub, a, s, b) }
+
+// AddScaled returns a + s·b as SubScaled returns a − s·b.
+func (t *Tape) AddScaled(a, s, b *Array) *Array { return t.scaled(opAdd, a, s, b) }
+
+func (t *Tape) scaled(op binaryOp, a, s, b *Array) *Array {
+	if t != nil && !t.ValuesOnly || len(s.shape) != 0 || !a.shape.Equal(b.shape) || a.trans || b.trans {
+		return t.binary(op, a, t.Mul(s, b))
+	}
+	out := newResult(append(Shape(nil), a.shape...), broadcastLabels(a.shape, a, b))
+	out.name = a.name + binaryInfix[op] + s.name + binaryInfix[opMul] + b.name
+	var bad atomic.Bool
+	parallelRange(len(out.data), parallelMin, func(lo, hi int) {
+		if !scaledSlice(out.data[lo:hi], a.data[lo:hi], b.data[lo:hi], s.data[0], op == opAdd) {
+			bad.Store(true)
+		}
+	})
+	// A sparse product with this array (W1 in X·W1) need not look for
+	// NaN and ±Inf again.
+	out.aux = &arrayAux{finite: !bad.Load()}
+	t.record(binaryNames[op], out, nil, false, false, true, a, b)
+	return out
+}
+
+// scaledSlice sets o[i] = x[i] − s·y[i] (x[i] + s·y[i] when add), the
+// product rounded before the sum, and reports whether every o[i] is finite.
+func scaledSlice(o, x, y []float64, s float64, add bool) bool {
+	x, y = x[:len(o)], y[:len(o)]
+	n, finite := scaledPrefix(o, x, y, s, add)
+	var zero float64
+	for i := n; i < len(o); i++ {
+		p := float64(s * y[i]) // rounded: not fused with the sum
+		if add {
+			o[i] = x[i] + p
+		} else {
+			o[i] = x[i] - p
+		}
+		zero += o[i] * 0
+	}
+	return finite && zero == 0
 }

@@ -93,3 +93,38 @@ func TestSparseKernelsGiveSameBits(t *testing.T) {
 		}
 	}
 }
+
+// The AVX2 and AVX-512 update kernels round as the scalar loop does.
+func TestScaledKernelsGiveSameBits(t *testing.T) {
+	if !haveAVX2 {
+		t.Skip("no AVX2")
+	}
+	orig := haveAVX512
+	defer func() { haveAVX512 = orig }()
+	rng := rand.New(rand.NewPCG(16, 17))
+	x, y := make([]float64, 1000), make([]float64, 1000)
+	for i := range x {
+		x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+	}
+	y[500] = math.Inf(-1)
+	for _, wide := range []bool{false, true} {
+		haveAVX512 = wide && orig
+		for _, add := range []bool{false, true} {
+			o := make([]float64, len(x))
+			finite := scaledSlice(o, x, y, 0.01, add)
+			if finite {
+				t.Fatalf("wide=%v add=%v: -Inf in the result not seen", wide, add)
+			}
+			for i := range o {
+				p := float64(0.01 * y[i])
+				want := x[i] - p
+				if add {
+					want = x[i] + p
+				}
+				if !sameFloat(o[i], want, 0) {
+					t.Fatalf("wide=%v add=%v: element %d = %v, scalar %v", wide, add, i, o[i], want)
+				}
+			}
+		}
+	}
+}

@@ -233,21 +233,21 @@ func (o denseOperand) chunk(i int) (d []float64, w, ld int) {
 // packed copy with zero padding. With align, storage whose rows are not
 // rowStride apart is packed too: worth it when the kernels read each row
 // many times. trans says data holds Mᵀ row-major (c×r). ok is false when
-// a value is NaN or ±Inf.
-func operandRows(data []float64, trans bool, r, c int, align bool) (o denseOperand, ok bool) {
+// a value is NaN or ±Inf, which is not looked for when finite says so.
+func operandRows(data []float64, trans bool, r, c int, align, finite bool) (o denseOperand, ok bool) {
 	o = denseOperand{rows: r, cols: chunksOf(c)}
 	if !trans && o.cols.count == 1 && o.cols.npad == c && (!align || rowStride(c) == c) {
+		o.d, o.ld = data[:r*c], c
+		if finite {
+			return o, true
+		}
 		var bad atomic.Bool
 		parallelRange(r*c, parallelMin, func(lo, hi int) {
 			if !allFinite(data[lo:hi]) {
 				bad.Store(true)
 			}
 		})
-		if bad.Load() {
-			return o, false
-		}
-		o.d, o.ld = data[:r*c], c
-		return o, true
+		return o, !bad.Load()
 	}
 	size := 0
 	for i := 0; i < o.cols.count; i++ {
@@ -267,7 +267,7 @@ func operandRows(data []float64, trans bool, r, c int, align bool) (o denseOpera
 		dst, w, ld := o.chunk(t / blocks)
 		dst = dst[lo*ld : hi*ld]
 		pack(dst, data, ps, cs, lo, hi-lo, c0, max(min(w, c-c0), 0), ld)
-		if !allFinite(dst) {
+		if !finite && !allFinite(dst) {
 			bad.Store(true)
 		}
 	})

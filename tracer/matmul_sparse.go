@@ -30,6 +30,10 @@ type arrayAux struct {
 
 	statsMu sync.Mutex
 	stats   *Stats
+
+	// finite says the values are known to hold no NaN and no ±Inf (the
+	// operation that wrote them checked as it went).
+	finite bool
 }
 
 // sparseIndex lists the nonzeros of a stored r×c row-major matrix S twice,
@@ -173,6 +177,10 @@ func (a *Array) sparseIndex() *sparseIndex {
 	}
 	return a.aux.sparse
 }
+
+// knownFinite reports whether a's values are known to hold no NaN and no
+// ±Inf without looking at them.
+func (a *Array) knownFinite() bool { return a.aux != nil && a.aux.finite }
 
 // withoutAux returns b with its shared extras dropped: for a copy whose
 // values or layout differ from the original's.
@@ -323,7 +331,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 	if left {
 		s := a.sparseIndex()
 		// D is b, as rows of width bc.
-		d, ok := operandRows(b.data, b.trans, ac, bc, alignFor(s, ac))
+		d, ok := operandRows(b.data, b.trans, ac, bc, alignFor(s, ac), b.knownFinite())
 		defer releaseRows(d, b.data)
 		if !ok {
 			return false
@@ -339,7 +347,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 	// b is marked: work out the transposed product, (a·b)ᵀ = bᵀ·aᵀ, whose
 	// dense operand aᵀ (ac×ar) is a's storage when a is a transposed view.
 	s := b.sparseIndex()
-	d, ok := operandRows(a.data, !a.trans, ac, ar, alignFor(s, ac))
+	d, ok := operandRows(a.data, !a.trans, ac, ar, alignFor(s, ac), a.knownFinite())
 	defer releaseRows(d, a.data)
 	if !ok {
 		return false

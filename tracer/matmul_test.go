@@ -251,7 +251,7 @@ func TestDenseOperandChunks(t *testing.T) {
 	for _, c := range []int{3, 60, 61, 121, 130} {
 		for _, trans := range []bool{false, true} {
 			m := randomMatrix(rng, 70, c, 0, trans)
-			o, ok := operandRows(m.data, trans, 70, c, true)
+			o, ok := operandRows(m.data, trans, 70, c, true, false)
 			if !ok {
 				t.Fatal("finite values called not finite")
 			}

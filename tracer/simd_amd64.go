@@ -290,6 +290,26 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int {
 	return n
 }
 
+// scaledPrefix sets o[i] = x[i] − s·y[i] (+ when add) for the longest
+// prefix the vector kernels take (a multiple of 16 values, of 32 with
+// AVX-512) and returns its length and whether those o[i] are finite.
+func scaledPrefix(o, x, y []float64, s float64, add bool) (int, bool) {
+	if !haveAVX2 || len(o) < 16 {
+		return 0, true
+	}
+	n := len(o) &^ 15
+	kernel := subScaled
+	switch {
+	case haveAVX512 && len(o) >= 32 && add:
+		n, kernel = len(o)&^31, addScaledZ
+	case haveAVX512 && len(o) >= 32:
+		n, kernel = len(o)&^31, subScaledZ
+	case add:
+		kernel = addScaled
+	}
+	return n, kernel(&o[0], &x[0], &y[0], &s, n) == 1
+}
+
 // finitePrefix reports whether the longest prefix of v the vector kernel
 // takes (a multiple of 16 values) holds no NaN and no ±Inf, and its length.
 func finitePrefix(v []float64) (n int, ok bool) {

@@ -332,6 +332,18 @@ func divVSZ(dst, x, y *float64, n int)
 func divSVZ(dst, x, y *float64, n int)
 
 //go:noescape
+func addScaled(dst, x, y, s *float64, n int) int
+
+//go:noescape
+func subScaled(dst, x, y, s *float64, n int) int
+
+//go:noescape
+func addScaledZ(dst, x, y, s *float64, n int) int
+
+//go:noescape
+func subScaledZ(dst, x, y, s *float64, n int) int
+
+//go:noescape
 func finiteBlock(v *float64, n int) int
 
 // sparseKernels[n] and denseKernels[n] hold n·4 sums in registers.

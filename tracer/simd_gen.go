@@ -49,6 +49,7 @@ func main() {
 	stats(w)
 	mathKernels(w)
 	elementwiseKernels(w)
+	scaledKernels(w)
 	thresholdKernels(w)
 	finiteKernel(w)
 	if err := os.WriteFile("simd_amd64.s", b.Bytes(), 0o644); err != nil {
@@ -118,6 +119,13 @@ func declarations() []byte {
 				w("//go:noescape")
 				w("func %s%s%s(dst, x, y *float64, n int)", k.name, m, suffix)
 			}
+		}
+	}
+	for _, suffix := range []string{"", "Z"} {
+		for _, op := range []string{"add", "sub"} {
+			w("")
+			w("//go:noescape")
+			w("func %sScaled%s(dst, x, y, s *float64, n int) int", op, suffix)
 		}
 	}
 	w("")
@@ -954,6 +962,72 @@ func elementwiseKernels(w func(string, ...any)) {
 				w("\tVZEROUPPER")
 				w("\tRET")
 			}
+		}
+	}
+}
+
+// scaledKernels writes the learning-rate update of a parameter,
+//
+//	subScaled(dst, x, y, s *float64, n int) int   dst[i] = x[i] − s[0]·y[i]
+//	addScaled(dst, x, y, s *float64, n int) int   dst[i] = x[i] + s[0]·y[i]
+//
+// for n a multiple of 16, rounding the product before the sum (a multiply
+// and a subtraction, as NumPy's W - lr * dW, not a fused multiply-add),
+// and subScaledZ, addScaledZ with AVX-512 for n a multiple of 32. They
+// return 1 when every dst[i] is finite (they add up dst[i]·0, as
+// finiteBlock does), else 0.
+func scaledKernels(w func(string, ...any)) {
+	for _, wide := range []bool{false, true} {
+		reg, width, shift, suffix := "Y", 32, 4, ""
+		if wide {
+			reg, width, shift, suffix = "Z", 64, 5, "Z"
+		}
+		for _, op := range []struct{ name, instr string }{{"add", "VADDPD"}, {"sub", "VSUBPD"}} {
+			name := op.name + "Scaled" + suffix
+			w("")
+			w("// func %s(dst, x, y, s *float64, n int) int", name)
+			w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+			w("	MOVQ dst+0(FP), DI")
+			w("	MOVQ x+8(FP), SI")
+			w("	MOVQ y+16(FP), DX")
+			w("	MOVQ s+24(FP), AX")
+			w("	MOVQ n+32(FP), CX")
+			w("	VBROADCASTSD (AX), %s14", reg)
+			for j := 8; j < 12; j++ {
+				w("	VXORPD Y%d, Y%d, Y%d", j, j, j)
+			}
+			w("	VXORPD Y15, Y15, Y15")
+			w("	SHRQ $%d, CX", shift)
+			w("	JEQ done")
+			w("loop:")
+			for j := 0; j < 4; j++ {
+				w("	VMULPD %d(DX), %s14, %s%d", width*j, reg, reg, j)
+				w("	VMOVUPD %d(SI), %s%d", width*j, reg, j+4)
+				w("	%s %s%d, %s%d, %s%d", op.instr, reg, j, reg, j+4, reg, j)
+				w("	VFMADD231PD %s%d, %s15, %s%d", reg, j, reg, reg, j+8)
+				w("	VMOVUPD %s%d, %d(DI)", reg, j, width*j)
+			}
+			w("	ADDQ $%d, DI", 4*width)
+			w("	ADDQ $%d, SI", 4*width)
+			w("	ADDQ $%d, DX", 4*width)
+			w("	DECQ CX")
+			w("	JNE loop")
+			w("done:")
+			w("	VADDPD %s9, %s8, %s8", reg, reg, reg)
+			w("	VADDPD %s11, %s10, %s10", reg, reg, reg)
+			w("	VADDPD %s10, %s8, %s8", reg, reg, reg)
+			if wide { // fold the upper half onto the lower
+				w("	VEXTRACTF64X4 $1, Z8, Y9")
+				w("	VADDPD Y9, Y8, Y8")
+			}
+			w("	VCMPPD $0, Y15, Y8, Y8")
+			w("	VMOVMSKPD Y8, AX")
+			w("	XORQ BX, BX")
+			w("	CMPQ AX, $15")
+			w("	SETEQ BX")
+			w("	MOVQ BX, ret+40(FP)")
+			w("	VZEROUPPER")
+			w("	RET")
 		}
 	}
 }

@@ -53,4 +53,6 @@ func arithSV(op binaryOp, o []float64, x float64, y []float64) int { return 0 }
 
 func finitePrefix(v []float64) (int, bool) { return 0, true }
 
+func scaledPrefix(o, x, y []float64, s float64, add bool) (int, bool) { return 0, true }
+
 func columnSums(o, data []float64, r, c int) bool { return false }

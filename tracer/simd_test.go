@@ -308,3 +308,47 @@ func TestLogOfSubnormals(t *testing.T) {
 		}
 	}
 }
+
+// SubScaled and AddScaled must give the bits of Sub(a, Mul(s, b)) and
+// Add(a, Mul(s, b)) — the product rounded before the sum — whatever the
+// tape, and say rightly whether the result is finite: a sparse product
+// with it then skips or keeps its check for NaN and ±Inf.
+func TestScaledUpdateGivesTwoOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	for _, n := range []int{1, 15, 16, 33, 100, 40000} {
+		x, y := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()*1e-3
+		}
+		x[n/2] = 1 + 0x1p-52 // where a fused multiply-add would round otherwise
+		y[n/2] = 0x1p-53 / 0.3
+		for _, bad := range []float64{0, math.Inf(1), math.NaN()} {
+			if bad != 0 {
+				y[n-1] = bad
+			}
+			a, b, s := Vector(x), Vector(y), Scalar(0.3)
+			for _, tp := range []*Tape{nil, {ValuesOnly: true}, {}} {
+				for _, add := range []bool{false, true} {
+					got, want := tp.SubScaled(a, s, b), tp.Sub(a, tp.Mul(s, b))
+					if add {
+						got, want = tp.AddScaled(a, s, b), tp.Add(a, tp.Mul(s, b))
+					}
+					for i, v := range got.data {
+						if !sameFloat(v, want.data[i], 0) {
+							t.Fatalf("n=%d add=%v tape=%v: element %d = %v, two operations give %v", n, add, tp, i, v, want.data[i])
+						}
+					}
+					if got.knownFinite() && bad != 0 {
+						t.Fatalf("n=%d add=%v: a result holding %v is called finite", n, add, bad)
+					}
+					if tp == nil && bad == 0 && !got.knownFinite() {
+						t.Fatalf("n=%d add=%v: a finite result is not known finite", n, add)
+					}
+					if tp != nil && !tp.ValuesOnly && got.knownFinite() {
+						t.Fatal("a traced update was called finite without a check")
+					}
+				}
+			}
+		}
+	}
+}
