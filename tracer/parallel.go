@@ -32,6 +32,10 @@ const helperSpin = 200 * time.Microsecond
 // about a microsecond, the time to compute a few thousand values.
 const parallelMin = 1 << 15
 
+// ignoreLoad makes large operations split their work whatever the load
+// of other programs (othersBusy): for tests.
+var ignoreLoad bool
+
 // workers is how many goroutines a large operation uses.
 func workers() int { return runtime.GOMAXPROCS(0) }
 
@@ -95,7 +99,7 @@ func helper() {
 		start := time.Now()
 		for spins := 0; pool.pending.Load() == 0; spins++ {
 			if spins%64 == 63 {
-				if time.Since(start) > helperSpin {
+				if time.Since(start) > helperSpin || othersBusy() {
 					break
 				}
 				runtime.Gosched() // let other goroutines have this P
@@ -118,7 +122,7 @@ func helper() {
 // parallelTasks runs f(0) … f(tasks-1), on this goroutine and on up to
 // workers()-1 helpers, and returns when all have finished.
 func parallelTasks(tasks int, f func(task int)) {
-	if tasks <= 1 || workers() <= 1 {
+	if tasks <= 1 || workers() <= 1 || othersBusy() {
 		for t := 0; t < tasks; t++ {
 			f(t)
 		}
