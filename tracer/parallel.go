@@ -102,10 +102,11 @@ func helper() {
 				if time.Since(start) > helperSpin || othersBusy() {
 					break
 				}
-				runtime.Gosched() // let other goroutines have this P
-			}
-			if spins%8 == 7 {
-				yieldCore() // and other programs this core, on a busy machine
+				// Let other goroutines have this P. (Not other programs
+				// this core: a helper that yields to the kernel as it
+				// spins ended up sharing the caller's core, and took its
+				// tasks one after the other with the caller's.)
+				runtime.Gosched()
 			}
 		}
 		if pool.pending.Load() > 0 {
