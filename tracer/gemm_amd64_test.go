@@ -128,3 +128,50 @@ func TestScaledKernelsGiveSameBits(t *testing.T) {
 		}
 	}
 }
+
+// statsBlock2 must give each of its two pieces statsBlock's bits, minimum
+// and maximum among ±0 included.
+func TestStatsPairGivesSingleBits(t *testing.T) {
+	if !haveStats2 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(18, 19))
+	for _, n := range []int{8, 64, 1000, statsChunk} {
+		v, u := make([]float64, n), make([]float64, n)
+		for i := range v {
+			v[i], u[i] = rng.NormFloat64()*1e3, rng.NormFloat64()*1e-3
+			switch rng.IntN(5) {
+			case 0:
+				v[i] = math.Copysign(0, float64(rng.IntN(2)*2-1))
+			case 1:
+				u[i] = math.Copysign(0, float64(rng.IntN(2)*2-1))
+			}
+		}
+		if n == 1000 {
+			u[7] = math.NaN()
+		}
+		if n == 64 { // the minimum is a zero, +0 or −0 by the order of the comparisons
+			for i := range v {
+				v[i], u[i] = math.Abs(v[i])*float64(i%2), math.Abs(u[i])*float64(i%3%2)
+				if i%4 == 0 {
+					v[i], u[i] = math.Copysign(0, -1), math.Copysign(0, -1)
+				}
+			}
+		}
+		for _, shift := range []float64{0, 0.3, v[0]} {
+			p, q := summarizePair(v, u, shift)
+			wp, wq := summarizePart(v, shift), summarizePart(u, shift)
+			if !samePart(p, wp) || !samePart(q, wq) {
+				t.Fatalf("n=%d shift=%v: pair %+v %+v, one by one %+v %+v", n, shift, p, q, wp, wq)
+			}
+		}
+	}
+}
+
+// samePart compares two summaries bit for bit.
+func samePart(a, b statsPart) bool {
+	bits := math.Float64bits
+	return a.n == b.n && a.nan == b.nan && a.inf == b.inf && a.zeros == b.zeros &&
+		bits(a.sum) == bits(b.sum) && bits(a.sumSq) == bits(b.sumSq) && bits(a.sq) == bits(b.sq) &&
+		bits(a.min) == bits(b.min) && bits(a.max) == bits(b.max)
+}

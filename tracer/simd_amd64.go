@@ -91,6 +91,15 @@ func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
 	statsBlock(&v[0], len(v), shift, acc)
 }
 
+// haveStats2 says statsLanes2 can run (it takes YMM registers 16-31).
+var haveStats2 = haveAVX512
+
+// statsLanes2 runs statsLanes over v into acc and over u into acc2, at
+// once (len(u) = len(v), a multiple of 8).
+func statsLanes2(v, u []float64, shift float64, acc, acc2 *[6][4]float64) {
+	statsBlock2(&v[0], &u[0], len(v), shift, acc, acc2)
+}
+
 // haveVectorMath says tanhBlock, expBlock and logBlock give math.Tanh's,
 // math.Exp's and math.Log's bits on this machine. They follow the Go sources operation by
 // operation; a build that fuses multiply-adds in math.Tanh (GOAMD64=v3)

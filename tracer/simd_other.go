@@ -26,6 +26,12 @@ func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
 	panic("tracer: no statistics kernel on this architecture")
 }
 
+const haveStats2 = false
+
+func statsLanes2(v, u []float64, shift float64, acc, acc2 *[6][4]float64) {
+	panic("tracer: no statistics kernel on this architecture")
+}
+
 func tanhSlice(o, x []float64) {
 	x = x[:len(o)]
 	for i, v := range x {

@@ -64,10 +64,15 @@ func (t *Tape) produce(out *Array, grain int, fill func(lo, hi int)) {
 	pieces := (n + statsChunk - 1) / statsChunk
 	parts := make([]statsPart, pieces)
 	parts[0] = summarizePart(out.data[:statsChunk], shift)
-	parallelTasks(pieces-1, func(i int) {
-		lo, hi := (i+1)*statsChunk, min((i+2)*statsChunk, n)
+	// The rest two pieces at a time (summarizePair), 1 and 2, 3 and 4, …
+	parallelTasks(pieces/2, func(i int) {
+		lo, mid, hi := (2*i+1)*statsChunk, (2*i+2)*statsChunk, min((2*i+3)*statsChunk, n)
 		fill(lo, hi)
-		parts[i+1] = summarizePart(out.data[lo:hi], shift)
+		if mid >= hi {
+			parts[2*i+1] = summarizePart(out.data[lo:hi], shift)
+			return
+		}
+		parts[2*i+1], parts[2*i+2] = summarizePair(out.data[lo:mid], out.data[mid:hi], shift)
 	})
 	if out.aux == nil {
 		out.aux = &arrayAux{}
@@ -137,16 +142,15 @@ func summarize(v []float64) Stats {
 	if pieces > 1 {
 		parts = make([]statsPart, pieces)
 	}
-	piece := func(i int) {
-		parts[i] = summarizePart(v[i*statsChunk:min((i+1)*statsChunk, len(v))], shift)
-	}
-	if len(v) >= parallelMin {
-		parallelTasks(pieces, piece)
-	} else {
-		for i := 0; i < pieces; i++ {
-			piece(i)
+	piece := func(i int) { // pieces 2i and 2i+1
+		a := v[2*i*statsChunk : min((2*i+1)*statsChunk, len(v))]
+		if 2*i+1 == pieces {
+			parts[2*i] = summarizePart(a, shift)
+			return
 		}
+		parts[2*i], parts[2*i+1] = summarizePair(a, v[(2*i+1)*statsChunk:min((2*i+2)*statsChunk, len(v))], shift)
 	}
+	runTasks((pieces+1)/2, len(v) < parallelMin, piece)
 	return combineStats(parts, shift, len(v))
 }
 
@@ -186,16 +190,42 @@ func combineStats(parts []statsPart, shift float64, n int) Stats {
 // value is finite (the sums tell: a NaN or an Inf makes them non-finite),
 // else value by value.
 func summarizePart(v []float64, shift float64) statsPart {
-	p := statsPart{n: len(v), min: math.Inf(1), max: math.Inf(-1)}
 	m := 0
 	if haveAVX2 {
 		m = len(v) &^ 7
 	}
+	acc := laneStart()
 	if m > 0 {
-		var acc [6][4]float64
-		acc[4] = [4]float64{p.min, p.min, p.min, p.min}
-		acc[5] = [4]float64{p.max, p.max, p.max, p.max}
 		statsLanes(v[:m], shift, &acc)
+	}
+	return finishPart(v, m, shift, &acc)
+}
+
+// summarizePair is summarizePart of two pieces of the same length, both
+// at once where a kernel takes two (the same bits, in half the time).
+func summarizePair(v, u []float64, shift float64) (statsPart, statsPart) {
+	m := len(v) &^ 7
+	if len(u) != len(v) || m == 0 || !haveStats2 {
+		return summarizePart(v, shift), summarizePart(u, shift)
+	}
+	acc, acc2 := laneStart(), laneStart()
+	statsLanes2(v[:m], u[:m], shift, &acc, &acc2)
+	return finishPart(v, m, shift, &acc), finishPart(u, m, shift, &acc2)
+}
+
+// laneStart is the kernel's accumulators before the first value: sums
+// and counts 0, minimum +Inf, maximum −Inf.
+func laneStart() (acc [6][4]float64) {
+	acc[4] = [4]float64{math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)}
+	acc[5] = [4]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+	return acc
+}
+
+// finishPart completes the summary of v whose first m values the kernel
+// took into acc (none when m is 0).
+func finishPart(v []float64, m int, shift float64, acc *[6][4]float64) statsPart {
+	p := statsPart{n: len(v), min: math.Inf(1), max: math.Inf(-1)}
+	if m > 0 {
 		p.sum = (acc[0][0] + acc[0][1]) + (acc[0][2] + acc[0][3])
 		p.sumSq = (acc[1][0] + acc[1][1]) + (acc[1][2] + acc[1][3])
 		p.sq = (acc[2][0] + acc[2][1]) + (acc[2][2] + acc[2][3])
