@@ -55,24 +55,26 @@ func (t *Tape) produce(out *Array, grain int, fill func(lo, hi int)) {
 		parallelRange(n, grain, fill)
 		return
 	}
-	fill(0, statsChunk)
-	shift, ok := firstFinite(out.data[:statsChunk])
+	// The shift is the first finite value, almost always the first value:
+	// then every piece can be summarised as soon as it is filled, two at a
+	// time (summarizePair), 0 and 1, 2 and 3, …
+	const head = 8
+	fill(0, head)
+	shift, ok := firstFinite(out.data[:head])
 	if !ok { // the shift lies further on: summarise afterwards
-		parallelRange(n-statsChunk, grain, func(lo, hi int) { fill(statsChunk+lo, statsChunk+hi) })
+		parallelRange(n-head, grain, func(lo, hi int) { fill(head+lo, head+hi) })
 		return
 	}
 	pieces := (n + statsChunk - 1) / statsChunk
 	parts := make([]statsPart, pieces)
-	parts[0] = summarizePart(out.data[:statsChunk], shift)
-	// The rest two pieces at a time (summarizePair), 1 and 2, 3 and 4, …
-	parallelTasks(pieces/2, func(i int) {
-		lo, mid, hi := (2*i+1)*statsChunk, (2*i+2)*statsChunk, min((2*i+3)*statsChunk, n)
-		fill(lo, hi)
-		if mid >= hi {
-			parts[2*i+1] = summarizePart(out.data[lo:hi], shift)
+	parallelTasks((pieces+1)/2, func(i int) {
+		lo, mid, hi := 2*i*statsChunk, min((2*i+1)*statsChunk, n), min((2*i+2)*statsChunk, n)
+		fill(max(lo, head), hi)
+		if mid == hi {
+			parts[2*i] = summarizePart(out.data[lo:hi], shift)
 			return
 		}
-		parts[2*i+1], parts[2*i+2] = summarizePair(out.data[lo:mid], out.data[mid:hi], shift)
+		parts[2*i], parts[2*i+1] = summarizePair(out.data[lo:mid], out.data[mid:hi], shift)
 	})
 	if out.aux == nil {
 		out.aux = &arrayAux{}
