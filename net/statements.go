@@ -459,6 +459,9 @@ func (p *Program) hiddenDelta(l int) Statement {
 		} else {
 			d = tp.Dot(tp.T(v.Get(next.W)), v.Get(next.dZ))
 		}
+		if act == ReLU { // the same bits in one pass (tracer.MulGreater)
+			return tp.MulGreater(d, v.Get(y.Z), tracer.Scalar(0).Named("0"))
+		}
 		return tp.Mul(d, ActivationGrad(tp, act, v, l))
 	}
 	return s

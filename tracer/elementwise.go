@@ -493,3 +493,30 @@ func scaledSlice(o, x, y []float64, s float64, add bool) bool {
 	}
 	return finite && zero == 0
 }
+
+// MulGreater returns a * (b > c) for arrays a and b of the same shape and
+// a single value c: the gradient through a ReLU, dZ1 = (dZ2·W2ᵀ) ∘
+// (Z1 > 0). It records what NumPy runs, greater and then multiply, and
+// gives their bits; when nothing looks at the mask (a nil tape, or one
+// with ValuesOnly) it makes one pass over the values, the mask of each
+// stretch of 512 values staying in the L1 cache, instead of writing a
+// mask as large as a and reading it back.
+func (t *Tape) MulGreater(a, b, c *Array) *Array {
+	if t != nil && !t.ValuesOnly || len(c.shape) != 0 || !a.shape.Equal(b.shape) || a.trans || b.trans {
+		return t.Mul(a, t.Greater(b, c))
+	}
+	out := newResult(append(Shape(nil), a.shape...), broadcastLabels(a.shape, a, b))
+	out.name = a.name + binaryInfix[opMul] + b.name + binaryInfix[opGreater] + c.name
+	parallelRange(len(out.data), parallelMin, func(lo, hi int) {
+		mask := alloc(512)
+		defer release(mask)
+		for i := lo; i < hi; i += len(mask) {
+			j := min(i+len(mask), hi)
+			m := mask[:j-i]
+			kernelVS(opGreater, m, b.data[i:j], c.data[0])
+			kernelVV(opMul, out.data[i:j], a.data[i:j], m)
+		}
+	})
+	t.record(binaryNames[opMul], out, nil, false, false, true, a, b)
+	return out
+}

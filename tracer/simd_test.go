@@ -352,3 +352,28 @@ func TestScaledUpdateGivesTwoOperationsBits(t *testing.T) {
 		}
 	}
 }
+
+// MulGreater must give the bits of Mul(a, Greater(b, c)), a NaN, ±Inf or
+// ±0 in a included, whatever the tape.
+func TestMulGreaterGivesTwoOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20, 21))
+	for _, n := range []int{1, 17, 513, 40000} {
+		x, z := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], z[i] = rng.NormFloat64(), rng.NormFloat64()
+			if i%7 == 0 {
+				z[i] = 0
+			}
+		}
+		x[n-1], x[n/2], x[n/3] = math.NaN(), math.Inf(-1), math.Copysign(0, -1)
+		a, b, c := Vector(x), Vector(z), Scalar(0)
+		for _, tp := range []*Tape{nil, {ValuesOnly: true}, {}} {
+			got, want := tp.MulGreater(a, b, c), tp.Mul(a, tp.Greater(b, c))
+			for i, v := range got.data {
+				if !sameFloat(v, want.data[i], 0) || math.Signbit(v) != math.Signbit(want.data[i]) {
+					t.Fatalf("n=%d tape=%v: element %d = %v, two operations give %v", n, tp, i, v, want.data[i])
+				}
+			}
+		}
+	}
+}
