@@ -487,23 +487,28 @@ func (p *Program) weightGrad(l int) Statement {
 	y := p.layer(l)
 	perM := p.Config.Normalised() == InGradients
 	s := Statement{Name: y.dW, Phase: Backward, Inputs: []string{y.prevA, y.dZ}}
-	var product, productPy string
-	var eval func(tp *tracer.Tape, v Vars) *tracer.Array
-	if p.Config.Layout == Rows {
-		product, productPy = fmt.Sprintf("%sᵀ · %s", y.prevA, y.dZ), fmt.Sprintf("np.dot(%s.T, %s)", y.prevA, y.dZ)
-		eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Dot(tp.T(v.Get(y.prevA)), v.Get(y.dZ)) }
-	} else {
+	// The product's operands: A(l-1)ᵀ and dZl (rows), dZl and A(l-1)ᵀ (cols).
+	operands := func(tp *tracer.Tape, v Vars) (*tracer.Array, *tracer.Array) {
+		return tp.T(v.Get(y.prevA)), v.Get(y.dZ)
+	}
+	product, productPy := fmt.Sprintf("%sᵀ · %s", y.prevA, y.dZ), fmt.Sprintf("np.dot(%s.T, %s)", y.prevA, y.dZ)
+	if p.Config.Layout != Rows {
+		operands = func(tp *tracer.Tape, v Vars) (*tracer.Array, *tracer.Array) {
+			return v.Get(y.dZ), tp.T(v.Get(y.prevA))
+		}
 		product, productPy = fmt.Sprintf("%s · %sᵀ", y.dZ, y.prevA), fmt.Sprintf("np.dot(%s, %s.T)", y.dZ, y.prevA)
-		eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Dot(v.Get(y.dZ), tp.T(v.Get(y.prevA))) }
 	}
 	s.Formula = fmt.Sprintf("%s = %s", y.dW, product)
 	s.NumPy = fmt.Sprintf("%s = %s", y.dW, productPy)
-	s.Eval = eval
+	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Dot(operands(tp, v)) }
 	if perM {
 		s.Inputs = append(s.Inputs, "m")
 		s.Formula = fmt.Sprintf("%s = (1/m) · %s", y.dW, product)
 		s.NumPy += " / m"
-		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Div(eval(tp, v), v.Get("m")) }
+		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { // the same bits in one pass
+			a, b := operands(tp, v)
+			return tp.DotDiv(a, b, v.Get("m"))
+		}
 	}
 	return s
 }

@@ -5,14 +5,41 @@ package tracer
 // vector, and a plain product when either is a scalar. Mismatched inner
 // sizes fail with NumPy's "shapes ... not aligned" text.
 func (t *Tape) Dot(a, b *Array) *Array {
+	out := t.product(a, b, scaling{})
+	if out != nil {
+		t.record("dot", out, nil, false, false, false, a, b)
+		return out
+	}
+	out = t.Mul(a, b) // NumPy: dot with a 0-d operand is multiply
+	if t != nil {
+		t.Events[len(t.Events)-1].Op = "dot"
+	}
+	out.name = a.name + "·" + b.name
+	return out
+}
+
+// DotDiv returns np.dot(a, b) / s for a single value s: the gradient
+// dW1 = X1ᵀ·dZ1 / m. It records what NumPy runs, the product and then
+// the division, and gives their bits; when nothing looks at the product
+// (a nil tape, or one with ValuesOnly) it divides each part of the
+// product as soon as that part is done, while it is in the cache,
+// instead of writing the product and then a second array.
+func (t *Tape) DotDiv(a, b, s *Array) *Array {
+	if t != nil && !t.ValuesOnly || len(s.shape) != 0 || len(a.shape) != 2 || len(b.shape) != 2 {
+		return t.Div(t.Dot(a, b), s)
+	}
+	out := t.product(a, b, divideBy(s.data[0]))
+	out.name = out.name + binaryInfix[opDiv] + s.name
+	t.record(binaryNames[opDiv], out, nil, false, false, true, a, b)
+	return out
+}
+
+// product computes np.dot(a, b), divided by sc's value if any, for ranks
+// 1 and 2; nil when either is a scalar.
+func (t *Tape) product(a, b *Array, sc scaling) *Array {
 	name := a.name + "·" + b.name
 	if len(a.shape) == 0 || len(b.shape) == 0 {
-		out := t.Mul(a, b) // NumPy: dot with a 0-d operand is multiply
-		if t != nil {
-			t.Events[len(t.Events)-1].Op = "dot"
-		}
-		out.name = name
-		return out
+		return nil
 	}
 	// Treat vectors as a row (left) or a column (right), as NumPy does,
 	// and drop that axis from the result.
@@ -42,8 +69,7 @@ func (t *Tape) Dot(a, b *Array) *Array {
 	default:
 		out.shape = Shape{}
 	}
-	gemm(out.data, a, b, ar, ac, bc)
-	t.record("dot", out, nil, false, false, false, a, b)
+	gemm(out.data, a, b, ar, ac, bc, sc)
 	return out
 }
 

@@ -38,7 +38,7 @@ const (
 
 // packedProduct computes dst (m×n, row-major) = a·b for a logically m×k
 // and b k×n, either possibly a transposed view, with the register tile g.
-func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
+func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc scaling) {
 	mr, nr := g.mr, g.nr
 	// Element (i,p) of A is a.data[i*ars + p*acs], (p,j) of B b.data[p*brs + j*bcs].
 	ars, acs := a.strides(m, k)
@@ -48,7 +48,7 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 	kBlocks := (k + gemmKC - 1) / gemmKC
 	serial := m*n*k <= productSerialMax
 	if ars == 1 && m > 1 && kBlocks >= 4 {
-		packedProductByBlock(g, dst, a, b, m, k, n)
+		packedProductByBlock(g, dst, a, b, m, k, n, sc)
 		return
 	}
 
@@ -105,6 +105,7 @@ func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
 			}
 			g.tiles(dst, m, n, kc, pb > 0, i0, rows, sliver, bp[p0*npad:], j0, j1)
 		}
+		sc.apply(dst, n, i0, i0+rows, j0*nr, min(j1*nr, n))
 	}
 	runTasks(rowBlocks*groups, serial, task)
 }
@@ -171,7 +172,7 @@ func (g gemmKernel) tiles(dst []float64, m, n, kc int, add bool, i0, rows int, s
 // every 4 KB row of A1, which the prefetchers did not foresee: a third of
 // the product's time). The output is added to once per block, from the
 // cache, in the same order as packedProduct adds, so the bits are the same.
-func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int) {
+func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc scaling) {
 	mr, nr := g.mr, g.nr
 	_, acs := a.strides(m, k)
 	brs, bcs := b.strides(k, n)
@@ -219,6 +220,9 @@ func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int)
 				return &ap[s*mr*kc], 1, mr
 			}
 			g.tiles(dst, m, n, kc, pb > 0, i0, min(mc, m-i0), sliver, bp, j0, j1)
+			if pb == kBlocks-1 {
+				sc.apply(dst, n, i0, min(i0+mc, m), j0*nr, min(j1*nr, n))
+			}
 		})
 	}
 }

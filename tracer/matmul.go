@@ -67,28 +67,65 @@ func rowStride(w int) int {
 }
 
 // gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
-// reading transposed views in place.
-func gemm(dst []float64, a, b *Array, ar, ac, bc int) {
+// reading transposed views in place, and divides it by sc's value, if
+// any, part by part as the parts are done.
+func gemm(dst []float64, a, b *Array, ar, ac, bc int, sc scaling) {
 	if ar == 0 || bc == 0 {
 		return
 	}
 	if ac == 0 {
 		clear(dst) // empty inner dimension: the product is all zeros
+		sc.apply(dst, bc, 0, ar, 0, bc)
 		return
 	}
-	if a.sparseIndex() != nil && sparseProduct(dst, a, b, ar, ac, bc, true) {
+	if a.sparseIndex() != nil && sparseProduct(dst, a, b, ar, ac, bc, true, sc) {
 		return
 	}
-	if b.sparseIndex() != nil && sparseProduct(dst, a, b, ar, ac, bc, false) {
+	if b.sparseIndex() != nil && sparseProduct(dst, a, b, ar, ac, bc, false, sc) {
 		return
 	}
 	switch {
 	case ar*ac*bc <= naiveMax:
 		naiveProduct(dst, a, b, ar, ac, bc)
+		sc.apply(dst, bc, 0, ar, 0, bc)
 	case denseTile.mr > 0:
-		packedProduct(denseTile, dst, a, b, ar, ac, bc)
+		packedProduct(denseTile, dst, a, b, ar, ac, bc, sc)
 	default:
 		blasProduct(dst, a, b, ar, ac, bc)
+		sc.apply(dst, bc, 0, ar, 0, bc)
+	}
+}
+
+// scaling is a division of a product by one value (DotDiv), applied to
+// each part of the product as soon as it is done, while it is in the
+// cache, by the same kernel as Div's, so with the same bits. The zero
+// value does nothing.
+type scaling struct {
+	on bool
+	op binaryOp // opDiv, or opMul by an exact reciprocal (kernelVS's choice)
+	by float64
+}
+
+func divideBy(s float64) scaling {
+	if exactReciprocal(s) {
+		return scaling{on: true, op: opMul, by: 1 / s}
+	}
+	return scaling{on: true, op: opDiv, by: s}
+}
+
+// apply divides dst[i*ld+c] for rows i0 … i1-1 and columns c0 … c1-1.
+func (sc scaling) apply(dst []float64, ld, i0, i1, c0, c1 int) {
+	if !sc.on || i0 >= i1 {
+		return
+	}
+	if c0 == 0 && c1 == ld { // whole rows: one stretch
+		v := dst[i0*ld : i1*ld]
+		kernelVS(sc.op, v, v, sc.by)
+		return
+	}
+	for i := i0; i < i1; i++ {
+		row := dst[i*ld+c0 : i*ld+c1]
+		kernelVS(sc.op, row, row, sc.by)
 	}
 }
 
@@ -142,10 +179,22 @@ func blasProduct(dst []float64, a, b *Array, ar, ac, bc int) {
 // where a kernel cannot write in place (a transposed output, or a row
 // length that is not a multiple of 4).
 type rowsJob struct {
-	m, n int
-	out  []float64
-	ldo  int
-	outT bool
+	m, n  int
+	out   []float64
+	ldo   int
+	outT  bool
+	scale scaling
+}
+
+// done applies the job's scaling to rows i0 … i1-1, columns c0 … c0+w-1
+// of the job (those that exist), once they hold their final values.
+func (j *rowsJob) done(i0, i1, c0, w int) {
+	c1 := min(c0+w, j.n)
+	if !j.outT {
+		j.scale.apply(j.out, j.ldo, i0, i1, c0, c1)
+		return
+	}
+	j.scale.apply(j.out, j.ldo, c0, c1, i0, i1) // the job's columns are the output's rows
 }
 
 // direct reports whether kernels may write straight into out.

@@ -327,7 +327,7 @@ func columnsOf(c, lo, hi, first int, start []int, cols []int32, vals []float64, 
 // !left (b is). It returns false, computing nothing, when the dense
 // operand holds NaN or ±Inf: skipping a zero times Inf would lose NumPy's
 // NaN, so the caller multiplies densely instead.
-func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
+func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool, sc scaling) bool {
 	if left {
 		s := a.sparseIndex()
 		// D is b, as rows of width bc.
@@ -336,7 +336,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 		if !ok {
 			return false
 		}
-		j := &rowsJob{m: ar, n: bc, out: dst, ldo: bc}
+		j := &rowsJob{m: ar, n: bc, out: dst, ldo: bc, scale: sc}
 		if a.trans { // a = Sᵀ: out row k gathers column k of S
 			sparseColumns(j, s, d)
 		} else { // a = S: out row i gathers row i of S
@@ -352,7 +352,7 @@ func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool) bool {
 	if !ok {
 		return false
 	}
-	j := &rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true}
+	j := &rowsJob{m: bc, n: ar, out: dst, ldo: bc, outT: true, scale: sc}
 	if b.trans { // bᵀ = S
 		sparseRows(j, s, d)
 	} else { // bᵀ = Sᵀ
@@ -404,6 +404,7 @@ func sparseRows(j *rowsJob, s *sparseIndex, d denseOperand) {
 		if !j.direct() {
 			j.flushRows(scratch, tile.first+r0, tile.first+r1, c0, w)
 		}
+		j.done(tile.first+r0, tile.first+r1, c0, w)
 	})
 }
 
@@ -457,5 +458,6 @@ func sparseColumns(j *rowsJob, s *sparseIndex, d denseOperand) {
 		if !j.direct() {
 			j.flushRows(scratch, k0, k1, c0, w)
 		}
+		j.done(k0, k1, c0, w)
 	})
 }

@@ -273,3 +273,40 @@ func TestDenseOperandChunks(t *testing.T) {
 		}
 	}
 }
+
+// DotDiv divides each part of a product as it is done; it must give the
+// bits of Div(Dot(a, b), s) on every path a product takes (triple loop,
+// packed, block by block, sparse by rows or columns, transposed output),
+// with or without a tape.
+func TestDotDivGivesTwoOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 23))
+	shapes := [][3]int{{3, 5, 2}, {40, 33, 17}, {300, 61, 10}, {60, 1000, 10}, {130, 257, 61}, {128, 784, 60}, {9, 600, 25}}
+	for _, sh := range shapes {
+		ar, ac, bc := sh[0], sh[1], sh[2]
+		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
+			var tp *Tape
+			a, b := randomMatrix(rng, ar, ac, 0.3, mark == "none"), randomMatrix(rng, ac, bc, 0.3, false)
+			switch mark {
+			case "a":
+				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
+			case "aT":
+				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
+			case "b":
+				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
+			case "bT":
+				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+			}
+			for _, s := range []float64{64, 10000} {
+				want := tp.Div(tp.Dot(a, b), Scalar(s))
+				for _, tape := range []*Tape{nil, {ValuesOnly: true}, {}} {
+					got := tape.DotDiv(a, b, Scalar(s))
+					for i, v := range got.data {
+						if !sameFloat(v, want.data[i], 0) {
+							t.Fatalf("%dx%dx%d sparse=%s /%v tape=%v: element %d = %v, Div(Dot) gives %v", ar, ac, bc, mark, s, tape, i, v, want.data[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
