@@ -146,12 +146,16 @@ func Train(p *Program, params Vars, data *Dataset, opts TrainOptions) (*TrainRes
 			}
 			// With reuse the intermediates went back already (listing them
 			// again could hand back storage given since to another loop).
-			spent = valuesOf(v)
+			spent = spent[:0]
 			if opts.Tape != nil {
+				// In the order they were computed: the storage handed back
+				// last is handed out first, and the step's last results
+				// are the likeliest to be in the cache still.
 				for _, e := range tp.Events {
 					spent = append(spent, e.Value)
 				}
 			}
+			spent = append(spent, valuesOf(v)...)
 		}
 		res.Epochs = append(res.Epochs, e)
 		if opts.OnEpoch != nil {
