@@ -129,12 +129,14 @@ func TestScaledKernelsGiveSameBits(t *testing.T) {
 	}
 }
 
-// statsBlock2 must give each of its two pieces statsBlock's bits, minimum
-// and maximum among ±0 included.
+// statsBlockZ and statsBlock2 must give each piece the AVX2 kernel's
+// bits, minimum and maximum among ±0 included.
 func TestStatsPairGivesSingleBits(t *testing.T) {
 	if !haveStats2 {
 		t.Skip("no AVX-512")
 	}
+	orig := haveAVX512
+	defer func() { haveAVX512 = orig }()
 	rng := rand.New(rand.NewPCG(18, 19))
 	for _, n := range []int{8, 64, 1000, statsChunk} {
 		v, u := make([]float64, n), make([]float64, n)
@@ -152,17 +154,31 @@ func TestStatsPairGivesSingleBits(t *testing.T) {
 		}
 		if n == 64 { // the minimum is a zero, +0 or −0 by the order of the comparisons
 			for i := range v {
-				v[i], u[i] = math.Abs(v[i])*float64(i%2), math.Abs(u[i])*float64(i%3%2)
-				if i%4 == 0 {
-					v[i], u[i] = math.Copysign(0, -1), math.Copysign(0, -1)
+				v[i], u[i] = math.Abs(v[i]), math.Abs(u[i])
+				if i%2 == 0 {
+					v[i] = math.Copysign(0, float64(rng.IntN(2)*2-1))
+				}
+				if i%3 == 0 {
+					u[i] = math.Copysign(0, float64(rng.IntN(2)*2-1))
 				}
 			}
+			// In lane 0, −0 then +0 last: the minimum is +0 in the
+			// order statsBlock compares them, −0 in the other.
+			for i := range v {
+				v[i] = 1 + float64(i)
+			}
+			v[56], v[60] = math.Copysign(0, -1), 0
 		}
 		for _, shift := range []float64{0, 0.3, v[0]} {
-			p, q := summarizePair(v, u, shift)
+			haveAVX512 = false
 			wp, wq := summarizePart(v, shift), summarizePart(u, shift)
+			haveAVX512 = true
+			p, q := summarizePair(v, u, shift)
 			if !samePart(p, wp) || !samePart(q, wq) {
-				t.Fatalf("n=%d shift=%v: pair %+v %+v, one by one %+v %+v", n, shift, p, q, wp, wq)
+				t.Fatalf("n=%d shift=%v: pair %+v %+v, AVX2 one by one %+v %+v", n, shift, p, q, wp, wq)
+			}
+			if p, q := summarizePart(v, shift), summarizePart(u, shift); !samePart(p, wp) || !samePart(q, wq) {
+				t.Fatalf("n=%d shift=%v: AVX-512 %+v %+v, AVX2 %+v %+v", n, shift, p, q, wp, wq)
 			}
 		}
 	}

@@ -88,10 +88,14 @@ func b2i(b bool) int {
 
 // statsLanes runs the statistics kernel over v (len a multiple of 8).
 func statsLanes(v []float64, shift float64, acc *[6][4]float64) {
+	if haveAVX512 {
+		statsBlockZ(&v[0], len(v), shift, acc)
+		return
+	}
 	statsBlock(&v[0], len(v), shift, acc)
 }
 
-// haveStats2 says statsLanes2 can run (it takes YMM registers 16-31).
+// haveStats2 says statsLanes2 can run (it takes AVX-512).
 var haveStats2 = haveAVX512
 
 // statsLanes2 runs statsLanes over v into acc and over u into acc2, at

@@ -245,6 +245,9 @@ func gemm4x12y(kc int, a *float64, arow, astep int, b, c *float64, ldc int, add 
 func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)
 
 //go:noescape
+func statsBlockZ(v *float64, n int, shift float64, acc *[6][4]float64)
+
+//go:noescape
 func statsBlock2(v, u *float64, n int, shift float64, acc, acc2 *[6][4]float64)
 
 //go:noescape

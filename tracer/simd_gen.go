@@ -99,6 +99,9 @@ func declarations() []byte {
 	w("func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)")
 	w("")
 	w("//go:noescape")
+	w("func statsBlockZ(v *float64, n int, shift float64, acc *[6][4]float64)")
+	w("")
+	w("//go:noescape")
 	w("func statsBlock2(v, u *float64, n int, shift float64, acc, acc2 *[6][4]float64)")
 	w("")
 	w("//go:noescape")
@@ -584,26 +587,75 @@ const gemmArgs = "kc int, a *float64, arow, astep int, b, c *float64, ldc int, a
 // which the caller initialises. The values must be finite for the minimum
 // and maximum to mean anything; the caller checks that from the sums.
 func stats(w func(string, ...any)) {
-	statsKernel(w, 1)
-	statsKernel(w, 2)
+	statsKernel(w)
+	statsKernelZ(w, 1)
+	statsKernelZ(w, 2)
 }
 
-// statsKernel writes statsBlock, or with two pieces statsBlock2(v, u
-// *float64, n int, shift float64, acc, acc2 *[6][4]float64): statsBlock
-// over two pieces of n values at once, v's into acc and u's into acc2,
-// each with the very operations of statsBlock in the same order, so the
-// same bits. Each sum is a chain of additions whose latency bounds
-// statsBlock; two pieces give the core two chains to work on. The second
-// piece takes YMM registers 16-31, which need AVX-512VL (and compares
-// into a mask register there).
-func statsKernel(w func(string, ...any), pieces int) {
+func statsKernel(w func(string, ...any)) {
+	w("")
+	w("// func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)")
+	w("TEXT ·statsBlock(SB), NOSPLIT, $0-32")
+	w("\tMOVQ v+0(FP), SI")
+	w("\tMOVQ n+8(FP), CX")
+	w("\tVBROADCASTSD shift+16(FP), Y14")
+	w("\tMOVQ acc+24(FP), DI")
+	// Y0-Y2 sums set A, Y3-Y5 set B, Y6 zero counts, Y7 min, Y8 max,
+	// Y9 x, Y10 x−shift, Y11 x == 0, Y12 zero.
+	for j := 0; j < 7; j++ {
+		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
+	}
+	w("\tVXORPD Y12, Y12, Y12")
+	w("\tVMOVUPD 128(DI), Y7")
+	w("\tVMOVUPD 160(DI), Y8")
+	w("\tSHRQ $3, CX")
+	w("\tJEQ fold")
+	w("loop:")
+	for s := 0; s < 2; s++ {
+		base := 3 * s
+		w("\tVMOVUPD %d(SI), Y9", 32*s)
+		w("\tVSUBPD Y14, Y9, Y10")
+		w("\tVADDPD Y10, Y%d, Y%d", base, base)
+		w("\tVFMADD231PD Y10, Y10, Y%d", base+1)
+		w("\tVFMADD231PD Y9, Y9, Y%d", base+2)
+		w("\tVMINPD Y9, Y7, Y7")
+		w("\tVMAXPD Y9, Y8, Y8")
+		w("\tVCMPPD $0, Y12, Y9, Y11")
+		w("\tVPSUBQ Y11, Y6, Y6")
+	}
+	w("\tADDQ $64, SI")
+	w("\tDECQ CX")
+	w("\tJNE loop")
+	w("fold:")
+	for j := 0; j < 3; j++ {
+		w("\tVADDPD Y%d, Y%d, Y%d", j+3, j, j)
+		w("\tVMOVUPD Y%d, %d(DI)", j, 32*j)
+	}
+	w("\tVMOVUPD Y6, 96(DI)")
+	w("\tVMOVUPD Y7, 128(DI)")
+	w("\tVMOVUPD Y8, 160(DI)")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// statsKernelZ writes statsBlockZ, statsBlock with AVX-512, and, with two
+// pieces, statsBlock2(v, u *float64, n int, shift float64, acc, acc2
+// *[6][4]float64): statsBlockZ over two pieces of n values at once, v's
+// into acc and u's into acc2. statsBlock's two sets of sums, of values
+// 8i … 8i+3 and 8i+4 … 8i+7, are the low and high halves of one ZMM
+// register here, added at the end as statsBlock adds its sets, and the
+// minimum and maximum take the two halves in statsBlock's order (which
+// of +0 and −0 is the minimum depends on it): the same bits, in two thirds
+// of the instructions. Each sum is a chain of additions whose latency
+// bounds one piece; two pieces give the core two chains to work on.
+func statsKernelZ(w func(string, ...any), pieces int) {
 	w("")
 	if pieces == 1 {
-		w("// func statsBlock(v *float64, n int, shift float64, acc *[6][4]float64)")
-		w("TEXT ·statsBlock(SB), NOSPLIT, $0-32")
+		w("// func statsBlockZ(v *float64, n int, shift float64, acc *[6][4]float64)")
+		w("TEXT ·statsBlockZ(SB), NOSPLIT, $0-32")
 		w("\tMOVQ v+0(FP), SI")
 		w("\tMOVQ n+8(FP), CX")
-		w("\tVBROADCASTSD shift+16(FP), Y14")
+		w("\tVBROADCASTSD shift+16(FP), Z14")
 		w("\tMOVQ acc+24(FP), DI")
 	} else {
 		w("// func statsBlock2(v, u *float64, n int, shift float64, acc, acc2 *[6][4]float64)")
@@ -611,54 +663,42 @@ func statsKernel(w func(string, ...any), pieces int) {
 		w("\tMOVQ v+0(FP), SI")
 		w("\tMOVQ u+8(FP), DX")
 		w("\tMOVQ n+16(FP), CX")
-		w("\tVBROADCASTSD shift+24(FP), Y14")
+		w("\tVBROADCASTSD shift+24(FP), Z14")
 		w("\tMOVQ acc+32(FP), DI")
 		w("\tMOVQ acc2+40(FP), R8")
 	}
-	// Piece v: Y0-Y2 sums set A, Y3-Y5 set B, Y6 zero counts, Y7 min,
-	// Y8 max, Y9 x, Y10 x−shift, Y11 x == 0. Piece u: the same from Y16
-	// (Y25 x, Y26 x−shift, K1 x == 0, Y27 ones). Y12 zero, Y14 shift.
+	// Piece q (registers from r = 16q): Zr-Zr+2 sums, Zr+6 zero counts,
+	// Yr+7 min, Yr+8 max, Zr+9 x, Zr+10 x−shift, Yr+11 x's high half.
+	// Z12 zero, Z13 ones, Z14 shift; K1, K2 x == 0.
 	in, acc := [2]string{"SI", "DX"}, [2]string{"DI", "R8"}
-	for j := 0; j < 7; j++ {
-		w("\tVXORPD Y%d, Y%d, Y%d", j, j, j)
-		if pieces == 2 {
-			w("\tVPXORQ Y%d, Y%d, Y%d", j+16, j+16, j+16)
-		}
-	}
-	w("\tVXORPD Y12, Y12, Y12")
-	if pieces == 2 {
-		w("\tVPCMPEQQ Y13, Y13, Y13") // −1 in each lane
-		w("\tVPSUBQ Y13, Y12, Y27")   // 1 in each lane
-	}
+	w("\tVPXORQ Z12, Z12, Z12")
+	w("\tVPTERNLOGQ $0xff, Z13, Z13, Z13") // −1 in each lane
+	w("\tVPSUBQ Z13, Z12, Z13")            // 1 in each lane
 	for q := 0; q < pieces; q++ {
-		w("\tVMOVUPD 128(%s), Y%d", acc[q], 16*q+7)
-		w("\tVMOVUPD 160(%s), Y%d", acc[q], 16*q+8)
+		r := 16 * q
+		for _, j := range []int{0, 1, 2, 6} {
+			w("\tVPXORQ Z%d, Z%d, Z%d", r+j, r+j, r+j)
+		}
+		w("\tVMOVUPD 128(%s), Y%d", acc[q], r+7)
+		w("\tVMOVUPD 160(%s), Y%d", acc[q], r+8)
 	}
 	w("\tSHRQ $3, CX")
 	w("\tJEQ fold")
 	w("loop:")
-	for s := 0; s < 2; s++ {
-		for q := 0; q < pieces; q++ {
-			r := 16 * q // register offset of the piece
-			x, d, base := r+9, r+10, r+3*s
-			if q == 1 {
-				x, d = 25, 26
-			}
-			w("\tVMOVUPD %d(%s), Y%d", 32*s, in[q], x)
-			w("\tVSUBPD Y14, Y%d, Y%d", x, d)
-			w("\tVADDPD Y%d, Y%d, Y%d", d, base, base)
-			w("\tVFMADD231PD Y%d, Y%d, Y%d", d, d, base+1)
-			w("\tVFMADD231PD Y%d, Y%d, Y%d", x, x, base+2)
-			w("\tVMINPD Y%d, Y%d, Y%d", x, r+7, r+7)
-			w("\tVMAXPD Y%d, Y%d, Y%d", x, r+8, r+8)
-			if q == 0 {
-				w("\tVCMPPD $0, Y12, Y9, Y11")
-				w("\tVPSUBQ Y11, Y6, Y6")
-			} else {
-				w("\tVCMPPD $0, Y12, Y25, K1")
-				w("\tVPADDQ Y27, Y22, K1, Y22")
-			}
-		}
+	for q := 0; q < pieces; q++ {
+		r := 16 * q
+		w("\tVMOVUPD (%s), Z%d", in[q], r+9)
+		w("\tVSUBPD Z14, Z%d, Z%d", r+9, r+10)
+		w("\tVADDPD Z%d, Z%d, Z%d", r+10, r, r)
+		w("\tVFMADD231PD Z%d, Z%d, Z%d", r+10, r+10, r+1)
+		w("\tVFMADD231PD Z%d, Z%d, Z%d", r+9, r+9, r+2)
+		w("\tVCMPPD $0, Z12, Z%d, K%d", r+9, q+1)
+		w("\tVPADDQ Z13, Z%d, K%d, Z%d", r+6, q+1, r+6)
+		w("\tVEXTRACTF64X4 $1, Z%d, Y%d", r+9, r+11)
+		w("\tVMINPD Y%d, Y%d, Y%d", r+9, r+7, r+7)
+		w("\tVMINPD Y%d, Y%d, Y%d", r+11, r+7, r+7)
+		w("\tVMAXPD Y%d, Y%d, Y%d", r+9, r+8, r+8)
+		w("\tVMAXPD Y%d, Y%d, Y%d", r+11, r+8, r+8)
 	}
 	for q := 0; q < pieces; q++ {
 		w("\tADDQ $64, %s", in[q])
@@ -668,13 +708,16 @@ func statsKernel(w func(string, ...any), pieces int) {
 	w("fold:")
 	for q := 0; q < pieces; q++ {
 		r := 16 * q
-		for j := 0; j < 3; j++ {
-			w("\tVADDPD Y%d, Y%d, Y%d", r+j+3, r+j, r+j)
+		for _, j := range []int{0, 1, 2} {
+			w("\tVEXTRACTF64X4 $1, Z%d, Y%d", r+j, r+3)
+			w("\tVADDPD Y%d, Y%d, Y%d", r+3, r+j, r+j)
 			w("\tVMOVUPD Y%d, %d(%s)", r+j, 32*j, acc[q])
 		}
-		for j := 6; j < 9; j++ {
-			w("\tVMOVUPD Y%d, %d(%s)", r+j, 32*j-96, acc[q])
-		}
+		w("\tVEXTRACTI64X4 $1, Z%d, Y%d", r+6, r+3)
+		w("\tVPADDQ Y%d, Y%d, Y%d", r+3, r+6, r+6)
+		w("\tVMOVUPD Y%d, 96(%s)", r+6, acc[q])
+		w("\tVMOVUPD Y%d, 128(%s)", r+7, acc[q])
+		w("\tVMOVUPD Y%d, 160(%s)", r+8, acc[q])
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
