@@ -148,7 +148,9 @@ func TestTracingChangesNoBit(t *testing.T) {
 	deep.Hidden, deep.Act, deep.Batch = []int{100, 30}, ReLU, 500
 	cols := DefaultConfig()
 	cols.Layout = Cols
-	for _, cfg := range []Config{DefaultConfig(), cols, deep} {
+	batches := DefaultConfig() // m = 128: dividing by m multiplies by 1/128
+	batches.Batch = 128
+	for _, cfg := range []Config{DefaultConfig(), cols, deep, batches} {
 		cfg.Epochs = 3
 		off, err := Train(Build(cfg), Init(cfg), data, TrainOptions{})
 		if err != nil {
