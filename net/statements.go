@@ -459,8 +459,11 @@ func (p *Program) hiddenDelta(l int) Statement {
 		} else {
 			d = tp.Dot(tp.T(v.Get(next.W)), v.Get(next.dZ))
 		}
-		if act == ReLU { // the same bits in one pass (tracer.MulGreater)
+		switch act { // the same bits as the statement's NumPy, in one pass
+		case ReLU:
 			return tp.MulGreater(d, v.Get(y.Z), tracer.Scalar(0).Named("0"))
+		case Tanh:
+			return tp.MulOneMinusSquare(d, v.Get(y.A))
 		}
 		return tp.Mul(d, ActivationGrad(tp, act, v, l))
 	}

@@ -520,3 +520,59 @@ func (t *Tape) MulGreater(a, b, c *Array) *Array {
 	t.record(binaryNames[opMul], out, nil, false, false, true, a, b)
 	return out
 }
+
+// MulOneMinusSquare returns d * (1 - a**2) for arrays d and a of the same
+// shape: the gradient through tanh, dZ1 = (dZ2·W2ᵀ) ∘ (1 − A1²). It
+// records what NumPy runs, power, subtract and multiply, and gives their
+// bits, in one pass over the values, each stretch of 512 of them staying
+// in the L1 cache from a**2 to the product. When nothing looks at a**2
+// and 1 - a**2 (a nil tape, or one with ValuesOnly) it does not store
+// them either (two arrays as large as A1: 1 GB at the peak of an epoch
+// on 60,000 samples with 1024 hidden units).
+func (t *Tape) MulOneMinusSquare(d, a *Array) *Array {
+	one, two := Scalar(1).Named("1"), Scalar(2).Named("2")
+	if !d.shape.Equal(a.shape) || d.trans || a.trans {
+		return t.Mul(d, t.Sub(one, t.Pow(a, two)))
+	}
+	shape := append(Shape(nil), d.shape...)
+	out := newResult(shape, broadcastLabels(shape, d, a))
+	keep := t != nil && !t.ValuesOnly // the tape shows a**2 and 1 - a**2
+	var sq, grad *Array
+	if keep {
+		sq = newResult(append(Shape(nil), shape...), broadcastLabels(shape, a, two))
+		sq.name = a.name + binaryInfix[opPow] + two.name
+		grad = newResult(append(Shape(nil), shape...), broadcastLabels(shape, one, sq))
+		grad.name = one.name + binaryInfix[opSub] + sq.name
+		out.labels = broadcastLabels(shape, d, grad)
+		out.name = d.name + binaryInfix[opMul] + grad.name
+	} else {
+		out.name = d.name + binaryInfix[opMul] + one.name + binaryInfix[opSub] + a.name + binaryInfix[opPow] + two.name
+	}
+	fill := func(lo, hi int) {
+		var g []float64
+		if !keep {
+			g = alloc(512)
+			defer release(g)
+		}
+		for i := lo; i < hi; i += 512 {
+			j := min(i+512, hi)
+			s, e := g[:min(j-i, len(g))], g[:min(j-i, len(g))]
+			if keep {
+				s, e = sq.data[i:j], grad.data[i:j]
+			}
+			kernelVS(opPow, s, a.data[i:j], 2)
+			kernelSV(opSub, e, 1, s)
+			kernelVV(opMul, out.data[i:j], d.data[i:j], e)
+		}
+	}
+	if !keep {
+		parallelRange(len(out.data), parallelMin, fill)
+		t.record(binaryNames[opMul], out, nil, false, false, true, d, a)
+		return out
+	}
+	t.produceAll([]*Array{sq, grad, out}, parallelMin, fill)
+	t.record(binaryNames[opPow], sq, nil, false, false, true, a, two)
+	t.record(binaryNames[opSub], grad, nil, false, false, true, one, sq)
+	t.record(binaryNames[opMul], out, nil, false, false, true, d, grad)
+	return out
+}

@@ -3,6 +3,7 @@ package tracer
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -372,6 +373,59 @@ func TestMulGreaterGivesTwoOperationsBits(t *testing.T) {
 			for i, v := range got.data {
 				if !sameFloat(v, want.data[i], 0) || math.Signbit(v) != math.Signbit(want.data[i]) {
 					t.Fatalf("n=%d tape=%v: element %d = %v, two operations give %v", n, tp, i, v, want.data[i])
+				}
+			}
+		}
+	}
+}
+
+// MulOneMinusSquare must give the bits of Mul(d, Sub(1, Pow(a, 2))), NaN,
+// ±Inf and ±0 included, whatever the tape.
+func TestMulOneMinusSquareGivesThreeOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(26, 27))
+	for _, n := range []int{1, 17, 513, 40000} {
+		x, a := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], a[i] = rng.NormFloat64(), math.Tanh(rng.NormFloat64()*3)
+		}
+		x[n-1], a[n/2], a[n/3], a[0] = math.NaN(), math.Inf(1), 1, math.Copysign(0, -1)
+		d, v := Vector(x), Vector(a)
+		for _, tp := range []*Tape{nil, {ValuesOnly: true}, {}} {
+			got := tp.MulOneMinusSquare(d, v)
+			want := tp.Mul(d, tp.Sub(Scalar(1), tp.Pow(v, Scalar(2))))
+			for i, g := range got.data {
+				if !sameFloat(g, want.data[i], 0) || math.Signbit(g) != math.Signbit(want.data[i]) {
+					t.Fatalf("n=%d tape=%v: element %d = %v, three operations give %v", n, tp, i, g, want.data[i])
+				}
+			}
+		}
+	}
+}
+
+// With a tape, MulOneMinusSquare must record what the three operations
+// record: the same events, names, shapes, labels, operands and
+// statistics, for results small and large.
+func TestMulOneMinusSquareRecordsThreeOperations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 29))
+	for _, n := range []int{100, 5*statsChunk + 17} {
+		x, a := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], a[i] = rng.NormFloat64(), math.Tanh(rng.NormFloat64())
+		}
+		d := Matrix(1, n, x).Named("dZ2·W2ᵀ").WithLabels("samples", "hidden")
+		v := Matrix(1, n, a).Named("A1").WithLabels("samples", "hidden")
+		for _, noStats := range []bool{false, true} {
+			got, want := &Tape{NoStats: noStats}, &Tape{NoStats: noStats}
+			r := got.MulOneMinusSquare(d, v)
+			w := want.Mul(d, want.Sub(Scalar(1).Named("1"), want.Pow(v, Scalar(2).Named("2"))))
+			if r.name != w.name || len(got.Events) != len(want.Events) {
+				t.Fatalf("n=%d: %q and %d events, three operations give %q and %d", n, r.name, len(got.Events), w.name, len(want.Events))
+			}
+			for i := range got.Events {
+				g, e := got.Events[i], want.Events[i]
+				g.Value, e.Value = nil, nil
+				if !reflect.DeepEqual(g, e) {
+					t.Fatalf("n=%d noStats=%v: event %d\n%+v\nthree operations record\n%+v", n, noStats, i, g, e)
 				}
 			}
 		}

@@ -50,7 +50,14 @@ func resultStats(r *Array) Stats {
 // The pieces and the shift are summarize's, so the statistics are the
 // same bits either way.
 func (t *Tape) produce(out *Array, grain int, fill func(lo, hi int)) {
-	n := len(out.data)
+	t.produceAll([]*Array{out}, grain, fill)
+}
+
+// produceAll is produce for several results of the same length that fill
+// writes together (the a**2, 1 − a**2 and d * (1 − a**2) of
+// MulOneMinusSquare).
+func (t *Tape) produceAll(outs []*Array, grain int, fill func(lo, hi int)) {
+	n := len(outs[0].data)
 	if t == nil || t.NoStats || t.ValuesOnly || n < 2*statsChunk {
 		parallelRange(n, grain, fill)
 		return
@@ -60,26 +67,35 @@ func (t *Tape) produce(out *Array, grain int, fill func(lo, hi int)) {
 	// time (summarizePair), 0 and 1, 2 and 3, …
 	const head = 8
 	fill(0, head)
-	shift, ok := firstFinite(out.data[:head])
-	if !ok { // the shift lies further on: summarise afterwards
-		parallelRange(n-head, grain, func(lo, hi int) { fill(head+lo, head+hi) })
-		return
+	shifts := make([]float64, len(outs))
+	for k, out := range outs {
+		shift, ok := firstFinite(out.data[:head])
+		if !ok { // the shift lies further on: summarise afterwards
+			parallelRange(n-head, grain, func(lo, hi int) { fill(head+lo, head+hi) })
+			return
+		}
+		shifts[k] = shift
 	}
 	pieces := (n + statsChunk - 1) / statsChunk
-	parts := make([]statsPart, pieces)
+	parts := make([]statsPart, len(outs)*pieces) // result k's piece i at k·pieces + i
 	parallelTasks((pieces+1)/2, func(i int) {
 		lo, mid, hi := 2*i*statsChunk, min((2*i+1)*statsChunk, n), min((2*i+2)*statsChunk, n)
 		fill(max(lo, head), hi)
-		if mid == hi {
-			parts[2*i] = summarizePart(out.data[lo:hi], shift)
-			return
+		for k, out := range outs {
+			p := parts[k*pieces:]
+			if mid == hi {
+				p[2*i] = summarizePart(out.data[lo:hi], shifts[k])
+				continue
+			}
+			p[2*i], p[2*i+1] = summarizePair(out.data[lo:mid], out.data[mid:hi], shifts[k])
 		}
-		parts[2*i], parts[2*i+1] = summarizePair(out.data[lo:mid], out.data[mid:hi], shift)
 	})
-	if out.aux == nil {
-		out.aux = &arrayAux{}
+	for k, out := range outs {
+		if out.aux == nil {
+			out.aux = &arrayAux{}
+		}
+		out.aux.setStats(combineStats(parts[k*pieces:(k+1)*pieces], shifts[k], n))
 	}
-	out.aux.setStats(combineStats(parts, shift, n))
 }
 
 // firstFinite returns the first value of v that is neither NaN nor ±Inf.
