@@ -142,7 +142,8 @@ func parallelTasks(tasks int, f func(task int)) {
 	pool.jobs = append(pool.jobs, j)
 	pool.pending.Add(1)
 	pool.Unlock()
-	if pool.idle.Load() > 0 {
+	// Wake as many sleeping helpers as there are tasks for.
+	for n := min(pool.idle.Load(), int64(tasks-1)); n > 0; n-- {
 		select {
 		case pool.wake <- struct{}{}:
 		default:
