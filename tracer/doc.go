@@ -34,12 +34,18 @@
 // and skips the zeros of a matrix marked with MarkSparse, such as the
 // MNIST pixels; elementwise arithmetic, tanh, exp, log and the statistics
 // have vector versions that give the same bits as the scalar code; large
-// operations use every core. Work is split by output, never by the order
-// of a sum, so results depend neither on the number of cores nor on the
-// vector width. A loop that knows when values are dead can hand their
+// operations use every core, through helper goroutines that stay awake
+// between the operations of a training step, and work alone while other
+// programs keep the machine busy. Work is split by output, never by the
+// order of a sum, so results depend neither on the number of cores nor on
+// the vector width. A loop that knows when values are dead can hand their
 // storage back with Recycle for later results, instead of having fresh
 // memory zeroed (Reserve lifts the bound on what waits; a ValuesOnly tape
-// lists what a step computed).
+// lists what a step computed). SubScaled, DotDiv, MulGreater and
+// MulOneMinusSquare compute a few two- and three-operation expressions of
+// a training step (W − lr·dW, Aᵀ·dZ / m, and the gradients through ReLU
+// and tanh) in one pass when no tape looks at the intermediate results,
+// with the bits and the events of the operations they stand for.
 //
 // This package imports nothing of backstep's.
 package tracer
