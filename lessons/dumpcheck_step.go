@@ -235,7 +235,12 @@ func (r *DumpReport) checkData(all net.Vars) {
 	} else if big := math.Max(math.Abs(x.Min), math.Abs(x.Max)); big > 10 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("X reaches %.4g, far outside [−1, 1]: scale or standardise the inputs (no-normalize)", big))
 	}
-	if f := r.finding("loss"); f != nil && f.Present && f.Verdict == net.Correct && d.Config.Normalised() == net.NoNormaliser && d.Samples > 1 {
+	// A cross-entropy is a mean in every course's formula (CS231n, Ng); a
+	// summed one makes every gradient m× the mean's, which a learning rate
+	// chosen for the mean cannot absorb. The sum of squared errors is the
+	// textbook SSE: summed squared error is a convention, not a bug.
+	crossEntropy := d.Config.LossKind() != net.SquaredError
+	if f := r.finding("loss"); f != nil && f.Present && f.Verdict == net.Correct && d.Config.Normalised() == net.NoNormaliser && d.Samples > 1 && crossEntropy {
 		f.Verdict = net.Wrong
 		f.Description = fmt.Sprintf("the loss is summed over the %d samples: every gradient is %d× the mean's — divide by m", d.Samples, d.Samples)
 		mean := d.Config

@@ -80,11 +80,22 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 	found := make([]net.Activation, L) // found[l], l = 1 … L−1
 	var evidence []string
 	unmatched := 0
+	prev := r.get("X") // layer l's input, when known
 	for l := 1; l < L; l++ {
 		z, a := r.get(fmt.Sprintf("Z%d", l)), r.get(fmt.Sprintf("A%d", l))
+		computed := false
+		if z == nil && a != nil && prev != nil {
+			// No Z: the layer's product with its own input is Z.
+			z, computed = r.preActivation(l, prev), true
+		}
 		if z == nil || a == nil || !z.Shape().Equal(a.Shape()) {
+			prev = nil
+			if a != nil {
+				prev = a
+			}
 			continue
 		}
+		prev = a
 		var matched []net.Activation
 		for _, act := range []net.Activation{net.Tanh, net.Sigmoid, net.ReLU} {
 			if matches(a, activation(tp, act, z), tol) {
@@ -93,7 +104,11 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		}
 		if len(matched) == 1 {
 			found[l] = matched[0]
-			evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d)", l, matched[0], l))
+			if computed {
+				evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d) with Z%d from %s, W%d, b%d", l, matched[0], l, l, prevName(l), l, l))
+			} else {
+				evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d)", l, matched[0], l))
+			}
 		} else {
 			unmatched = l
 		}
@@ -132,6 +147,35 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		return acts[0], acts, fmt.Sprintf("hidden activations %s: %s in the dump", strings.Join(names, ", "), strings.Join(evidence, ", "))
 	}
 	return acts[0], nil, text
+}
+
+// preActivation is Z_l = A_{l−1}·W_l + b_l (or W_l·A_{l−1} + b_l) from the
+// dump's weights and the given layer input, nil when it cannot be
+// computed.
+func (r *reader) preActivation(l int, prev *tracer.Array) *tracer.Array {
+	p := net.Build(r.d.Config)
+	i := p.Index(fmt.Sprintf("Z%d", l))
+	if i < 0 {
+		return nil
+	}
+	env := net.Vars{prevName(l): prev}
+	for _, n := range []string{fmt.Sprintf("W%d", l), fmt.Sprintf("b%d", l)} {
+		if a := r.get(n); a != nil {
+			env[n] = a
+		}
+	}
+	z, err := p.Eval(i, nil, env)
+	if err != nil {
+		return nil
+	}
+	return z
+}
+
+func prevName(l int) string {
+	if l == 1 {
+		return "X"
+	}
+	return fmt.Sprintf("A%d", l-1)
 }
 
 // activation applies a hidden activation as the reference step does.
