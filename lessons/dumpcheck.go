@@ -234,7 +234,35 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 		rep.Findings = append(rep.Findings, f)
 	}
 	rep.ownCount(p, all, o.Tol)
+	rep.reluAtZero(p, all, o.Tol)
 	return rep, all
+}
+
+// reluAtZero clears a hidden delta of a ReLU layer that differs from the
+// right one only where Z is exactly 0: the derivative at the kink may be
+// taken as 1 (Z >= 0) as well as 0 (Z > 0) — both are subgradients.
+func (r *DumpReport) reluAtZero(p *net.Program, all net.Vars, tol float64) {
+	for k := range r.Findings {
+		f := &r.Findings[k]
+		l := layerOf(f.Tensor)
+		if !f.Faulty() || !strings.HasPrefix(f.Tensor, "dZ") || l >= r.Dump.Config.Layers() || r.Dump.Config.ActOf(l) != net.ReLU {
+			continue
+		}
+		_, back := backText(p, l)
+		Z := fmt.Sprintf("Z%d", l)
+		s := net.Statement{Name: f.Tensor, Inputs: []string{fmt.Sprintf("dZ%d", l+1), fmt.Sprintf("W%d", l+1), Z},
+			Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+				z, zero := v.Get(Z), tracer.Scalar(0)
+				return tp.Mul(back(tp, v), tp.Add(tp.Greater(z, zero), tp.Equal(z, zero)))
+			}}
+		q := &net.Program{Config: p.Config, Statements: []net.Statement{s}}
+		if want, err := q.Eval(0, nil, all); err == nil && net.Agrees(s, all, r.Dump.Vars[f.Tensor], want, tol) {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: f.Present, Shape: f.Shape,
+				Expected: f.Expected, Verdict: net.Correct,
+				Cause: fmt.Sprintf("it takes the ReLU's derivative at Z%d = 0 as 1 (Z%d >= 0): at the kink either is right", l, l)}
+		}
+	}
+	r.rebuildBugs()
 }
 
 // ownCount clears a statement that reads m, is wrong with the dump's own
@@ -267,6 +295,12 @@ func (r *DumpReport) ownCount(p *net.Program, all net.Vars, tol float64) {
 				Cause: "it counts its own samples (it does not read your m), so your m does not touch it"}
 		}
 	}
+	r.rebuildBugs()
+}
+
+// rebuildBugs lists the bugs of the faulty findings again, in order, after
+// findings were cleared.
+func (r *DumpReport) rebuildBugs() {
 	r.Bugs = nil
 	for _, f := range r.Findings {
 		if f.Faulty() && f.Bug != "" {
