@@ -48,7 +48,10 @@ type Config struct {
 	Norm    Normaliser // where the 1/m sits
 	Factor  float64    // dZ_L's constant besides 1/m (2 without the ½ of squared error); 0 means 1
 	Negated bool       // the gradients of −loss: dZ_L = Y − A_L, and updates add
-	Biases  []BiasForm // per layer; nil is (1,n) everywhere
+	// GradFactor is dW's and db's constant besides 1/m (1/K when the loss
+	// is np.mean over all N·K outputs and the 1/K sits in dW); 0 means 1.
+	GradFactor float64
+	Biases     []BiasForm // per layer; nil is (1,n) everywhere
 	// Acts gives each hidden layer its own activation; nil is Act everywhere.
 	Acts []Activation
 }

@@ -118,6 +118,14 @@ func (c Config) ActsText() string {
 	return s
 }
 
+// GradScale is the constant dW and db carry besides 1/m (1 unless set).
+func (c Config) GradScale() float64 {
+	if c.GradFactor == 0 {
+		return 1
+	}
+	return c.GradFactor
+}
+
 // Bias is layer l's bias form (1-based).
 func (c Config) Bias(l int) BiasForm {
 	if l-1 < len(c.Biases) {
@@ -149,7 +157,7 @@ func (c Config) Reference() bool {
 		}
 	}
 	return c.OutputAct() == Softmax && c.LossKind() == CrossEntropy && c.Normalised() == InGradients &&
-		c.DeltaFactor() == 1
+		c.DeltaFactor() == 1 && c.GradScale() == 1
 }
 
 // validateFamily reports an output, loss or convention backstep cannot
@@ -175,6 +183,9 @@ func (c Config) validateFamily() error {
 	case InGradients, InDelta, NoNormaliser:
 	default:
 		return fmt.Errorf("net: unknown normaliser placement %q: use gradients, delta or none", c.Norm)
+	}
+	if f := c.GradFactor; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return fmt.Errorf("net: the weight gradients' factor must be a positive number, got %v", f)
 	}
 	if f := c.Factor; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 		return fmt.Errorf("net: the output delta's factor must be a positive number, got %v", f)

@@ -290,7 +290,7 @@ func isWhole(x float64) bool { return x > 1 && x < 1e9 && x == math.Trunc(x) }
 func (p *Program) loss() Statement {
 	A := p.layer(p.Config.Layers()).A
 	perM := p.Config.Normalised() != NoNormaliser
-	f := math.Abs(p.Config.DeltaFactor())
+	f := math.Abs(p.Config.DeltaFactor()) * p.Config.GradScale()
 	inputs := []string{"Y", A}
 	if perM {
 		inputs = append(inputs, "m")
@@ -502,6 +502,23 @@ func (p *Program) weightGrad(l int) Statement {
 		s.NumPy += " / m"
 		s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array { return tp.Div(eval(tp, v), v.Get("m")) }
 	}
+	return p.gradFactor(s, product, productPy, perM)
+}
+
+// gradFactor gives a weight or bias gradient the convention's constant
+// besides 1/m (GradFactor), in its text and its value.
+func (p *Program) gradFactor(s Statement, body, bodyPy string, perM bool) Statement {
+	g := p.Config.GradScale()
+	if g == 1 {
+		return s
+	}
+	f, py := constantText(g, perM)
+	s.Formula = fmt.Sprintf("%s = %s", s.Name, fmt.Sprintf(f, body))
+	s.NumPy = fmt.Sprintf("%s = %s", s.Name, fmt.Sprintf(py, bodyPy))
+	eval := s.Eval
+	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
+		return tp.Mul(tracer.Scalar(g).Named(fmt.Sprintf("%g", g)), eval(tp, v))
+	}
 	return s
 }
 
@@ -529,7 +546,8 @@ func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
 			return tp.Sum(v.Get(y.dZ), axis, keepdims)
 		}}
-	if p.Config.Normalised() == InGradients {
+	perM := p.Config.Normalised() == InGradients
+	if perM {
 		s.Inputs = append(s.Inputs, "m")
 		s.Formula = fmt.Sprintf("%s = (1/m) · Σ over %s (axis %d) of %s", y.db, what, axis, y.dZ)
 		s.NumPy += " / m"
@@ -537,7 +555,7 @@ func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 			return tp.Div(tp.Sum(v.Get(y.dZ), axis, keepdims), v.Get("m"))
 		}
 	}
-	return s
+	return p.gradFactor(s, fmt.Sprintf("Σ over %s (axis %d) of %s", what, axis, y.dZ), fmt.Sprintf("np.sum(%s, axis=%d%s)", y.dZ, axis, kd), perM)
 }
 
 // update is param = param − lr · grad, or param + lr · grad when the
