@@ -131,6 +131,10 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		if unmatched > 0 {
 			why = fmt.Sprintf("A%d matches none of tanh, sigmoid, relu of Z%d", unmatched, unmatched)
 		}
+		if unmatched > 0 {
+			r.d.ActUnknown = true
+			return net.Tanh, nil, fmt.Sprintf("hidden activation unknown: %s — A%d and the deltas through it are not checked (give --act if it is one of them)", why, unmatched)
+		}
 		return net.Tanh, nil, fmt.Sprintf("hidden activation tanh by default: %s (give --act)", why)
 	}
 	acts := found[1:]
