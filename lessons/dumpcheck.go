@@ -80,6 +80,8 @@ type DumpReport struct {
 	// Readings says which other readings of the dump were tried and why
 	// they lost.
 	Readings []string
+	// L2 is the λ of the L2 regularisation every dW carries (0 if none).
+	L2 float64
 	// BlownUp says which parameter already holds NaN or Inf: the step
 	// cannot be right, whatever its statements do.
 	BlownUp string
@@ -236,7 +238,67 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 	rep.ownCount(p, all, o.Tol)
 	rep.reluAtZero(p, all, o.Tol)
 	rep.unknownActivation()
+	rep.regularised(p, all)
 	return rep, all
+}
+
+// regularised recognises L2 regularisation: every dW that is wrong differs
+// from the right one by the same λ·W (the gradient of (λ/2)·Σ‖W‖²), and a
+// wrong loss by (λ/2)·Σ‖W‖². Those are right for the regularised loss; the
+// numerical check then compares dW − λ·W with the unregularised loss.
+func (r *DumpReport) regularised(p *net.Program, all net.Vars) {
+	d := r.Dump
+	var tp *tracer.Tape
+	lambda := 0.0
+	var hits []int
+	for k, f := range r.Findings {
+		if !strings.HasPrefix(f.Tensor, "dW") {
+			continue
+		}
+		if !f.Faulty() {
+			if f.Present {
+				return // a right dW beside regularised ones: not one convention
+			}
+			continue
+		}
+		W, user := d.Vars["W"+f.Tensor[2:]], d.Vars[f.Tensor]
+		want, err := p.Eval(p.Index(f.Tensor), nil, all)
+		if err != nil || W == nil || !user.Shape().Equal(W.Shape()) || !want.Shape().Equal(W.Shape()) {
+			return
+		}
+		rel := tracer.Relate(tp.Sub(user, want), W)
+		l := rel.Alpha
+		if rel.Kind == tracer.Same {
+			l = 1
+		}
+		if rel.Kind != tracer.Same && rel.Kind != tracer.Scaled || l <= 0 || lambda != 0 && !nearly(l, lambda) {
+			return
+		}
+		lambda = l
+		hits = append(hits, k)
+	}
+	if len(hits) == 0 {
+		return
+	}
+	r.L2 = lambda
+	for _, k := range hits {
+		f := &r.Findings[k]
+		*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: true, Shape: f.Shape, Expected: f.Expected,
+			Verdict: net.Correct, Cause: fmt.Sprintf("it adds %.4g·W%s: L2 regularisation, right for a loss with (%.4g/2)·Σ‖W‖²", lambda, f.Tensor[2:], lambda)}
+	}
+	if f := r.finding("loss"); f != nil && f.Faulty() {
+		penalty := 0.0
+		for l := 1; l <= d.Config.Layers(); l++ {
+			for _, w := range d.Vars[fmt.Sprintf("W%d", l)].Data() {
+				penalty += w * w
+			}
+		}
+		if want, err := p.Eval(p.Index("loss"), nil, all); err == nil && nearly(d.Vars["loss"].Item()-want.Item(), lambda/2*penalty) {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: true, Shape: f.Shape, Expected: f.Expected,
+				Verdict: net.Correct, Cause: fmt.Sprintf("it adds the L2 penalty (%.4g/2)·Σ‖W‖²", lambda)}
+		}
+	}
+	r.rebuildBugs()
 }
 
 // unknownActivation sets aside what an activation backstep does not know
@@ -402,6 +464,21 @@ func (r *DumpReport) checkGradients(all net.Vars, o CheckOptions) {
 	if bad := nonFiniteParams(d); bad != "" {
 		r.Numerical.Why = bad + ": gradients can only be checked where the loss is finite"
 		return
+	}
+	if r.L2 != 0 {
+		// Compare dW − λ·W with the loss backstep differentiates.
+		var tp *tracer.Tape
+		plain := net.Vars{}
+		for k, v := range all {
+			plain[k] = v
+		}
+		for l := 1; l <= d.Config.Layers(); l++ {
+			dW, W := fmt.Sprintf("dW%d", l), d.Vars[fmt.Sprintf("W%d", l)]
+			if g := all[dW]; g != nil && W != nil && g.Shape().Equal(W.Shape()) {
+				plain[dW] = tp.Sub(g, tp.Mul(tracer.Scalar(r.L2), W))
+			}
+		}
+		all = plain
 	}
 	sc, err := net.CheckValues(d.Program(), all, opts)
 	if err != nil {

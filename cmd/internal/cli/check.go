@@ -483,6 +483,9 @@ func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 	pal := render.Palette{Enabled: io.Color}
 	line := func(head, text string) { render.Paragraph(io.Out, io.width(), head, 9, text, nil) }
 	line("checks   ", fmt.Sprintf("recomputed %d tensors (%d values) from your own inputs", rep.Recomputed, rep.RecomputedElements))
+	if rep.L2 != 0 {
+		line("         ", fmt.Sprintf("every dW adds %.4g·W: L2 regularisation, so the weights' gradients are judged against the regularised loss", rep.L2))
+	}
 	n := rep.Numerical
 	switch {
 	case !n.Ran:
