@@ -126,6 +126,16 @@ func (c Config) GradScale() float64 {
 	return c.GradFactor
 }
 
+// OutputAxis says what the output layer's axis holds: classes for a
+// softmax, outputs otherwise (a sigmoid unit, multi-label units,
+// regression targets).
+func (c Config) OutputAxis() string {
+	if c.OutputAct() == Softmax {
+		return ClassesAxis
+	}
+	return OutputsAxis
+}
+
 // Bias is layer l's bias form (1-based).
 func (c Config) Bias(l int) BiasForm {
 	if l-1 < len(c.Biases) {

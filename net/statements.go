@@ -12,6 +12,9 @@ const (
 	SamplesAxis  = "samples"
 	FeaturesAxis = "features"
 	ClassesAxis  = "classes"
+	// OutputsAxis is the output layer's axis when it is not a softmax over
+	// classes: one sigmoid unit, multi-label units, regression targets.
+	OutputsAxis = "outputs"
 )
 
 // layer names the variables of layer l (1-based) so the builders read like
@@ -43,7 +46,7 @@ func (p *Program) unitsOf(l int) string {
 	case l == 0:
 		return FeaturesAxis
 	case l == L:
-		return ClassesAxis
+		return p.Config.OutputAxis()
 	case L == 2:
 		return "hidden"
 	default:
@@ -63,7 +66,7 @@ func Build(cfg Config) *Program {
 		return []string{inner, outer}
 	}
 	p.Labels["X"] = lab(SamplesAxis, FeaturesAxis)
-	p.Labels["Y"] = lab(SamplesAxis, ClassesAxis)
+	p.Labels["Y"] = lab(SamplesAxis, cfg.OutputAxis())
 	for l := 1; l <= cfg.Layers(); l++ {
 		y := p.layer(l)
 		for _, n := range []string{y.Z, y.A, y.dZ} {

@@ -3,7 +3,9 @@ package foreign
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
@@ -310,6 +312,9 @@ func (r *reader) suggest(p *net.Program) map[string]string {
 			continue
 		}
 		for _, key := range r.d.Unused {
+			if role, ok := parseName(key); ok && (role.Kind == "loss" || role.Kind == "X" || role.Kind == "Y" || role.Kind == "m") {
+				continue // named as something else
+			}
 			if a := r.f.Arrays[key]; !taken[key] && a.Shape().Equal(want) {
 				out[key], taken[key] = s.Name, true
 				break
@@ -317,6 +322,17 @@ func (r *reader) suggest(p *net.Program) map[string]string {
 		}
 	}
 	return out
+}
+
+// SafeKey is a key as it can be shown: quoted, with escapes, when it holds
+// control or format characters (a terminal would obey them).
+func SafeKey(k string) string {
+	for _, c := range k {
+		if unicode.IsControl(c) || unicode.Is(unicode.Cf, c) { // C0, C1, bidi overrides
+			return strconv.Quote(k)
+		}
+	}
+	return k
 }
 
 // renamed lists the keys read under another name: "w1→W1, grad_w1→dW1".
@@ -328,7 +344,7 @@ func (r *reader) renamed() string {
 	}
 	for _, name := range sortedNames(r.d.Keys) {
 		if key := r.d.Keys[name]; key != name && !moved[key+"→"+name] {
-			parts = append(parts, key+"→"+name)
+			parts = append(parts, SafeKey(key)+"→"+name)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -43,7 +43,7 @@ func (r *reader) readFamily() error {
 				continue
 			}
 			rd := r.convention(c)
-			rd.Notes = append([]string{out.note, loss.note(c)}, rd.Notes...)
+			rd.Notes = append([]string{out.note, loss.note(rd.Config)}, rd.Notes...)
 			rd.Decided = rd.Decided && loss.sure && out.sure
 			readings = append(readings, rd)
 		}
@@ -339,17 +339,27 @@ func LossWords(cfg net.Config) string {
 	if cfg.Normalised() == net.NoNormaliser {
 		red = "summed over the samples"
 	}
+	// The loss's constant besides 1/m: 2 drops the ½ of squared error,
+	// 1/K averages over the K outputs too (np.mean over every element).
+	k := math.Abs(cfg.DeltaFactor()) * cfg.GradScale()
+	units := float64(cfg.Classes)
+	if units > 1 && (close(k*units, 1) || close(k*units, 2)) {
+		red += fmt.Sprintf(" and the %d outputs", cfg.Classes)
+		k *= units
+	}
 	switch cfg.LossKind() {
 	case net.BinaryCrossEntropy:
-		return "binary cross-entropy (" + red + ")"
+		return "binary cross-entropy (" + red + constantWords(k) + ")"
 	case net.SquaredError:
-		half := "with ½"
-		if cfg.Factor != 0 && cfg.Factor != 1 {
-			half = fmt.Sprintf("× %s", factorWords(cfg.Factor))
+		switch {
+		case k == 1:
+			return "squared error (with ½, " + red + ")"
+		case close(k, 2):
+			return "squared error (without ½, " + red + ")"
 		}
-		return "squared error (" + half + ", " + red + ")"
+		return fmt.Sprintf("squared error (with ½ × %g, %s)", k, red)
 	}
-	return "cross-entropy (" + red + ")"
+	return "cross-entropy (" + red + constantWords(k) + ")"
 }
 
 // losses lists the losses the output allows, the likeliest first. For
@@ -498,4 +508,12 @@ func (r *reader) env(p *net.Program) net.Vars {
 	}
 	r.envs[key] = v
 	return v
+}
+
+// constantWords names a cross-entropy's constant other than 1.
+func constantWords(k float64) string {
+	if close(k, 1) {
+		return ""
+	}
+	return fmt.Sprintf(", × %g", k)
 }

@@ -120,6 +120,21 @@ func (r *reader) readOneSample() error {
 	case W1.Shape()[0] == n+1:
 		cols = false
 	case W1.Shape()[0] == n:
+		// Square: Z1 says which product the code took.
+		var tp *tracer.Tape
+		z1, b1 := r.get("Z1"), r.get("b1")
+		if z1 != nil && z1.Size() == n && (b1 == nil || b1.Size() == n) {
+			z := tp.Reshape(z1, n)
+			colsZ, rowsZ := tp.Dot(W1, tp.Reshape(X, n)), tp.Dot(tp.Reshape(X, n), W1)
+			if b1 != nil {
+				colsZ, rowsZ = tp.Add(colsZ, tp.Reshape(b1, n)), tp.Add(rowsZ, tp.Reshape(b1, n))
+			}
+			c, rw := matches(z, colsZ, r.matchTolerance()), matches(z, rowsZ, r.matchTolerance())
+			if c != rw {
+				cols = c
+				break
+			}
+		}
 		return fmt.Errorf("foreign: X is one sample of %d values and W1 %v is square: give --layout cols (W1 @ x) or --layout rows (x @ W1)", n, W1.Shape())
 	default:
 		return fmt.Errorf("foreign: X is one sample of %d values, but W1 %v takes %d or %d inputs: X should be (samples, %d) or one sample of %d values", n, W1.Shape(), W1.Shape()[0], W1.Shape()[1], W1.Shape()[0], W1.Shape()[1])
@@ -303,7 +318,7 @@ func (r *reader) fold(l net.Layout) error {
 	}
 	r.noteLayout(l, r.o.Layout != "")
 	r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: W1 %v takes one input more than X's %d features, so backstep adds X's %s of ones (%s, as Z1 %s) and reads W1's %s %d as b1",
-		W1.Shape(), X.Shape()[1-sampleAxisOf(l)], what, where, z1Evidence(r.get("Z1") != nil), what, at))
+		W1.Shape(), X.Shape()[1-sampleAxisOf(l)], what, where, z1Evidence(r.get("Z1") != nil), map[bool]string{true: "column", false: "row"}[l == net.Cols], at))
 	return nil
 }
 
@@ -383,7 +398,11 @@ func (r *reader) findOnes(l net.Layout) {
 				what = "row"
 			}
 			r.d.Folded, r.d.FoldedAt = true, f
-			r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: X's %s %d is all ones, so W1's %s %d acts as b1", what, f, what, f))
+			wWhat := "row" // W1 is inputs × units in rows layout
+			if l == net.Cols {
+				wWhat = "column"
+			}
+			r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: X's %s %d is all ones, so W1's %s %d acts as b1", what, f, wWhat, f))
 			return
 		}
 	}

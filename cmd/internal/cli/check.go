@@ -404,12 +404,12 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		var maps []string
 		for _, key := range d.Unused {
 			if ours, ok := d.Suggest[key]; ok {
-				maps = append(maps, fmt.Sprintf("--map %s=%s", ours, key))
+				maps = append(maps, fmt.Sprintf("--map %s=%s", ours, foreign.SafeKey(key)))
 			}
 		}
-		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s; by their shapes they could be the gradients this dump lacks: %s", strings.Join(d.Unused, ", "), strings.Join(maps, " ")), nil)
+		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s; by their shapes they could be the gradients this dump lacks: %s", safeKeys(d.Unused), strings.Join(maps, " ")), nil)
 	} else if len(d.Unused) > 0 {
-		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", strings.Join(d.Unused, ", "), d.Unused[0]), nil)
+		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", safeKeys(d.Unused), foreign.SafeKey(d.Unused[0])), nil)
 	}
 	if rep.OK() {
 		what := "every tensor is what its statement gives on your inputs"
@@ -517,6 +517,15 @@ func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 			line("         ", pal.Warn("note:")+" "+why)
 		}
 	}
+}
+
+// safeKeys lists keys as they can be shown.
+func safeKeys(keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = foreign.SafeKey(k)
+	}
+	return strings.Join(out, ", ")
 }
 
 // dedupe keeps the first of repeated lines.
