@@ -87,7 +87,7 @@ func (c Config) Validate() error {
 	switch {
 	case c.Inputs < 1 || c.Classes < 1 || c.Classes < 2 && c.OutputAct() == Softmax:
 		return fmt.Errorf("net: need at least 1 input and 2 classes, got %d and %d", c.Inputs, c.Classes)
-	case len(c.Hidden) == 0:
+	case len(c.Hidden) == 0 && c.Output == "": // a learner's logistic or softmax regression sets its output
 		return fmt.Errorf("net: give at least one hidden layer size, e.g. --hidden 60")
 	case c.Act != Tanh && c.Act != Sigmoid && c.Act != ReLU:
 		return fmt.Errorf("net: unknown activation %q: use tanh, sigmoid or relu", c.Act)

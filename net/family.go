@@ -212,8 +212,11 @@ func (c Config) Describe() string {
 	for i, n := range sizes {
 		parts[i] = fmt.Sprint(n)
 	}
-	s := strings.Join(parts, "-") + " " + c.ActsText()
-	if c.OutputAct() != Softmax || c.LossKind() != CrossEntropy {
+	s := strings.Join(parts, "-")
+	if len(c.Hidden) > 0 {
+		s += " " + c.ActsText()
+	}
+	if c.OutputAct() != Softmax || c.LossKind() != CrossEntropy || len(c.Hidden) == 0 {
 		s += fmt.Sprintf(" → %s, %s", c.OutputAct(), strings.ReplaceAll(string(c.LossKind()), "-", " "))
 	}
 	return s

@@ -77,6 +77,9 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 	if r.o.Act != "" {
 		return r.o.Act, nil, fmt.Sprintf("hidden activation %s from --act", r.o.Act)
 	}
+	if L == 1 {
+		return net.Tanh, nil, "no hidden layer: a logistic or softmax regression"
+	}
 	found := make([]net.Activation, L) // found[l], l = 1 … L−1
 	var evidence []string
 	unmatched := 0
