@@ -81,6 +81,9 @@ func (r *reader) readShapes() error {
 		W := r.get(fmt.Sprintf("W%d", l))
 		if l > 1 {
 			prev := r.get(fmt.Sprintf("W%d", l-1))
+			if W.Shape()[in] == prev.Shape()[out]+1 {
+				return fmt.Errorf("foreign: W%d %v takes one input more than layer %d's %d units: a bias folded into W%d (ones added to A%d)? backstep reads a folded bias in the first layer only — dump W%d's bias row as b%d and the rest as W%d", l, W.Shape(), l-1, prev.Shape()[out], l, l-1, l, l, l)
+			}
 			if W.Shape()[in] != prev.Shape()[out] {
 				return fmt.Errorf("foreign: W%d %v does not follow W%d %v: layer %d has %d units (%s layout)", l, W.Shape(), l-1, prev.Shape(), l-1, prev.Shape()[out], layout)
 			}
