@@ -67,12 +67,19 @@ func ReadScript(a *record.Analysis) *ScriptCheck {
 	var roles map[string]string
 	c.File, roles = a.Dump()
 	byNames, err1 := foreign.Interpret(c.File, foreign.Options{})
-	byRoles, err2 := foreign.Interpret(c.File, foreign.Options{Map: roles})
+	// The structure's reading gives check the arrays it placed, by role
+	// (other names could read as the same role and clash with them).
+	placed := &net.NumPyFile{Path: c.File.Path, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{},
+		Warnings: c.File.Warnings}
+	for _, key := range roles {
+		placed.Arrays[key], placed.Integer[key] = c.File.Arrays[key], c.File.Integer[key]
+	}
+	byRoles, err2 := foreign.Interpret(placed, foreign.Options{Map: roles})
 	switch {
 	case err1 == nil && (err2 != nil || len(byNames.Given) >= len(byRoles.Given)):
 		c.Dump = byNames
 	case err2 == nil:
-		c.Dump = byRoles
+		c.Dump, c.File = byRoles, placed
 	default:
 		c.Err = err1
 		return c
@@ -126,10 +133,31 @@ func (c *ScriptCheck) place() {
 		if l, ok := learnerOf[f.Tensor]; ok {
 			learner = l
 		}
-		c.Lines = append(c.Lines, LineVerdict{Line: a.Writer(learner), Tensor: f.Tensor, Learner: learner,
+		if f.Statement.Phase == net.Update && drifted(a, learner) {
+			continue // the shape drift, which the run reports at the same line
+		}
+		line := a.Writer(learner)
+		if f.Statement.Phase == net.Update {
+			// check's verdict on the parameter after its update: the update's line
+			if u := a.UpdateLine(learner); u != nil {
+				line = u
+			}
+		}
+		c.Lines = append(c.Lines, LineVerdict{Line: line, Tensor: f.Tensor, Learner: learner,
 			Finding: f, Right: c.InLearnerNames(f.Statement.NumPy)})
 	}
 	sort.SliceStable(c.Lines, func(i, j int) bool { return lineNo(c.Lines[i].Line) < lineNo(c.Lines[j].Line) })
+}
+
+// drifted reports whether the recorder saw a parameter change shape at its
+// update.
+func drifted(a *record.Analysis, learner string) bool {
+	for _, d := range a.Drifts {
+		if d.Name == learner || a.Alias[learner] == d.Name {
+			return true
+		}
+	}
+	return false
 }
 
 func lineNo(l *record.Line) int {

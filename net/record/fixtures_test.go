@@ -24,6 +24,11 @@ var fixtures = map[string][]string{
 	"foreign":      {"foreign.py"},
 	"notebook":     {"notebook.ipynb"},
 	"vectors":      {"vectors.py"},
+	"update-forms": {"update_forms.py"},
+	"dicts":        {"dicts.py"},
+	"classy":       {"classy.py"},
+	"tuples":       {"tuples.py"},
+	"iamtrask":     {"iamtrask.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }
