@@ -199,7 +199,7 @@ func (c *ScriptCheck) Marks() record.Marks {
 		}
 		text := fmt.Sprintf("check: %s is %s on your own inputs: %s; no bug in the catalog reproduces it; right: %s",
 			v.Learner, f.Verdict, f.Description, v.Right)
-		m.Notes[v.Line] = append(m.Notes[v.Line], net.Note{Warn: true, Text: text})
+		m.Notes[v.Line] = append(m.Notes[v.Line], net.Note{Warn: true, Fault: true, Mark: v.Learner + " " + string(f.Verdict), Text: text})
 	}
 	return m
 }

@@ -207,7 +207,13 @@ func Analyze(r *Recording) *Analysis {
 			}
 		}
 	}
-	sort.SliceStable(setup, func(i, j int) bool { return setup[i].Exec.Seq < setup[j].Exec.Seq })
+	// In the order they ran; statements that share a line, in the line's order.
+	sort.SliceStable(setup, func(i, j int) bool {
+		if setup[i].Exec.Seq != setup[j].Exec.Seq {
+			return setup[i].Exec.Seq < setup[j].Exec.Seq
+		}
+		return setup[i].Stmt.ID < setup[j].Stmt.ID
+	})
 	a.Lines = append(setup, iter...)
 	a.replay()
 	seen := map[string]bool{}
@@ -558,9 +564,16 @@ func (a *Analysis) findNonFinite() {
 		}
 	}
 	if fp := r.FPError; fp != nil {
-		nf := &NonFinite{Line: fp.Line, Iteration: fp.Iteration, FP: fp.Kind}
+		nf := &NonFinite{Line: fp.Line, Iteration: fp.Iteration, FP: fp.Kind,
+			Traced: fp.Mode == "traced" && fp.Iteration >= 1}
 		if fp.Stmt != nil {
-			nf.Src = r.Statement(*fp.Stmt).Src
+			st := r.Statement(*fp.Stmt)
+			nf.Src = st.Src
+			for _, e := range r.Executions {
+				if nf.Traced && e.Stmt == st.ID && e.Iteration == fp.Iteration {
+					nf.Inputs = a.readText(st, e) // what the overflowing line read
+				}
+			}
 		}
 		a.NonFinite = nf
 	}
