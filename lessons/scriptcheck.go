@@ -51,7 +51,7 @@ type LineVerdict struct {
 // CheckGradients adds (on 10,000 samples it takes seconds, so a caller can
 // show the step first).
 func CheckScript(a *record.Analysis) *ScriptCheck {
-	c := ReadScript(a)
+	c := ReadScript(a, nil)
 	c.Recompute()
 	return c
 }
@@ -61,18 +61,29 @@ func CheckScript(a *record.Analysis) *ScriptCheck {
 // learner's variables are read by check's own inference (names, then
 // values); the roles the script's structure gives (what each update
 // subtracts, what the output error subtracts) are the other reading, kept
-// when they place more of the step.
-func ReadScript(a *record.Analysis) *ScriptCheck {
+// when they place more of the step. given maps backstep's names to the
+// learner's (run --map Y=labels) and overrides both readings.
+func ReadScript(a *record.Analysis, given map[string]string) *ScriptCheck {
 	c := &ScriptCheck{Analysis: a}
 	var roles map[string]string
 	c.File, roles = a.Dump()
-	byNames, err1 := foreign.Interpret(c.File, foreign.Options{})
+	for ours, theirs := range given {
+		for role, learner := range roles {
+			if learner == theirs || role == ours {
+				delete(roles, role)
+			}
+		}
+		roles[ours] = theirs
+	}
+	byNames, err1 := foreign.Interpret(c.File, foreign.Options{Map: given})
 	// The structure's reading gives check the arrays it placed, by role
 	// (other names could read as the same role and clash with them).
 	placed := &net.NumPyFile{Path: c.File.Path, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{},
 		Warnings: c.File.Warnings}
 	for _, key := range roles {
-		placed.Arrays[key], placed.Integer[key] = c.File.Arrays[key], c.File.Integer[key]
+		if v, ok := c.File.Arrays[key]; ok {
+			placed.Arrays[key], placed.Integer[key] = v, c.File.Integer[key]
+		}
 	}
 	byRoles, err2 := foreign.Interpret(placed, foreign.Options{Map: roles})
 	switch {

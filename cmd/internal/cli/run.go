@@ -26,7 +26,10 @@ type RunOptions struct {
 	Iterations int
 	Continue   bool
 	Data       string
-	JSON       bool
+	// Map gives backstep's name for a variable of the script (OURS=THEIRS),
+	// where the run cannot tell: --map Y=labels.
+	Map  []string
+	JSON bool
 	// Interactive is auto (the debugger when stdin and stdout are
 	// terminals), on or off (the printed trace).
 	Interactive string
@@ -48,6 +51,10 @@ reduction's axis, each broadcast, parameters whose shape an update changes, the 
 Inf, check's verdicts at your line numbers with the known bug named, and an audit of how the
 accuracy is computed. The script is not modified and nothing is written beside it; it is
 stopped after the traced iterations (counted by its first parameter update).
+
+Your variables are read by their roles in the step (what each update changes, what the
+products multiply) and by their names; --map OURS=VARIABLE says what the run cannot tell
+(--map Y=labels, --map dW1="grads['W1']").
 
 It needs Python 3.8+ with NumPy: --python PATH, else $BACKSTEP_PYTHON, else python3, else
 python. When the script loads MNIST through TensorFlow/Keras and they are not installed,
@@ -78,6 +85,7 @@ is wrong, 1 when faults are found, 2 when the script or the Python cannot be use
 	f.IntVar(&opts.Iterations, "iterations", 1, "how many training iterations to trace")
 	f.BoolVar(&opts.Continue, "continue", false, "let the script run on after them, untraced but watching for NaN/Inf and its metrics")
 	f.StringVar(&opts.Data, "data", "", "a folder of IDX files to serve as MNIST (default: the embedded 10,000 test images)")
+	f.StringArrayVar(&opts.Map, "map", nil, "read your variable THEIRS as backstep's OURS, e.g. Y=labels or dW1=grads['W1'] (repeatable)")
 	f.BoolVar(&opts.JSON, "json", false, "write the iteration, the findings and the check as JSON")
 	f.StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	return cmd
@@ -105,6 +113,10 @@ func runRun(opts *RunOptions) error {
 	}
 	if opts.Iterations < 1 {
 		return usagef("--iterations %d: trace at least 1 iteration", opts.Iterations)
+	}
+	given, err := parseMap(opts.Map)
+	if err != nil {
+		return err
 	}
 	io := opts.IO
 	scriptOut := io.Out
@@ -134,7 +146,7 @@ func runRun(opts *RunOptions) error {
 	if err := unusable(rec, opts.Python); err != nil {
 		return err
 	}
-	s := newScriptRun(rec)
+	s := newScriptRun(rec, given)
 	s.firstScreen = func() { s.screenAfter = time.Since(stoppedAt(rec, ended)) }
 	if opts.JSON {
 		s.firstScreen() // when the printed header would be written
@@ -186,7 +198,7 @@ func finish(s *scriptRun, err error) error {
 		return faultsFound
 	}
 	if c := s.check; c.Err != nil {
-		return usagef("check could not read the step, so it is not called right: %s", strings.TrimPrefix(c.Err.Error(), "net: "))
+		return usagef("check could not read the step, so it is not called right: %s", render.CheckErrorText(c.Err))
 	}
 	return nil
 }
@@ -248,10 +260,11 @@ type scriptRun struct {
 }
 
 // newScriptRun reads the recording back: the iteration's lines and how
-// check reads them (the network), without checking yet.
-func newScriptRun(rec *record.Recording) *scriptRun {
+// check reads them (the network, with the names --map gives), without
+// checking yet.
+func newScriptRun(rec *record.Recording, given map[string]string) *scriptRun {
 	s := &scriptRun{rec: rec, analysis: record.Analyze(rec)}
-	s.check = lessons.ReadScript(s.analysis)
+	s.check = lessons.ReadScript(s.analysis, given)
 	return s
 }
 

@@ -125,7 +125,7 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 		field(&b, w, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
 			d.Config.Layout, d.Samples, strings.Join(d.AllNotes(), "; ")))
 	} else if c != nil && c.Err != nil {
-		field(&b, w, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "foreign: "))
+		field(&b, w, "network", "check cannot read this step: "+CheckErrorText(c.Err))
 	}
 	field(&b, w, "roles", rolesText(s.Analysis))
 	if ax := axesText(s); ax != "" {
@@ -137,6 +137,19 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	}
 	field(&b, w, "numbers", where+"; ✗ marks a line check found wrong on your own inputs, with the known bug it matches")
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// CheckErrorText is check's complaint about a script's step in run's
+// terms: the arrays are the step's variables, and --map names one of them
+// (as check's --map names a key of a dump).
+func CheckErrorText(err error) string {
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "net: "), "foreign: ")
+	msg = strings.ReplaceAll(msg, "=KEY", "=VARIABLE")
+	msg = strings.ReplaceAll(msg, "the file has", "the step has")
+	if !strings.Contains(msg, "--map") {
+		msg += " (backstep run --map OURS=VARIABLE names a variable of the script, e.g. --map Y=labels)"
+	}
+	return msg
 }
 
 func iterationText(rec *record.Recording) string {
@@ -226,7 +239,7 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 	case c == nil || c.Err != nil:
 		msg := "check could not read the step"
 		if c != nil && c.Err != nil {
-			msg += ": " + strings.TrimPrefix(c.Err.Error(), "net: ")
+			msg += ": " + CheckErrorText(c.Err)
 		}
 		t.bullet("", "⚠", msg, r.Pal.Warn)
 	case len(c.Lines) == 0:
