@@ -25,6 +25,7 @@ import json
 import linecache
 import os
 import re
+import signal
 import sys
 import textwrap
 import time
@@ -63,20 +64,40 @@ def note(msg):
 
 # ---------------------------------------------------------------- source
 
-def load_source(path, notebook):
+# IPython's syntax in a notebook's lines, which Python cannot run: a shell
+# command's output bound to a name (files = !ls), a magic's (t = %timeit
+# ...), and help (obj?, obj??, ?obj).
+SHELL_ASSIGN = re.compile(r"^\s*([A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
+HELP = re.compile(r"^\s*(\?{1,2}\s*[\w.\[\]'\"()]+|[\w.\[\]'\"()]+\s*\?{1,2})\s*$")
+
+
+def read_bounded(path, limit):
+    """The file's bytes, refused when it is not a regular file or holds
+    more than limit (checked before reading; a pipe or a device is never
+    opened)."""
+    import stat
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError("%s is not a regular file" % path)
+    if limit and st.st_size > limit:
+        raise ValueError("%s holds %d bytes, more than a script or notebook backstep reads" % (path, st.st_size))
+    with open(path, "rb") as f:
+        return f.read(limit + 1 if limit else -1)
+
+
+def load_source(path, notebook, limit=0):
     """Returns the source to run, a line map (None for a .py file) and
-    notices about lines left out (notebook magics and shell lines)."""
+    notices about lines left out (notebook magics, shell lines and
+    IPython's help)."""
     notices = []
+    raw = read_bounded(path, limit)
     if not notebook:
-        with open(path, "rb") as f:
-            raw = f.read()
         import tokenize, io
         enc, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         return raw.decode(enc), None, notices
-    with open(path, encoding="utf-8") as f:
-        nb = json.load(f)
+    nb = json.loads(raw.decode("utf-8"))
     lines, cellmap = [], []
-    skipped_magic, skipped_shell, skipped_cells = [], [], []
+    skipped_magic, skipped_shell, skipped_cells, skipped_help = [], [], [], []
     code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     for ci, cell in enumerate(code_cells, 1):
         src = cell.get("source", "")
@@ -103,6 +124,15 @@ def load_source(path, notebook):
             elif stripped.startswith("!"):
                 skipped_shell.append("cell %d line %d: %s" % (ci, li, stripped))
                 line = indent + "pass"
+            elif SHELL_ASSIGN.match(line):
+                # files = !ls: IPython binds the command's output lines (a
+                # list); here the name is bound to an empty list.
+                names = SHELL_ASSIGN.match(line).group(1)
+                skipped_shell.append("cell %d line %d: %s (%s bound to [])" % (ci, li, stripped, names.strip()))
+                line = indent + "%s = %s" % (names, ", ".join("[]" for _ in names.split(",")))
+            elif HELP.match(line) and not stripped.startswith("#"):
+                skipped_help.append("cell %d line %d: %s" % (ci, li, stripped))
+                line = indent + "pass"
             lines.append(line)
             cellmap.append([ci, li])
     if skipped_magic:
@@ -111,6 +141,8 @@ def load_source(path, notebook):
         notices.append("skipped %d shell line(s): %s" % (len(skipped_shell), "; ".join(skipped_shell)))
     if skipped_cells:
         notices.append("skipped %d cell(s) that are not Python: %s" % (len(skipped_cells), "; ".join(skipped_cells)))
+    if skipped_help:
+        notices.append("skipped %d IPython help line(s): %s" % (len(skipped_help), "; ".join(skipped_help)))
     return "\n".join(lines) + "\n", cellmap, notices
 
 
@@ -701,6 +733,21 @@ def is_float_array(v):
 
 # ---------------------------------------------------------------- MNIST
 
+class NotServed(AttributeError):
+    """A part of TensorFlow/Keras the script uses that backstep does not
+    serve in their absence (tf.one_hot, keras.datasets.fashion_mnist): the
+    script cannot run here without them installed."""
+
+    def __init__(self, module, attr):
+        AttributeError.__init__(self, "module %r has no attribute %r (TensorFlow is not installed here; backstep "
+                                      "serves only mnist.load_data() and to_categorical)" % (module, attr))
+        self.module, self.what = module.split(".")[0], module + "." + attr
+
+
+# Told as Python tells a missing attribute: AttributeError: module ...
+NotServed.__module__, NotServed.__qualname__, NotServed.__name__ = "builtins", "AttributeError", "AttributeError"
+
+
 class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves tensorflow.keras.datasets.mnist.load_data and to_categorical
     (also under keras.) when TensorFlow/Keras are not installed, from
@@ -735,8 +782,7 @@ class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         def missing(attr, name=name):
             if attr.startswith("__"):
                 raise AttributeError(attr)
-            raise AttributeError("module %r has no attribute %r (TensorFlow is not installed here; backstep "
-                                 "serves only mnist.load_data() and to_categorical)" % (name, attr))
+            raise NotServed(name, attr)
         m.__getattr__ = missing
         if name.endswith("mnist"):
             m.load_data = self.load_data
@@ -834,11 +880,15 @@ class Recorder:
         self.iterations = max(1, int(cfg.get("iterations", 1)))
         self.keep_going = bool(cfg.get("continue", False))
         self.notices, self.served = [], []
-        self.source, self.cellmap, nb_notices = load_source(self.path, self.notebook)
+        self.source, self.cellmap, nb_notices = load_source(self.path, self.notebook, int(cfg.get("max_bytes") or 0))
         for n in nb_notices:
             note(n)
             self.notices.append(n)
-        self.an = Analysis(self.source, self.path)
+        try:
+            self.an = Analysis(self.source, self.path)
+        except SyntaxError as e:
+            e.cellmap = self.cellmap  # so that a notebook's line is told as cell and line
+            raise
         self.an.lambdas()
         self.stmts = self.an.stmts
         self.frames = {}
@@ -1388,6 +1438,7 @@ class Recorder:
     def run(self):
         cfg = self.cfg
         finder = MnistFinder(self, cfg.get("mnist"))
+        self.not_installed = finder.missing
         sys.meta_path.insert(0, finder)
         main = types.ModuleType("__main__")
         main.__file__ = self.path
@@ -1412,6 +1463,7 @@ class Recorder:
         except SystemExit as e:
             self.exit_code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # one is enough: write what was recorded
             self.exception = {"type": "KeyboardInterrupt", "message": "", "line": None}
         except BaseException as e:
             self.exception = self.describe_exception(e)
@@ -1450,6 +1502,12 @@ class Recorder:
         out = {"type": type(e).__name__, "message": str(e)[:1000], "line": line, "stmt": stmt}
         if isinstance(e, ImportError):
             out["module"] = getattr(e, "name", None)
+            if out["module"] and out["module"].split(".")[0] in getattr(self, "not_installed", ()):
+                out["served_only"] = True
+                name = re.match(r"cannot import name '([\w.]+)'", str(e))
+                out["what"] = out["module"] + ("." + name.group(1) if name else "")
+        if isinstance(e, NotServed):
+            out["module"], out["what"], out["served_only"] = e.module, e.what, True
         return out
 
     def print_exception(self, e):
@@ -1636,13 +1694,13 @@ class Tracer:
         mon.set_events(self.tool, mon.events.LINE | mon.events.PY_RETURN | mon.events.RAISE)
 
 
-def unreadable(cfg, kind, message, line):
+def unreadable(cfg, kind, message, line, cells=None):
     """A record saying the script could not be read or parsed, so that
     backstep says so in one line."""
     rec = {"version": RECORD_VERSION, "python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable,
            "numpy": np.__version__, "tracer": Tracer.kind(), "script": os.path.abspath(cfg["script"]),
            "notebook": cfg.get("notebook", False), "statements": [], "executions": [], "loops": [],
-           "exception": {"type": kind, "message": message, "line": line}}
+           "cells": cells, "exception": {"type": kind, "message": message, "line": line}}
     with open(os.path.join(cfg["out"], "record.json"), "w") as f:
         json.dump(rec, f)
 
@@ -1655,7 +1713,7 @@ def main():
     try:
         rec = Recorder(cfg)
     except SyntaxError as e:
-        unreadable(cfg, type(e).__name__, e.msg, e.lineno)
+        unreadable(cfg, type(e).__name__, e.msg, e.lineno, getattr(e, "cellmap", None))
         return
     except (ValueError, KeyError, OSError) as e:  # not a notebook, not text
         kind = "NotebookError" if cfg.get("notebook") else "ReadError"
@@ -1664,6 +1722,8 @@ def main():
     try:
         rec.run()
     finally:
+        # A second Ctrl-C must not lose what was recorded.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stdout.flush()
         rec.write()
 

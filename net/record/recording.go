@@ -265,7 +265,12 @@ type ScriptError struct {
 	Message string `json:"message"`
 	Line    int    `json:"line"`
 	Stmt    *int   `json:"stmt"`
-	Module  string `json:"module"` // for an ImportError
+	Module  string `json:"module"` // for an ImportError, or a part of TensorFlow backstep does not serve
+	// ServedOnly says the module is TensorFlow/Keras, which is not
+	// installed and of which backstep serves only mnist.load_data() and
+	// to_categorical; What is the part the script used (tensorflow.one_hot).
+	ServedOnly bool   `json:"served_only"`
+	What       string `json:"what"`
 }
 
 // Captured locates one captured array.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/backstep/backstep/cmd/internal/render"
@@ -127,14 +128,15 @@ func runRun(opts *RunOptions) error {
 	if opts.record != nil {
 		recordRun = opts.record
 	}
-	// Ctrl-C while the script runs stops the script (Python gets it too),
-	// not backstep: what was recorded until then is still shown.
-	interrupts := make(chan os.Signal, 1)
-	signal.Notify(interrupts, os.Interrupt)
+	// Ctrl-C while the script runs stops the script, not backstep: what
+	// was recorded until then is still shown. A SIGTERM stops both, once
+	// the script has ended and its temporary folder is removed.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
 		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data,
-		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut, Width: io.width()})
-	signal.Stop(interrupts)
+		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut, Width: io.width(), Signals: signals})
+	signal.Stop(signals)
 	if err != nil {
 		var env *record.EnvironmentError
 		if errors.As(err, &env) {
@@ -218,26 +220,33 @@ func stoppedAt(rec *record.Recording, ended time.Time) time.Time {
 // iteration.
 func unusable(rec *record.Recording, python string) error {
 	ex := rec.Exception
-	if ex == nil || len(rec.Executed(1)) > 0 && ex.Type != "ModuleNotFoundError" && ex.Type != "ImportError" {
+	if ex == nil || len(rec.Executed(1)) > 0 && ex.Type != "ModuleNotFoundError" && ex.Type != "ImportError" && ex.Module == "" {
 		return nil
 	}
 	where := ""
 	if ex.Line > 0 {
 		where = " (" + rec.LineOf(ex.Line) + ")"
 	}
-	switch ex.Type {
-	case "ModuleNotFoundError", "ImportError":
+	switch {
+	case ex.ServedOnly:
+		what := ex.What
+		if what == "" {
+			what = ex.Module
+		}
+		return usagef("the script uses %s%s, and %s is not installed for %s (Python %s): backstep serves only mnist.load_data() and to_categorical in its place; install it for that Python, or run with --python PATH (or BACKSTEP_PYTHON) pointing at one that has it",
+			what, where, strings.SplitN(ex.Module, ".", 2)[0], rec.Executable, rec.Python)
+	case ex.Type == "ModuleNotFoundError" || ex.Type == "ImportError" || ex.Module != "":
 		mod := ex.Module
 		if mod == "" {
 			mod = ex.Message
 		}
 		return usagef("the script needs %s%s, which %s (Python %s) does not have: install it for that Python, or run with --python PATH (or BACKSTEP_PYTHON) pointing at one that has it",
 			mod, where, rec.Executable, rec.Python)
-	case "SyntaxError", "IndentationError", "TabError":
+	case ex.Type == "SyntaxError" || ex.Type == "IndentationError" || ex.Type == "TabError":
 		return usagef("%s does not parse%s: %s: %s", rec.Script, where, ex.Type, ex.Message)
-	case "NotebookError":
+	case ex.Type == "NotebookError":
 		return usagef("%s is not a notebook backstep can read (%s): give a .ipynb file saved by Jupyter", rec.Script, ex.Message)
-	case "ReadError":
+	case ex.Type == "ReadError":
 		return usagef("cannot read %s: %s", rec.Script, ex.Message)
 	}
 	return usagef("the script stopped before its first training iteration%s: %s: %s", where, ex.Type, ex.Message)

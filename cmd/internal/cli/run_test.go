@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/backstep/backstep/net/record"
@@ -171,6 +172,7 @@ func TestRunPythonProblems(t *testing.T) {
 		{"no NumPy", []string{"run", "--python", nonumpy, script}, "", []string{nonumpy, "has no NumPy", "apt-get install python3-numpy", "--python /usr/bin/python3"}},
 		{"no NumPy from the environment", []string{"run", script}, nonumpy, []string{"BACKSTEP_PYTHON", "has no NumPy"}},
 		{"missing", []string{"run", "--python", filepath.Join(dir, "nope"), script}, "", []string{"no such interpreter", "Python 3 with NumPy"}},
+		{"not a Python", []string{"run", "--python", "/bin/true", script}, "", []string{"/bin/true (--python) is not a working Python", "give the path of a Python 3 with NumPy"}},
 		{"no script", []string{"run", "--python", nonumpy, filepath.Join(dir, "missing.py")}, "", []string{"missing.py"}},
 		{"no arguments", []string{"run"}, "", []string{"give the script to run"}},
 	} {
@@ -243,5 +245,35 @@ func TestRunDebuggerMarksFaults(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "27  dZ1   64 samples × 8 hidden  ✗ delta1 wrong") {
 		t.Errorf("continue does not mark line 27:\n%s", stdout)
+	}
+}
+
+// What is not a script file is refused before anything reads it: a named
+// pipe (reading it would wait for a writer), a device (/dev/zero never
+// ends), a file far larger than any script (a sparse one costs no disk).
+func TestRunRefusesWhatIsNotAScript(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.py")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	sparse := filepath.Join(dir, "huge.py")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(3 << 30); err != nil {
+		t.Skipf("no sparse files here: %v", err)
+	}
+	f.Close()
+	for _, c := range []struct{ path, want string }{
+		{fifo, "is not a regular file (a named pipe)"},
+		{"/dev/zero", "is not a regular file (a character device)"},
+		{sparse, "holds 3221225472 bytes, more than a script or notebook backstep reads"},
+	} {
+		stdout, stderr, code := run(t, "run", "--python", "/bin/true", c.path)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want one line with %q", c.path, code, stdout, stderr, c.want)
+		}
 	}
 }
