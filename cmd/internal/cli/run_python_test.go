@@ -326,20 +326,63 @@ func TestRunFieldScripts(t *testing.T) {
 			if err := json.Unmarshal([]byte(`{"check":`+cstdout+`}`), &want); err != nil {
 				t.Fatal(err)
 			}
-			if got.Check == nil {
-				t.Fatalf("run could not read the step (%s) but check read the dump", got.CheckError)
+			sameVerdicts(t, got, want)
+		})
+	}
+}
+
+// sameVerdicts compares run's check with check's on the dump, tensor by
+// tensor (those the dump holds).
+func sameVerdicts(t *testing.T, got, want verdictJSON) {
+	t.Helper()
+	if got.Check == nil {
+		t.Fatalf("run could not read the step (%s) but check read the dump", got.CheckError)
+	}
+	mine := map[string]string{}
+	for _, f := range got.Check.Findings {
+		mine[f.Tensor] = f.Verdict + " " + f.Bug
+	}
+	for _, f := range want.Check.Findings {
+		if !f.Present {
+			continue
+		}
+		if g, ok := mine[f.Tensor]; ok && g != f.Verdict+" "+f.Bug {
+			t.Errorf("%s: run says %q, check on the dump %q", f.Tensor, g, f.Verdict+" "+f.Bug)
+		}
+	}
+}
+
+// Scripts that also dump their first step with the parameters after the
+// update: run gives check's verdicts on the dump and its exit code —
+// gradient ascent, a weight updated before the delta that needs it, a
+// bias that never moves, a bias that grows at its update.
+func TestRunMatchesCheckOnDumps(t *testing.T) {
+	py := needPython(t)
+	out := t.TempDir()
+	t.Setenv("DUMP_OUT", out)
+	for _, c := range []struct{ script, fault string }{
+		{"ascent", "sign-flip"}, {"early_update", "update-before-backprop"}, {"stuck_bias", "b1 does not move"},
+		{"drift", "b2: 2 classes × 1 → 2 classes × 16 samples"},
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			script := scriptPath(filepath.Join("dumps", c.script+".py"))
+			stdout, stderr, code := run(t, "run", "--python", py, "--json", script)
+			var got verdictJSON
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("exit %d, %v: %s", code, err, stderr)
 			}
-			mine := map[string]string{}
-			for _, f := range got.Check.Findings {
-				mine[f.Tensor] = f.Verdict + " " + f.Bug
+			cstdout, cstderr, ccode := run(t, "check", "--json", filepath.Join(out, c.script+".npz"))
+			if code != ccode {
+				t.Errorf("run exits %d, check on the dump %d (%s)", code, ccode, cstderr)
 			}
-			for _, f := range want.Check.Findings {
-				if !f.Present {
-					continue
-				}
-				if g, ok := mine[f.Tensor]; ok && g != f.Verdict+" "+f.Bug {
-					t.Errorf("%s: run says %q, check on the dump %q", f.Tensor, g, f.Verdict+" "+f.Bug)
-				}
+			var want verdictJSON
+			if err := json.Unmarshal([]byte(`{"check":`+cstdout+`}`), &want); err != nil {
+				t.Fatal(err)
+			}
+			sameVerdicts(t, got, want)
+			text, _, _ := run(t, "run", "--python", py, "--interactive", "off", script)
+			if !strings.Contains(text, c.fault) {
+				t.Errorf("the printed run does not say %q:\n%s", c.fault, text)
 			}
 		})
 	}
