@@ -114,6 +114,9 @@ type Analysis struct {
 	// Alias maps a name the iteration binds to another's value to that
 	// name (W1 → params['W1'] for W1 = params['W1']).
 	Alias map[string]string
+	// Withheld lists the names Dump does not give check, with why: values
+	// that are not the ones the step read.
+	Withheld map[string]string
 }
 
 // Drift is a parameter whose shape an update changed.
@@ -146,7 +149,7 @@ type NonFinite struct {
 // ran, what they read and wrote, and what backstep can replay of them.
 func Analyze(r *Recording) *Analysis {
 	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}, Post: map[string]*tracer.Array{}, Derived: map[string]*tracer.Array{},
-		InnerLine: map[string]*Line{}}
+		InnerLine: map[string]*Line{}, Withheld: map[string]string{}}
 	for k, v := range r.Arrays {
 		if name, ok := strings.CutPrefix(k, "pre:"); ok {
 			a.Pre[name] = v.Named(name)
@@ -666,7 +669,15 @@ func (a *Analysis) Dump() (*net.NumPyFile, map[string]string) {
 	m := map[string]string{}
 	for _, learner := range a.dumpNames() {
 		v := a.ValueOf(learner)
-		if v == nil || v.Rank() > 2 || a.unsettled(learner) {
+		if v == nil || v.Rank() > 2 {
+			continue
+		}
+		switch {
+		case a.unsettled(learner):
+			a.Withheld[learner] = "written again after the step read it, or by a line that ran more than once (no update was found to cut the run into iterations)"
+			continue
+		case a.stale(learner):
+			a.Withheld[learner] = "changed in place after the line that wrote it ran, so the value captured is not the one the step read"
 			continue
 		}
 		if role, ok := a.Roles[learner]; ok {
@@ -805,6 +816,33 @@ func (a *Analysis) unsettled(name string) bool {
 		}
 	}
 	return lastRead >= 0 && lastWrite > lastRead
+}
+
+// stale reports whether the captured value of a learner's name is no
+// longer the one its line wrote: something changed the array in place
+// later (np.subtract(W, step, out=W)) before the capture was written. The
+// summary taken when the line ran says so.
+func (a *Analysis) stale(name string) bool {
+	ln := a.Writer(name)
+	if ln == nil || ln.Setup || a.InnerLine[name] != nil && !ln.Assigns(name) {
+		return false
+	}
+	for k, t := range ln.Targets {
+		if t != name || k >= len(ln.Exec.Writes) || ln.Values[k] == nil || ln.Exec.Count > 1 {
+			continue
+		}
+		w, v := ln.Exec.Writes[k], ln.Values[k]
+		if w.Mean == nil || v.Size() == 0 {
+			return false
+		}
+		st := tracer.Summarize(v)
+		for _, pair := range [][2]float64{{st.Mean, w.Mean.Float()}, {st.Min, w.Min.Float()}, {st.Max, w.Max.Float()}} {
+			if d := math.Abs(pair[0] - pair[1]); d > 1e-6*math.Max(1, math.Abs(pair[1])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -29,6 +29,7 @@ var fixtures = map[string][]string{
 	"classy":       {"classy.py"},
 	"tuples":       {"tuples.py"},
 	"iamtrask":     {"iamtrask.py"},
+	"out-param":    {"out_param.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

@@ -127,6 +127,9 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	} else if c != nil && c.Err != nil {
 		field(&b, w, "network", "check cannot read this step: "+CheckErrorText(c.Err))
 	}
+	if len(s.Analysis.Withheld) > 0 {
+		field(&b, w, "withheld", withheldText(s.Analysis.Withheld))
+	}
 	field(&b, w, "roles", rolesText(s.Analysis))
 	if ax := axesText(s); ax != "" {
 		field(&b, w, "axes", ax)
@@ -182,6 +185,22 @@ func iterationText(rec *record.Recording) string {
 		s += "; the script ended by itself"
 	}
 	return s
+}
+
+// withheldText says which values check was not given, and why, grouped by
+// reason: "W1, W2: changed in place after …".
+func withheldText(w map[string]string) string {
+	by := map[string][]string{}
+	for name, why := range w {
+		by[why] = append(by[why], name)
+	}
+	var parts []string
+	for why, names := range by {
+		sort.Strings(names)
+		parts = append(parts, strings.Join(names, ", ")+": "+why)
+	}
+	sort.Strings(parts)
+	return "not given to check: " + strings.Join(parts, "; ")
 }
 
 func rolesText(a *record.Analysis) string {
