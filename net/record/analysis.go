@@ -182,6 +182,10 @@ func Analyze(r *Recording) *Analysis {
 			written[t] = true
 		}
 	}
+	if everyScope {
+		// A method's lines before the line that called it.
+		sort.SliceStable(iter, func(i, j int) bool { return iter[i].Exec.Fin < iter[j].Exec.Fin })
+	}
 	// The setup: the last statement before the iteration that wrote each
 	// name the iteration reads before writing it.
 	reads := map[string]bool{}

@@ -292,25 +292,6 @@ def mult_parts(v):
     return None
 
 
-def grad_of(parts):
-    """Of the two factors of lr * dW, the one that is the gradient (not a
-    learning-rate-like name or a number)."""
-    a, b = parts
-
-    def lr_like(n):
-        if isinstance(n, ast.Constant):
-            return True
-        if isinstance(n, (ast.Name, ast.Attribute)):
-            name = n.id if isinstance(n, ast.Name) else n.attr
-            return any(w in name.lower() for w in LR_WORDS) and not name.lower().startswith(("d", "grad"))
-        return False
-    if lr_like(a) and not lr_like(b):
-        return b
-    if lr_like(b) and not lr_like(a):
-        return a
-    return b
-
-
 # Names a gradient goes by: dW1, d_b, db, grad_W1, W1_grad, delta2, l2_delta,
 # grads['W1'], gradients, dparams. A statement that adds to one of these
 # accumulates a gradient; it does not update a parameter.
@@ -367,7 +348,7 @@ def update_of(node, source):
     change W -= step or W += step, or a rebinding W = W - step or
     W = W + step, of something that is not named as a gradient (or a list
     of such built by a comprehension). Whether it is one is decided when it
-    runs (Recorder.judge_update): W must be a float array and the step one of
+    runs (Recorder.judge): W must be a float array and the step one of
     its shape (or one that broadcasts it larger: shape drift). Returns
     {"param", "grad", "names", "inplace", "reads_param"} or None."""
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Sub, ast.Add)):
@@ -851,10 +832,10 @@ def read_idx(path):
 
 class Entry:
     """One statement's executions in one iteration."""
-    __slots__ = ("stmt", "gen", "seq", "count", "writes", "values", "error", "seconds")
+    __slots__ = ("stmt", "gen", "seq", "fin", "count", "writes", "values", "error", "seconds")
 
     def __init__(self, stmt, gen, seq):
-        self.stmt, self.gen, self.seq, self.count = stmt, gen, seq, 0
+        self.stmt, self.gen, self.seq, self.fin, self.count = stmt, gen, seq, seq, 0
         self.writes, self.values, self.error, self.seconds = [], [], None, 0.0
 
 
@@ -1066,6 +1047,7 @@ class Recorder:
             return
         e = self.entry(stmt)
         e.count += 1
+        e.fin = self.seq  # after the lines of the functions it called
         e.seconds += time.perf_counter() - st.t0
         if "update" in stmt:
             self.after_update(frame, st, stmt, e)
@@ -1527,7 +1509,7 @@ class Recorder:
         execs = []
         for e in self.order:
             d = {"stmt": e.stmt["id"], "iteration": e.gen, "seq": e.seq, "count": e.count,
-                 "seconds": round(e.seconds, 6), "writes": e.writes}
+                 "seconds": round(e.seconds, 6), "writes": e.writes, "fin": e.fin}
             if e.error:
                 d["error"] = e.error
             execs.append(d)

@@ -193,11 +193,14 @@ type Index struct {
 // Execution is what one statement did in one iteration (0: before the
 // first iteration).
 type Execution struct {
-	Stmt      int     `json:"stmt"`
-	Iteration int     `json:"iteration"`
-	Seq       int     `json:"seq"`
-	Count     int     `json:"count"`
-	Seconds   float64 `json:"seconds"`
+	Stmt      int `json:"stmt"`
+	Iteration int `json:"iteration"`
+	Seq       int `json:"seq"`
+	// Fin orders the statements as they finished: a call's line after the
+	// lines of the function it called.
+	Fin     int     `json:"fin"`
+	Count   int     `json:"count"`
+	Seconds float64 `json:"seconds"`
 	// Writes summarise the values the statement assigned, in the order of
 	// its targets (of its last run when it ran several times).
 	Writes []Write      `json:"writes"`
