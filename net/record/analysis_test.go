@@ -208,6 +208,8 @@ func TestUpdateForms(t *testing.T) {
 		{"classy", "self.W1 -= lr * self.dW1", 40,
 			[][2]string{{"self.W1", "self.dW1"}, {"self.b1", "self.db1"}, {"self.W2", "self.dW2"}, {"self.b2", "self.db2"}}},
 		{"iamtrask", "syn1 += l1.T.dot(l2_delta)", 10, [][2]string{{"syn1", ""}, {"syn0", ""}}},
+		// W1, b1, ... = params['W1'], ... binds names, it computes nothing
+		{"aliases", "W1 -= 0.5 * dW1", 7, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"}, {"b2", "db2"}}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			r := fixture(t, c.fixture)
@@ -257,6 +259,12 @@ func TestParametersAfterUpdate(t *testing.T) {
 		if grad == nil || tracer.Relate(step, grad).Kind != tracer.Scaled {
 			t.Errorf("%s − %s_next is not a multiple of d%s: %v", name, name, name, tracer.Relate(step, grad))
 		}
+	}
+	// Through an alias: W1 = params['W1'], then W1 -= ...
+	a = Analyze(fixture(t, "aliases"))
+	f, _ = a.Dump()
+	if f.Arrays["W1"] == nil || f.Arrays["W1_next"] == nil || tracer.Relate(f.Arrays["W1"], f.Arrays["W1_next"]).Kind == tracer.Same {
+		t.Errorf("aliases: W1 %v, W1_next %v", f.Arrays["W1"], f.Arrays["W1_next"])
 	}
 	// A parameter the iteration never moved is its own next value (b1 here:
 	// db1 = b1 - learning_rate * db1).

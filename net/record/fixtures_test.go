@@ -30,6 +30,7 @@ var fixtures = map[string][]string{
 	"tuples":       {"tuples.py"},
 	"iamtrask":     {"iamtrask.py"},
 	"out-param":    {"out_param.py"},
+	"aliases":      {"aliases.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

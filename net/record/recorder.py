@@ -540,6 +540,15 @@ class Analysis:
                     isinstance(node.value, ast.Constant) and isinstance(node.value.value, (int, float)) and \
                     not isinstance(node.value.value, bool):
                 s["init"] = node.value.value
+            # Names bound to another's value (W1, b1 = params['W1'], params['b1'])
+            # are that value, not one computed afresh.
+            t0 = node.targets[0]
+            if len(node.targets) == 1 and isinstance(t0, (ast.Tuple, ast.List)) and \
+                    isinstance(node.value, (ast.Tuple, ast.List)) and len(t0.elts) == len(node.value.elts):
+                pairs = zip(t0.elts, node.value.elts)
+            else:
+                pairs = [(t0, node.value)] if len(node.targets) == 1 else []
+            s["aliases"] = [canon(t) for t, v in pairs if canon(t) is not None and canon(v) is not None]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             target_list(node.target, self.source, s["targets"], s["inplace"])
             s["value"] = expr_json(node.value, self.source)
@@ -1052,7 +1061,7 @@ class Recorder:
         if "update" in stmt:
             self.after_update(frame, st, stmt, e)
         if stmt["kind"] in ("assign", "annassign"):
-            st.assigned.update(stmt["targets"])
+            st.assigned.update(t for t in stmt["targets"] if t not in stmt.get("aliases", ()))
         targets = stmt["targets"]
         if returned is not None:
             targets = ["return"]
