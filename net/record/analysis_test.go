@@ -340,3 +340,16 @@ func TestWithheldValues(t *testing.T) {
 		}
 	}
 }
+
+// With no update, the weight gradients are the products of each layer's
+// input after the forward pass in the weight's shape, the bias gradients
+// the sums of the layer's error.
+func TestGradientsWithoutUpdate(t *testing.T) {
+	a := Analyze(fixture(t, "one-shot"))
+	for learner, role := range map[string]string{"x": "X", "t": "Y", "w1": "W1", "z": "Z1", "a": "A1", "p": "A2",
+		"d2": "dZ2", "g2": "dW2", "gb2": "db2", "d1": "dZ1", "g1": "dW1", "gb1": "db1"} {
+		if a.Roles[learner] != role {
+			t.Errorf("%s → %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+}

@@ -31,6 +31,7 @@ var fixtures = map[string][]string{
 	"iamtrask":     {"iamtrask.py"},
 	"out-param":    {"out_param.py"},
 	"aliases":      {"aliases.py"},
+	"one-shot":     {"one_shot.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

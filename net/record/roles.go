@@ -134,9 +134,13 @@ func (a *Analysis) findRoles() map[string]string {
 		zNames[l] = target
 		set(target, fmt.Sprintf("Z%d", l))
 	}
-	// Gradients of the parameters.
+	// Gradients of the parameters: what their updates take, or, with no
+	// update (a step written once, to be dumped), the product after the
+	// forward pass of the layer's input with something, in W's shape.
 	for l := 1; l <= L; l++ {
 		if g := grads[weights[l-1]]; g != "" {
+			set(g, fmt.Sprintf("dW%d", l))
+		} else if g := a.productLike(lines[zAt[L].line+1:], weights[l-1], layerInput(roles, inputs, l)); g != "" {
 			set(g, fmt.Sprintf("dW%d", l))
 		}
 		for learner, role := range roles {
@@ -196,6 +200,11 @@ func (a *Analysis) findRoles() map[string]string {
 		}
 		set(dz[l], fmt.Sprintf("dZ%d", l))
 		a.keepLocal(lines, dz[l])
+		// With no update to name it, a bias's gradient is a sum of the
+		// layer's error (gb1 = d1.sum(0, keepdims=True)).
+		if b, db := learnerOf[fmt.Sprintf("b%d", l)], fmt.Sprintf("db%d", l); b != "" && grads[b] == "" && dz[l] != "" {
+			set(sumOf(lines, dz[l]), db)
+		}
 	}
 	// The output and the labels: dZL = AL − Y (perhaps through a helper
 	// such as dh2 = h2 − y), where AL comes from X and Y does not.
@@ -280,6 +289,51 @@ func (a *Analysis) keepLocal(lines []*Line, name string) {
 			return
 		}
 	}
+}
+
+// layerInput is layer l's input: X for the first, else the activation
+// the next layer's product reads.
+func layerInput(roles map[string]string, inputs []string, l int) string {
+	if l == 1 {
+		for learner, role := range roles {
+			if role == "X" {
+				return learner
+			}
+		}
+	}
+	return inputs[l-1]
+}
+
+// productLike finds, among lines, the first that computes something in
+// weight w's shape as a product of in (transposed) with another array: a
+// weight gradient (g1 = x.T @ d1).
+func (a *Analysis) productLike(lines []*Line, w, in string) string {
+	wv := a.ValueOf(w)
+	for _, ln := range lines {
+		if v := ln.Value(); wv == nil || v == nil || !v.Shape().Equal(wv.Shape()) || len(ln.Targets) != 1 {
+			continue
+		}
+		for _, e := range ln.Events {
+			if isProduct(e) && (ln.operand(e.Inputs[0].Name) == in || ln.operand(e.Inputs[1].Name) == in) {
+				return ln.Target()
+			}
+		}
+	}
+	return ""
+}
+
+// sumOf is the first line with one target whose value is a sum of name
+// ("" if none).
+func sumOf(lines []*Line, name string) string {
+	for _, ln := range lines {
+		if len(ln.Targets) != 1 || len(ln.Events) == 0 || ln.Assigns(name) {
+			continue
+		}
+		if e := ln.Events[0]; (e.Op == "sum" || e.Op == "mean") && len(e.Inputs) == 1 && ln.operand(e.Inputs[0].Name) == name {
+			return ln.Target()
+		}
+	}
+	return ""
 }
 
 // changedInPlace reports whether the first of lines that writes name
