@@ -130,15 +130,23 @@ func (o *CheckOptions) dumpOptions() (foreign.Options, error) {
 	default:
 		return d, usagef("--mode %q: use auto, full or sparse", o.Mode)
 	}
-	d.Map = map[string]string{}
-	for _, m := range o.Map {
+	m, err := parseMap(o.Map)
+	d.Map = m
+	return d, err
+}
+
+// parseMap reads the --map flags of check and run: OURS=THEIRS, backstep's
+// name for the learner's key or variable.
+func parseMap(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, m := range flags {
 		ours, theirs, ok := strings.Cut(m, "=")
 		if !ok || ours == "" || theirs == "" {
-			return d, usagef("--map %q: write OURS=THEIRS, e.g. --map dW1=grad_w1", m)
+			return out, usagef("--map %q: write OURS=THEIRS, e.g. --map dW1=grad_w1", m)
 		}
-		d.Map[ours] = theirs
+		out[ours] = theirs
 	}
-	return d, nil
+	return out, nil
 }
 
 func checkRun(opts *CheckOptions) error {
