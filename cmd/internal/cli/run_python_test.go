@@ -362,7 +362,7 @@ func TestRunMatchesCheckOnDumps(t *testing.T) {
 	t.Setenv("DUMP_OUT", out)
 	for _, c := range []struct{ script, fault string }{
 		{"ascent", "sign-flip"}, {"early_update", "update-before-backprop"}, {"stuck_bias", "b1 does not move"},
-		{"drift", "b2: 2 classes × 1 → 2 classes × 16 samples"},
+		{"drift", "b2: 2 outputs × 1 → 2 outputs × 16 samples"},
 	} {
 		t.Run(c.script, func(t *testing.T) {
 			script := scriptPath(filepath.Join("dumps", c.script+".py"))
