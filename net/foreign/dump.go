@@ -202,6 +202,15 @@ func (r *reader) assignRoles() error {
 	if positional && L < 2 {
 		L = 2
 	}
+	// A role --map gives is not claimed by other keys whose names read
+	// as it too (Y=y_onehot beside keys named Y and labels).
+	for key, role := range roles {
+		if role.Layer > 0 || role.Kind == "X" || role.Kind == "Y" || role.Kind == "loss" || role.Kind == "m" {
+			if _, given := r.o.Map[role.Name()]; given {
+				delete(roles, key)
+			}
+		}
+	}
 	byName, err := placeRoles(roles, L)
 	if err != nil {
 		return err
