@@ -3,6 +3,7 @@ package lessons
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/backstep/backstep/net"
@@ -79,6 +80,8 @@ type DumpReport struct {
 	// Readings says which other readings of the dump were tried and why
 	// they lost.
 	Readings []string
+	// L2 is the λ of the L2 regularisation every dW carries (0 if none).
+	L2 float64
 	// BlownUp says which parameter already holds NaN or Inf: the step
 	// cannot be right, whatever its statements do.
 	BlownUp string
@@ -232,7 +235,163 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
+	rep.ownCount(p, all, o.Tol)
+	rep.reluAtZero(p, all, o.Tol)
+	rep.unknownActivation()
+	rep.regularised(p, all)
 	return rep, all
+}
+
+// regularised recognises L2 regularisation: every dW that is wrong differs
+// from the right one by the same λ·W (the gradient of (λ/2)·Σ‖W‖²), and a
+// wrong loss by (λ/2)·Σ‖W‖². Those are right for the regularised loss; the
+// numerical check then compares dW − λ·W with the unregularised loss.
+func (r *DumpReport) regularised(p *net.Program, all net.Vars) {
+	d := r.Dump
+	var tp *tracer.Tape
+	lambda := 0.0
+	var hits []int
+	for k, f := range r.Findings {
+		if !strings.HasPrefix(f.Tensor, "dW") {
+			continue
+		}
+		if !f.Faulty() {
+			if f.Present {
+				return // a right dW beside regularised ones: not one convention
+			}
+			continue
+		}
+		W, user := d.Vars["W"+f.Tensor[2:]], d.Vars[f.Tensor]
+		want, err := p.Eval(p.Index(f.Tensor), nil, all)
+		if err != nil || W == nil || !user.Shape().Equal(W.Shape()) || !want.Shape().Equal(W.Shape()) {
+			return
+		}
+		rel := tracer.Relate(tp.Sub(user, want), W)
+		l := rel.Alpha
+		if rel.Kind == tracer.Same {
+			l = 1
+		}
+		if rel.Kind != tracer.Same && rel.Kind != tracer.Scaled || l <= 0 || lambda != 0 && !nearly(l, lambda) {
+			return
+		}
+		lambda = l
+		hits = append(hits, k)
+	}
+	if len(hits) == 0 {
+		return
+	}
+	r.L2 = lambda
+	for _, k := range hits {
+		f := &r.Findings[k]
+		*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: true, Shape: f.Shape, Expected: f.Expected,
+			Verdict: net.Correct, Cause: fmt.Sprintf("it adds %.4g·W%s: L2 regularisation, right for a loss with (%.4g/2)·Σ‖W‖²", lambda, f.Tensor[2:], lambda)}
+	}
+	if f := r.finding("loss"); f != nil && f.Faulty() {
+		penalty := 0.0
+		for l := 1; l <= d.Config.Layers(); l++ {
+			for _, w := range d.Vars[fmt.Sprintf("W%d", l)].Data() {
+				penalty += w * w
+			}
+		}
+		if want, err := p.Eval(p.Index("loss"), nil, all); err == nil && nearly(d.Vars["loss"].Item()-want.Item(), lambda/2*penalty) {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: true, Shape: f.Shape, Expected: f.Expected,
+				Verdict: net.Correct, Cause: fmt.Sprintf("it adds the L2 penalty (%.4g/2)·Σ‖W‖²", lambda)}
+		}
+	}
+	r.rebuildBugs()
+}
+
+// unknownActivation sets aside what an activation backstep does not know
+// decides: each hidden A and each hidden delta (it multiplies by f′).
+func (r *DumpReport) unknownActivation() {
+	d := r.Dump
+	if !d.ActUnknown {
+		return
+	}
+	L := d.Config.Layers()
+	for k := range r.Findings {
+		f := &r.Findings[k]
+		l := layerOf(f.Tensor)
+		if l == 0 || l >= L || !(strings.HasPrefix(f.Tensor, "A") || strings.HasPrefix(f.Tensor, "dZ")) {
+			continue
+		}
+		*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: f.Present, Shape: f.Shape,
+			Expected: f.Expected, Verdict: net.NotChecked,
+			Err: fmt.Errorf("the hidden activation is none of tanh, sigmoid, relu: %s applies it or its derivative", f.Tensor)}
+	}
+	r.rebuildBugs()
+}
+
+// reluAtZero clears a hidden delta of a ReLU layer that differs from the
+// right one only where Z is exactly 0: the derivative at the kink may be
+// taken as 1 (Z >= 0) as well as 0 (Z > 0) — both are subgradients.
+func (r *DumpReport) reluAtZero(p *net.Program, all net.Vars, tol float64) {
+	for k := range r.Findings {
+		f := &r.Findings[k]
+		l := layerOf(f.Tensor)
+		if !f.Faulty() || !strings.HasPrefix(f.Tensor, "dZ") || l >= r.Dump.Config.Layers() || r.Dump.Config.ActOf(l) != net.ReLU {
+			continue
+		}
+		_, back := backText(p, l)
+		Z := fmt.Sprintf("Z%d", l)
+		s := net.Statement{Name: f.Tensor, Inputs: []string{fmt.Sprintf("dZ%d", l+1), fmt.Sprintf("W%d", l+1), Z},
+			Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+				z, zero := v.Get(Z), tracer.Scalar(0)
+				return tp.Mul(back(tp, v), tp.Add(tp.Greater(z, zero), tp.Equal(z, zero)))
+			}}
+		q := &net.Program{Config: p.Config, Statements: []net.Statement{s}}
+		if want, err := q.Eval(0, nil, all); err == nil && net.Agrees(s, all, r.Dump.Vars[f.Tensor], want, tol) {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: f.Present, Shape: f.Shape,
+				Expected: f.Expected, Verdict: net.Correct,
+				Cause: fmt.Sprintf("it takes the ReLU's derivative at Z%d = 0 as 1 (Z%d >= 0): at the kink either is right", l, l)}
+		}
+	}
+	r.rebuildBugs()
+}
+
+// ownCount clears a statement that reads m, is wrong with the dump's own
+// m, and right with the true sample count, when that m is itself wrong: the
+// learner's line takes its own mean (np.mean) and does not read their m.
+func (r *DumpReport) ownCount(p *net.Program, all net.Vars, tol float64) {
+	fm := r.finding("m")
+	if fm == nil || !fm.Faulty() {
+		return
+	}
+	i := p.Index("m")
+	right, err := p.Eval(i, nil, all)
+	if err != nil {
+		return
+	}
+	env := net.Vars{}
+	for k, v := range all {
+		env[k] = v
+	}
+	env["m"] = right
+	for k := range r.Findings {
+		f := &r.Findings[k]
+		if f.Tensor == "m" || !f.Faulty() || !slices.Contains(f.Statement.Inputs, "m") {
+			continue
+		}
+		j := p.Index(f.Tensor)
+		if want, err := p.Eval(j, nil, env); err == nil && net.Agrees(f.Statement, env, r.Dump.Vars[f.Tensor], want, tol) {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: f.Present, Shape: f.Shape,
+				Expected: f.Expected, Verdict: net.Correct,
+				Cause: "it counts its own samples (it does not read your m), so your m does not touch it"}
+		}
+	}
+	r.rebuildBugs()
+}
+
+// rebuildBugs lists the bugs of the faulty findings again, in order, after
+// findings were cleared.
+func (r *DumpReport) rebuildBugs() {
+	r.Bugs = nil
+	for _, f := range r.Findings {
+		if f.Faulty() && f.Bug != "" {
+			r.addBug(f.Bug)
+		}
+	}
+	r.noteFirst()
 }
 
 // checkReading checks one reading of the dump, all but the numerical
@@ -298,9 +457,28 @@ func (r *DumpReport) checkGradients(all net.Vars, o CheckOptions) {
 	}
 	opts := tracer.GradCheckOptions{Mode: mode, K: k, Seed: 1, Progress: o.Progress}
 	r.Numerical.Mode = mode
+	if d.ActUnknown {
+		r.Numerical.Why = "the hidden activation is none of tanh, sigmoid, relu, so backstep cannot compute the loss (give --act if it is one of them)"
+		return
+	}
 	if bad := nonFiniteParams(d); bad != "" {
 		r.Numerical.Why = bad + ": gradients can only be checked where the loss is finite"
 		return
+	}
+	if r.L2 != 0 {
+		// Compare dW − λ·W with the loss backstep differentiates.
+		var tp *tracer.Tape
+		plain := net.Vars{}
+		for k, v := range all {
+			plain[k] = v
+		}
+		for l := 1; l <= d.Config.Layers(); l++ {
+			dW, W := fmt.Sprintf("dW%d", l), d.Vars[fmt.Sprintf("W%d", l)]
+			if g := all[dW]; g != nil && W != nil && g.Shape().Equal(W.Shape()) {
+				plain[dW] = tp.Sub(g, tp.Mul(tracer.Scalar(r.L2), W))
+			}
+		}
+		all = plain
 	}
 	sc, err := net.CheckValues(d.Program(), all, opts)
 	if err != nil {
@@ -447,6 +625,9 @@ func reproduces(p *net.Program, d *foreign.Dump, all net.Vars, tensor string) bo
 // come back in with.
 func nameBug(d *foreign.Dump, all net.Vars, tensor string, found []string) (string, []string) {
 	for _, id := range IDs() {
+		if id == "sum-loss" && tensor != "loss" {
+			continue // one gradient without its 1/m is not a summed loss
+		}
 		if p, ok := patchedProgram(d, []string{id}); ok && reproduces(p, d, all, tensor) {
 			return id, nil
 		}

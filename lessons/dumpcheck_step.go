@@ -146,9 +146,12 @@ func (r *DumpReport) checkUpdates(all net.Vars) {
 			case tracer.Same:
 				lrs = append(lrs, moved{name, -1})
 			default:
-				f.Verdict = net.Wrong
+				// Momentum and Adam move a weight along more than this
+				// step's gradient: not plain gradient descent, so not a
+				// verdict either way.
+				f.Verdict = net.NotChecked
 				f.Relation = rel
-				f.Description = fmt.Sprintf("%s_next − %s is not a multiple of d%s (relative error %.2g): the update uses another gradient or another weight", name, name, name, rel.RelError)
+				f.Err = fmt.Errorf("%s_next − %s is no multiple of d%s (relative error %.2g): not plain gradient descent (momentum, Adam?) — or an update along another gradient or from another weight; the update is not checked", name, name, name, rel.RelError)
 			}
 		}
 		r.Findings = append(r.Findings, f)
@@ -181,9 +184,11 @@ func (r *DumpReport) checkUpdates(all net.Vars) {
 		if f == nil {
 			continue
 		}
-		if !nearly(mv.lr, lr) {
+		if !nearly(mv.lr, lr) && (mv.lr < 0) == (lr < 0) {
+			f.Cause = fmt.Sprintf("%s moves with a learning rate of its own, %.4g, where the others use %.4g", mv.name, math.Abs(mv.lr), math.Abs(lr))
+		} else if !nearly(mv.lr, lr) {
 			f.Verdict = net.Wrong
-			f.Description = fmt.Sprintf("%s moved with lr %.4g where the other parameters use %.4g", mv.name, math.Abs(mv.lr), math.Abs(lr))
+			f.Description = fmt.Sprintf("%s moves against the others: lr %.4g where they use %.4g — one of the updates has the wrong sign", mv.name, mv.lr, lr)
 		}
 	}
 	if ascent {
@@ -235,7 +240,12 @@ func (r *DumpReport) checkData(all net.Vars) {
 	} else if big := math.Max(math.Abs(x.Min), math.Abs(x.Max)); big > 10 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("X reaches %.4g, far outside [−1, 1]: scale or standardise the inputs (no-normalize)", big))
 	}
-	if f := r.finding("loss"); f != nil && f.Present && f.Verdict == net.Correct && d.Config.Normalised() == net.NoNormaliser && d.Samples > 1 {
+	// A cross-entropy is a mean in every course's formula (CS231n, Ng); a
+	// summed one makes every gradient m× the mean's, which a learning rate
+	// chosen for the mean cannot absorb. The sum of squared errors is the
+	// textbook SSE: summed squared error is a convention, not a bug.
+	crossEntropy := d.Config.LossKind() != net.SquaredError
+	if f := r.finding("loss"); f != nil && f.Present && f.Verdict == net.Correct && d.Config.Normalised() == net.NoNormaliser && d.Samples > 1 && crossEntropy {
 		f.Verdict = net.Wrong
 		f.Description = fmt.Sprintf("the loss is summed over the %d samples: every gradient is %d× the mean's — divide by m", d.Samples, d.Samples)
 		mean := d.Config

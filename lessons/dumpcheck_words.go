@@ -69,8 +69,11 @@ func shapeStory(d *foreign.Dump, r net.Recomputed) string {
 	got, want := r.Relation.Got, r.Relation.Want
 	s := fmt.Sprintf("shape %v instead of %v", got, want)
 	name := r.Statement.Name
-	if len(got) == 0 && len(want) == 2 {
+	if len(got) == 0 && len(want) == 2 && strings.HasPrefix(name, "dW") {
 		return s + ": a single number where a matrix belongs — np.dot of two 1-D vectors is their inner product; the outer product is np.outer"
+	}
+	if len(got) == 0 && len(want) >= 1 {
+		return s + ": a single number — a sum over every axis; give np.sum the samples' axis (and keepdims=True for a column or row)"
 	}
 	if strings.HasPrefix(name, "db") {
 		b := d.Vars["b"+name[2:]]
@@ -182,6 +185,9 @@ func fingerprint(d *foreign.Dump, all net.Vars, r net.Recomputed) string {
 	rel := r.Relation
 	m := float64(d.Samples)
 	switch {
+	case strings.HasPrefix(name, "dW") && d.OneSample && d.Vars[name].Size() == 1 && r.Expected != nil && r.Expected.Size() > 1:
+		// np.dot of two 1-D vectors, whichever pair the learner took.
+		return "dot-not-outer"
 	case rel.Kind == tracer.Negated && isGradient(name):
 		return "sign-flip"
 	case rel.Kind == tracer.Scaled && strings.HasPrefix(name, "dZ") && nearly(rel.Alpha*m, 1) && m > 1 &&
@@ -255,7 +261,7 @@ func parts(d *foreign.Dump, r net.Recomputed) string {
 		what := "index"
 		if axis < len(labels) && labels[axis] != "" {
 			what = labels[axis]
-			if what == "hidden" || strings.HasPrefix(what, "hidden") || what == net.ClassesAxis {
+			if what == "hidden" || strings.HasPrefix(what, "hidden") || what == net.ClassesAxis || what == net.OutputsAxis {
 				what = "units"
 			}
 		} else if axis == 0 {

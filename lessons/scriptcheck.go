@@ -51,7 +51,7 @@ type LineVerdict struct {
 // CheckGradients adds (on 10,000 samples it takes seconds, so a caller can
 // show the step first).
 func CheckScript(a *record.Analysis) *ScriptCheck {
-	c := ReadScript(a)
+	c := ReadScript(a, nil)
 	c.Recompute()
 	return c
 }
@@ -61,18 +61,36 @@ func CheckScript(a *record.Analysis) *ScriptCheck {
 // learner's variables are read by check's own inference (names, then
 // values); the roles the script's structure gives (what each update
 // subtracts, what the output error subtracts) are the other reading, kept
-// when they place more of the step.
-func ReadScript(a *record.Analysis) *ScriptCheck {
+// when they place more of the step. given maps backstep's names to the
+// learner's (run --map Y=labels) and overrides both readings.
+func ReadScript(a *record.Analysis, given map[string]string) *ScriptCheck {
 	c := &ScriptCheck{Analysis: a}
 	var roles map[string]string
 	c.File, roles = a.Dump()
-	byNames, err1 := foreign.Interpret(c.File, foreign.Options{})
-	byRoles, err2 := foreign.Interpret(c.File, foreign.Options{Map: roles})
+	for ours, theirs := range given {
+		for role, learner := range roles {
+			if learner == theirs || role == ours {
+				delete(roles, role)
+			}
+		}
+		roles[ours] = theirs
+	}
+	byNames, err1 := foreign.Interpret(c.File, foreign.Options{Map: given})
+	// The structure's reading gives check the arrays it placed, by role
+	// (other names could read as the same role and clash with them).
+	placed := &net.NumPyFile{Path: c.File.Path, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{},
+		Warnings: c.File.Warnings}
+	for _, key := range roles {
+		if v, ok := c.File.Arrays[key]; ok {
+			placed.Arrays[key], placed.Integer[key] = v, c.File.Integer[key]
+		}
+	}
+	byRoles, err2 := foreign.Interpret(placed, foreign.Options{Map: roles})
 	switch {
 	case err1 == nil && (err2 != nil || len(byNames.Given) >= len(byRoles.Given)):
 		c.Dump = byNames
 	case err2 == nil:
-		c.Dump = byRoles
+		c.Dump, c.File = byRoles, placed
 	default:
 		c.Err = err1
 		return c
@@ -126,10 +144,31 @@ func (c *ScriptCheck) place() {
 		if l, ok := learnerOf[f.Tensor]; ok {
 			learner = l
 		}
-		c.Lines = append(c.Lines, LineVerdict{Line: a.Writer(learner), Tensor: f.Tensor, Learner: learner,
+		if f.Statement.Phase == net.Update && drifted(a, learner) {
+			continue // the shape drift, which the run reports at the same line
+		}
+		line := a.Writer(learner)
+		if f.Statement.Phase == net.Update {
+			// check's verdict on the parameter after its update: the update's line
+			if u := a.UpdateLine(learner); u != nil {
+				line = u
+			}
+		}
+		c.Lines = append(c.Lines, LineVerdict{Line: line, Tensor: f.Tensor, Learner: learner,
 			Finding: f, Right: c.InLearnerNames(f.Statement.NumPy)})
 	}
 	sort.SliceStable(c.Lines, func(i, j int) bool { return lineNo(c.Lines[i].Line) < lineNo(c.Lines[j].Line) })
+}
+
+// drifted reports whether the recorder saw a parameter change shape at its
+// update.
+func drifted(a *record.Analysis, learner string) bool {
+	for _, d := range a.Drifts {
+		if d.Name == learner || a.Alias[learner] == d.Name {
+			return true
+		}
+	}
+	return false
 }
 
 func lineNo(l *record.Line) int {
@@ -171,7 +210,7 @@ func (c *ScriptCheck) Marks() record.Marks {
 		}
 		text := fmt.Sprintf("check: %s is %s on your own inputs: %s; no bug in the catalog reproduces it; right: %s",
 			v.Learner, f.Verdict, f.Description, v.Right)
-		m.Notes[v.Line] = append(m.Notes[v.Line], net.Note{Warn: true, Text: text})
+		m.Notes[v.Line] = append(m.Notes[v.Line], net.Note{Warn: true, Fault: true, Mark: v.Learner + " " + string(f.Verdict), Text: text})
 	}
 	return m
 }

@@ -35,6 +35,18 @@ func TestCheckScript(t *testing.T) {
 			{Learner: "grad_bias2", Finding: TensorFinding{Bug: "bias-axis"}, Right: "grad_bias2 = np.sum(delta2, axis=1, keepdims=True) / N"},
 		}, []int{23}},
 		{"fixed-200", nil, nil},
+		// updates without lr *, a loop over zip(params, grads)
+		{"update-forms", nil, nil},
+		// gradients inline in the updates: syn1 += l1.T.dot(l2_delta)
+		{"iamtrask", nil, nil},
+		// CS231n's dicts: db2 sums over the classes
+		{"dicts", []LineVerdict{{Learner: "grads['b2']", Finding: TensorFinding{Bug: "bias-axis-nokeepdims"}}}, []int{26}},
+		// self.W1: the sigmoid layer's delta uses tanh's derivative
+		{"classy", []LineVerdict{{Learner: "delta1", Right: "delta1 = np.dot(delta2, self.W2.T) * self.a1 * (1 - self.a1)"}}, []int{27}},
+		// no update: g1 lacks the 1/N of the other gradients
+		{"one-shot", []LineVerdict{{Learner: "g1", Finding: TensorFinding{Bug: ""}, Right: "g1 = np.dot(x.T, d1) / N"}}, []int{15}},
+		// the parameters after the update: b1 never moves, W2 climbs
+		{"tuples", []LineVerdict{{Learner: "b1"}, {Learner: "W2"}}, []int{36, 37}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			chk := CheckScript(recorded(t, c.name))

@@ -185,7 +185,7 @@ func sizeRatio(cfg Config, samples int, alpha float64) string {
 		}
 		sizes = append(sizes, size{h, what})
 	}
-	sizes = append(sizes, size{cfg.Classes, ClassesAxis})
+	sizes = append(sizes, size{cfg.Classes, cfg.OutputAxis()})
 	for _, a := range sizes {
 		for _, b := range sizes {
 			if a.n == b.n || a.n == 1 || b.n == 1 {

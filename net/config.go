@@ -48,7 +48,10 @@ type Config struct {
 	Norm    Normaliser // where the 1/m sits
 	Factor  float64    // dZ_L's constant besides 1/m (2 without the ½ of squared error); 0 means 1
 	Negated bool       // the gradients of −loss: dZ_L = Y − A_L, and updates add
-	Biases  []BiasForm // per layer; nil is (1,n) everywhere
+	// GradFactor is dW's and db's constant besides 1/m (1/K when the loss
+	// is np.mean over all N·K outputs and the 1/K sits in dW); 0 means 1.
+	GradFactor float64
+	Biases     []BiasForm // per layer; nil is (1,n) everywhere
 	// Acts gives each hidden layer its own activation; nil is Act everywhere.
 	Acts []Activation
 }
@@ -84,7 +87,7 @@ func (c Config) Validate() error {
 	switch {
 	case c.Inputs < 1 || c.Classes < 1 || c.Classes < 2 && c.OutputAct() == Softmax:
 		return fmt.Errorf("net: need at least 1 input and 2 classes, got %d and %d", c.Inputs, c.Classes)
-	case len(c.Hidden) == 0:
+	case len(c.Hidden) == 0 && c.Output == "": // a learner's logistic or softmax regression sets its output
 		return fmt.Errorf("net: give at least one hidden layer size, e.g. --hidden 60")
 	case c.Act != Tanh && c.Act != Sigmoid && c.Act != ReLU:
 		return fmt.Errorf("net: unknown activation %q: use tanh, sigmoid or relu", c.Act)

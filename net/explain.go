@@ -542,7 +542,7 @@ func (r *StepRecord) notes() []Note {
 	switch {
 	case s.Name == "m":
 		out = append(out, r.countNote()...)
-	case s.Name == fmt.Sprintf("A%d", L) && s.Phase == Forward:
+	case s.Name == fmt.Sprintf("A%d", L) && s.Phase == Forward && r.program.Config.OutputAct() == Softmax:
 		out = append(out, r.softmaxNotes()...)
 	case s.Name == "loss":
 		out = append(out, r.lossNotes()...)

@@ -118,6 +118,24 @@ func (c Config) ActsText() string {
 	return s
 }
 
+// GradScale is the constant dW and db carry besides 1/m (1 unless set).
+func (c Config) GradScale() float64 {
+	if c.GradFactor == 0 {
+		return 1
+	}
+	return c.GradFactor
+}
+
+// OutputAxis says what the output layer's axis holds: classes for a
+// softmax, outputs otherwise (a sigmoid unit, multi-label units,
+// regression targets).
+func (c Config) OutputAxis() string {
+	if c.OutputAct() == Softmax {
+		return ClassesAxis
+	}
+	return OutputsAxis
+}
+
 // Bias is layer l's bias form (1-based).
 func (c Config) Bias(l int) BiasForm {
 	if l-1 < len(c.Biases) {
@@ -149,7 +167,7 @@ func (c Config) Reference() bool {
 		}
 	}
 	return c.OutputAct() == Softmax && c.LossKind() == CrossEntropy && c.Normalised() == InGradients &&
-		c.DeltaFactor() == 1
+		c.DeltaFactor() == 1 && c.GradScale() == 1
 }
 
 // validateFamily reports an output, loss or convention backstep cannot
@@ -176,6 +194,9 @@ func (c Config) validateFamily() error {
 	default:
 		return fmt.Errorf("net: unknown normaliser placement %q: use gradients, delta or none", c.Norm)
 	}
+	if f := c.GradFactor; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return fmt.Errorf("net: the weight gradients' factor must be a positive number, got %v", f)
+	}
 	if f := c.Factor; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 		return fmt.Errorf("net: the output delta's factor must be a positive number, got %v", f)
 	}
@@ -191,8 +212,11 @@ func (c Config) Describe() string {
 	for i, n := range sizes {
 		parts[i] = fmt.Sprint(n)
 	}
-	s := strings.Join(parts, "-") + " " + c.ActsText()
-	if c.OutputAct() != Softmax || c.LossKind() != CrossEntropy {
+	s := strings.Join(parts, "-")
+	if len(c.Hidden) > 0 {
+		s += " " + c.ActsText()
+	}
+	if c.OutputAct() != Softmax || c.LossKind() != CrossEntropy || len(c.Hidden) == 0 {
 		s += fmt.Sprintf(" → %s, %s", c.OutputAct(), strings.ReplaceAll(string(c.LossKind()), "-", " "))
 	}
 	return s

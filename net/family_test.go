@@ -54,14 +54,15 @@ var families = []family{
 
 // convention is where the constants of a step's gradients sit.
 type convention struct {
-	norm    Normaliser
-	factor  float64
-	negated bool
+	norm       Normaliser
+	factor     float64
+	negated    bool
+	gradFactor float64
 }
 
 var conventions = []convention{
-	{InGradients, 0, false}, {InDelta, 0, false}, {NoNormaliser, 0, false},
-	{InDelta, 2, false}, {InGradients, 0.5, true},
+	{InGradients, 0, false, 0}, {InDelta, 0, false, 0}, {NoNormaliser, 0, false, 0},
+	{InDelta, 2, false, 0}, {InGradients, 0.5, true, 0}, {InGradients, 2, false, 1.0 / 3},
 }
 
 var biasForms = [][]BiasForm{nil, {BiasVector, BiasVector}, {NoBias, NoBias}, {BiasVector, NoBias}}
@@ -72,7 +73,7 @@ func familyNet(f family, c convention, layout Layout, biases []BiasForm, seed ui
 	rng := rand.New(rand.NewPCG(seed, 11))
 	cfg := Config{Inputs: 6, Hidden: []int{5}, Classes: f.classes, Act: Tanh, Layout: layout, LR: 0.3, Epochs: 1,
 		InitScale: 0.7, Seed: seed, Output: f.out, Loss: f.loss, Norm: c.norm, Factor: c.factor, Negated: c.negated,
-		Biases: biases}
+		GradFactor: c.gradFactor, Biases: biases}
 	params := Init(cfg)
 	for _, name := range cfg.ParamNames() {
 		if name[0] == 'b' {

@@ -138,7 +138,7 @@ func newDiffEngine(ref *Program, v Vars) (*diffEngine, error) {
 		}
 	}
 	f := cfg.DeltaFactor()
-	e.gradScale, e.deltaScale = f, f
+	e.gradScale, e.deltaScale = f*cfg.GradScale(), f
 	switch cfg.Normalised() {
 	case InGradients:
 		e.gradScale /= float64(e.m)

@@ -12,6 +12,9 @@ const (
 	SamplesAxis  = "samples"
 	FeaturesAxis = "features"
 	ClassesAxis  = "classes"
+	// OutputsAxis is the output layer's axis when it is not a softmax over
+	// classes: one sigmoid unit, multi-label units, regression targets.
+	OutputsAxis = "outputs"
 )
 
 // layer names the variables of layer l (1-based) so the builders read like
@@ -43,7 +46,7 @@ func (p *Program) unitsOf(l int) string {
 	case l == 0:
 		return FeaturesAxis
 	case l == L:
-		return ClassesAxis
+		return p.Config.OutputAxis()
 	case L == 2:
 		return "hidden"
 	default:
@@ -63,7 +66,7 @@ func Build(cfg Config) *Program {
 		return []string{inner, outer}
 	}
 	p.Labels["X"] = lab(SamplesAxis, FeaturesAxis)
-	p.Labels["Y"] = lab(SamplesAxis, ClassesAxis)
+	p.Labels["Y"] = lab(SamplesAxis, cfg.OutputAxis())
 	for l := 1; l <= cfg.Layers(); l++ {
 		y := p.layer(l)
 		for _, n := range []string{y.Z, y.A, y.dZ} {
@@ -290,7 +293,7 @@ func isWhole(x float64) bool { return x > 1 && x < 1e9 && x == math.Trunc(x) }
 func (p *Program) loss() Statement {
 	A := p.layer(p.Config.Layers()).A
 	perM := p.Config.Normalised() != NoNormaliser
-	f := math.Abs(p.Config.DeltaFactor())
+	f := math.Abs(p.Config.DeltaFactor()) * p.Config.GradScale()
 	inputs := []string{"Y", A}
 	if perM {
 		inputs = append(inputs, "m")
@@ -513,6 +516,23 @@ func (p *Program) weightGrad(l int) Statement {
 			return tp.DotDiv(a, b, v.Get("m"))
 		}
 	}
+	return p.gradFactor(s, product, productPy, perM)
+}
+
+// gradFactor gives a weight or bias gradient the convention's constant
+// besides 1/m (GradFactor), in its text and its value.
+func (p *Program) gradFactor(s Statement, body, bodyPy string, perM bool) Statement {
+	g := p.Config.GradScale()
+	if g == 1 {
+		return s
+	}
+	f, py := constantText(g, perM)
+	s.Formula = fmt.Sprintf("%s = %s", s.Name, fmt.Sprintf(f, body))
+	s.NumPy = fmt.Sprintf("%s = %s", s.Name, fmt.Sprintf(py, bodyPy))
+	eval := s.Eval
+	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
+		return tp.Mul(tracer.Scalar(g).Named(fmt.Sprintf("%g", g)), eval(tp, v))
+	}
 	return s
 }
 
@@ -540,7 +560,8 @@ func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 		Eval: func(tp *tracer.Tape, v Vars) *tracer.Array {
 			return tp.Sum(v.Get(y.dZ), axis, keepdims)
 		}}
-	if p.Config.Normalised() == InGradients {
+	perM := p.Config.Normalised() == InGradients
+	if perM {
 		s.Inputs = append(s.Inputs, "m")
 		s.Formula = fmt.Sprintf("%s = (1/m) · Σ over %s (axis %d) of %s", y.db, what, axis, y.dZ)
 		s.NumPy += " / m"
@@ -548,7 +569,7 @@ func (p *Program) BiasGrad(l, axis int, keepdims bool) Statement {
 			return tp.Div(tp.Sum(v.Get(y.dZ), axis, keepdims), v.Get("m"))
 		}
 	}
-	return s
+	return p.gradFactor(s, fmt.Sprintf("Σ over %s (axis %d) of %s", what, axis, y.dZ), fmt.Sprintf("np.sum(%s, axis=%d%s)", y.dZ, axis, kd), perM)
 }
 
 // update is param = param − lr · grad, or param + lr · grad when the

@@ -38,6 +38,11 @@ type Stepper struct {
 	// stats caches the statistics of variables read by later statements.
 	noise map[string]bool
 	stats map[*tracer.Array]tracer.Stats
+	// updated holds the parameters an update of this iteration changed, as
+	// they were before it: a learner's statement after an update (W2 -= ...
+	// before the delta that needs W2) is compared with the correct
+	// statement on the parameters of the iteration, not the updated ones.
+	updated Vars
 }
 
 // StepRecord is one executed statement.
@@ -84,10 +89,14 @@ type StepRecord struct {
 }
 
 // Note is one computed fact about a statement. Warn marks a fact that
-// points at a bug.
+// points at a bug; Fault one that is a fault found on the line (check's
+// verdict on a learner's line), with Mark its few words for a one-line
+// listing ("delta1 wrong").
 type Note struct {
-	Warn bool
-	Text string
+	Warn  bool
+	Fault bool
+	Mark  string
+	Text  string
 }
 
 // NewStepper prepares one iteration of p on the batch x, y (in rows
@@ -222,6 +231,9 @@ func (s *Stepper) execute(v Vars, preview bool) *StepRecord {
 	s.markNoise(rec, !preview)
 	if err == nil {
 		if s.Correct != nil && st.Bug != "" {
+			for k, a := range s.updated {
+				before[k] = a
+			}
 			if d, ok := CompareStatement(s.Correct, st.Name, before, rec.Value); ok {
 				d.Axes = axisChange(rec.Events, d.wantEvents)
 				rec.Line = &d
@@ -230,6 +242,14 @@ func (s *Stepper) execute(v Vars, preview bool) *StepRecord {
 		if st.Phase == Update {
 			if d, ok := p.DriftOf(st.Name, rec.Inputs[st.Name], rec.Value); ok {
 				rec.Drift = &d
+			}
+			if old, ok := rec.Inputs[st.Name]; ok && !preview {
+				if s.updated == nil {
+					s.updated = Vars{}
+				}
+				if _, seen := s.updated[st.Name]; !seen {
+					s.updated[st.Name] = old
+				}
 			}
 		}
 	}

@@ -40,16 +40,14 @@ func (r *reader) nice(x float64) bool {
 func (r *reader) split(x float64) (f float64, perM, ok bool) {
 	m := float64(r.d.Samples)
 	ax := math.Abs(x)
+	// The plainer reading first, each factor without and with 1/m: when
+	// m equals the number of outputs, 1/m is read as 1/m, not 1/K.
 	for _, f := range r.niceFactors() {
 		if close(ax, f) {
 			return f, false, true
 		}
-	}
-	if m > 1 {
-		for _, f := range r.niceFactors() {
-			if close(ax*m, f) {
-				return f, true, true
-			}
+		if m > 1 && close(ax*m, f) {
+			return f, true, true
 		}
 	}
 	return 0, false, false
@@ -93,11 +91,12 @@ func (r *reader) convention(c net.Config) Reading {
 			}
 			// Only the constants learners use count as a convention; any
 			// other ratio is a fault the checker reports (m = 784 features).
-			switch k := a / m; {
-			case own && (close(k*m, 1) || close(k, 1)):
-				rooted = append(rooted, k)
-			case !own && r.nice(k):
-				unrooted = append(unrooted, k)
+			if k := a / m; r.nice(k) {
+				if own {
+					rooted = append(rooted, k)
+				} else {
+					unrooted = append(unrooted, k)
+				}
 			}
 		}
 	}
@@ -135,7 +134,11 @@ func (r *reader) convention(c net.Config) Reading {
 		}
 	}
 	f, deltaPerM, _ := r.split(delta)
-	kPerM := close(k*m, 1) && m > 1
+	g, kPerM, _ := r.split(k) // dW's constant besides its 1/m: 1/K for np.mean over all outputs
+	kPerM = kPerM && m > 1
+	if g != 1 && g != 0 {
+		rd.Config.GradFactor = g
+	}
 	switch {
 	case kPerM:
 		rd.Config.Norm = net.InGradients // with a 1/m in dZ_L too, that is the fault the checker reports
@@ -208,6 +211,9 @@ func (r *reader) conventionNotes(c net.Config) []string {
 	}
 	if f := c.Factor; f != 0 && f != 1 {
 		notes = append(notes, fmt.Sprintf("dZ%d carries a factor %s", L, factorWords(f)))
+	}
+	if g := c.GradScale(); g != 1 {
+		notes = append(notes, fmt.Sprintf("dW and db carry a factor %s", factorWords(g)))
 	}
 	if c.Negated {
 		notes = append(notes, fmt.Sprintf("your gradients are the negative gradient (dZ%d = Y − A%d): right if your update adds them (W += lr·dW)", L, L))

@@ -3,7 +3,9 @@ package foreign
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
@@ -36,8 +38,10 @@ type Dump struct {
 	Next net.Vars
 	// Keys maps backstep's names to the dump's keys.
 	Keys map[string]string
-	// Unused lists the keys nothing used.
-	Unused []string
+	// Unused lists the keys nothing used; Suggest maps some of them to the
+	// missing gradient a --map could make them, by shape (d1 → dZ1).
+	Unused  []string
+	Suggest map[string]string
 	// Notes say how the dump was read, one line each: the names, the
 	// layout, the shapes, the targets, the activations. Inferred says how
 	// the reading in Config was chosen: the output and loss with their
@@ -55,6 +59,10 @@ type Dump struct {
 	// binary cross-entropy nor squared error): the checker tries each and
 	// keeps the one that explains the dump.
 	Readings []Reading
+	// ActUnknown says a hidden layer's A is no activation backstep knows
+	// of its Z (leaky ReLU, ELU, …): the statements that apply it or its
+	// derivative cannot be judged.
+	ActUnknown bool
 	// Targets says what Y was taken as: "one-hot", "class numbers",
 	// "binary", "multi-label", "real-valued".
 	Targets string
@@ -194,6 +202,15 @@ func (r *reader) assignRoles() error {
 	if positional && L < 2 {
 		L = 2
 	}
+	// A role --map gives is not claimed by other keys whose names read
+	// as it too (Y=y_onehot beside keys named Y and labels).
+	for key, role := range roles {
+		if role.Layer > 0 || role.Kind == "X" || role.Kind == "Y" || role.Kind == "loss" || role.Kind == "m" {
+			if _, given := r.o.Map[role.Name()]; given {
+				delete(roles, key)
+			}
+		}
+	}
 	byName, err := placeRoles(roles, L)
 	if err != nil {
 		return err
@@ -273,12 +290,58 @@ func (r *reader) finish() {
 		}
 	}
 	sort.Strings(d.Unused)
+	d.Suggest = r.suggest(p)
 	if renamed := r.renamed(); renamed != "" {
 		d.Notes = append([]string{"names " + renamed}, d.Notes...)
 	}
 	if len(r.moved) > 0 {
 		d.Notes = append(d.Notes, "by their values: "+strings.Join(r.moved, ", "))
 	}
+}
+
+// suggest pairs unused keys with the gradients the dump lacks that have
+// their shape, in the program's order: a hint for --map, not a reading.
+func (r *reader) suggest(p *net.Program) map[string]string {
+	out := map[string]string{}
+	taken := map[string]bool{}
+	for _, s := range p.Statements {
+		if s.Phase != net.Backward || r.d.Vars[s.Name] != nil {
+			continue
+		}
+		var want tracer.Shape
+		switch s.Name[:2] {
+		case "dW", "db":
+			want = p.Shapes[s.Name[1:]]
+		case "dZ":
+			if z := r.d.Vars["Z"+s.Name[2:]]; z != nil {
+				want = z.Shape()
+			}
+		}
+		if want == nil {
+			continue
+		}
+		for _, key := range r.d.Unused {
+			if role, ok := parseName(key); ok && (role.Kind == "loss" || role.Kind == "X" || role.Kind == "Y" || role.Kind == "m") {
+				continue // named as something else
+			}
+			if a := r.f.Arrays[key]; !taken[key] && a.Shape().Equal(want) {
+				out[key], taken[key] = s.Name, true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// SafeKey is a key as it can be shown: quoted, with escapes, when it holds
+// control or format characters (a terminal would obey them).
+func SafeKey(k string) string {
+	for _, c := range k {
+		if unicode.IsControl(c) || unicode.Is(unicode.Cf, c) { // C0, C1, bidi overrides
+			return strconv.Quote(k)
+		}
+	}
+	return k
 }
 
 // renamed lists the keys read under another name: "w1→W1, grad_w1→dW1".
@@ -290,7 +353,7 @@ func (r *reader) renamed() string {
 	}
 	for _, name := range sortedNames(r.d.Keys) {
 		if key := r.d.Keys[name]; key != name && !moved[key+"→"+name] {
-			parts = append(parts, key+"→"+name)
+			parts = append(parts, SafeKey(key)+"→"+name)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -43,7 +43,7 @@ func (r *reader) readFamily() error {
 				continue
 			}
 			rd := r.convention(c)
-			rd.Notes = append([]string{out.note, loss.note(c)}, rd.Notes...)
+			rd.Notes = append([]string{out.note, loss.note(rd.Config)}, rd.Notes...)
 			rd.Decided = rd.Decided && loss.sure && out.sure
 			readings = append(readings, rd)
 		}
@@ -77,14 +77,28 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 	if r.o.Act != "" {
 		return r.o.Act, nil, fmt.Sprintf("hidden activation %s from --act", r.o.Act)
 	}
+	if L == 1 {
+		return net.Tanh, nil, "no hidden layer: a logistic or softmax regression"
+	}
 	found := make([]net.Activation, L) // found[l], l = 1 … L−1
 	var evidence []string
 	unmatched := 0
+	prev := r.get("X") // layer l's input, when known
 	for l := 1; l < L; l++ {
 		z, a := r.get(fmt.Sprintf("Z%d", l)), r.get(fmt.Sprintf("A%d", l))
+		computed := false
+		if z == nil && a != nil && prev != nil {
+			// No Z: the layer's product with its own input is Z.
+			z, computed = r.preActivation(l, prev), true
+		}
 		if z == nil || a == nil || !z.Shape().Equal(a.Shape()) {
+			prev = nil
+			if a != nil {
+				prev = a
+			}
 			continue
 		}
+		prev = a
 		var matched []net.Activation
 		for _, act := range []net.Activation{net.Tanh, net.Sigmoid, net.ReLU} {
 			if matches(a, activation(tp, act, z), tol) {
@@ -93,7 +107,11 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		}
 		if len(matched) == 1 {
 			found[l] = matched[0]
-			evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d)", l, matched[0], l))
+			if computed {
+				evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d) with Z%d from %s, W%d, b%d", l, matched[0], l, l, prevName(l), l, l))
+			} else {
+				evidence = append(evidence, fmt.Sprintf("A%d = %s(Z%d)", l, matched[0], l))
+			}
 		} else {
 			unmatched = l
 		}
@@ -116,6 +134,10 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		if unmatched > 0 {
 			why = fmt.Sprintf("A%d matches none of tanh, sigmoid, relu of Z%d", unmatched, unmatched)
 		}
+		if unmatched > 0 {
+			r.d.ActUnknown = true
+			return net.Tanh, nil, fmt.Sprintf("hidden activation unknown: %s — A%d and the deltas through it are not checked (give --act if it is one of them)", why, unmatched)
+		}
 		return net.Tanh, nil, fmt.Sprintf("hidden activation tanh by default: %s (give --act)", why)
 	}
 	acts := found[1:]
@@ -132,6 +154,35 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 		return acts[0], acts, fmt.Sprintf("hidden activations %s: %s in the dump", strings.Join(names, ", "), strings.Join(evidence, ", "))
 	}
 	return acts[0], nil, text
+}
+
+// preActivation is Z_l = A_{l−1}·W_l + b_l (or W_l·A_{l−1} + b_l) from the
+// dump's weights and the given layer input, nil when it cannot be
+// computed.
+func (r *reader) preActivation(l int, prev *tracer.Array) *tracer.Array {
+	p := net.Build(r.d.Config)
+	i := p.Index(fmt.Sprintf("Z%d", l))
+	if i < 0 {
+		return nil
+	}
+	env := net.Vars{prevName(l): prev}
+	for _, n := range []string{fmt.Sprintf("W%d", l), fmt.Sprintf("b%d", l)} {
+		if a := r.get(n); a != nil {
+			env[n] = a
+		}
+	}
+	z, err := p.Eval(i, nil, env)
+	if err != nil {
+		return nil
+	}
+	return z
+}
+
+func prevName(l int) string {
+	if l == 1 {
+		return "X"
+	}
+	return fmt.Sprintf("A%d", l-1)
 }
 
 // activation applies a hidden activation as the reference step does.
@@ -291,17 +342,27 @@ func LossWords(cfg net.Config) string {
 	if cfg.Normalised() == net.NoNormaliser {
 		red = "summed over the samples"
 	}
+	// The loss's constant besides 1/m: 2 drops the ½ of squared error,
+	// 1/K averages over the K outputs too (np.mean over every element).
+	k := math.Abs(cfg.DeltaFactor()) * cfg.GradScale()
+	units := float64(cfg.Classes)
+	if units > 1 && (close(k*units, 1) || close(k*units, 2)) {
+		red += fmt.Sprintf(" and the %d outputs", cfg.Classes)
+		k *= units
+	}
 	switch cfg.LossKind() {
 	case net.BinaryCrossEntropy:
-		return "binary cross-entropy (" + red + ")"
+		return "binary cross-entropy (" + red + constantWords(k) + ")"
 	case net.SquaredError:
-		half := "with ½"
-		if cfg.Factor != 0 && cfg.Factor != 1 {
-			half = fmt.Sprintf("× %s", factorWords(cfg.Factor))
+		switch {
+		case k == 1:
+			return "squared error (with ½, " + red + ")"
+		case close(k, 2):
+			return "squared error (without ½, " + red + ")"
 		}
-		return "squared error (" + half + ", " + red + ")"
+		return fmt.Sprintf("squared error (with ½ × %g, %s)", k, red)
 	}
-	return "cross-entropy (" + red + ")"
+	return "cross-entropy (" + red + constantWords(k) + ")"
 }
 
 // losses lists the losses the output allows, the likeliest first. For
@@ -450,4 +511,12 @@ func (r *reader) env(p *net.Program) net.Vars {
 	}
 	r.envs[key] = v
 	return v
+}
+
+// constantWords names a cross-entropy's constant other than 1.
+func constantWords(k float64) string {
+	if close(k, 1) {
+		return ""
+	}
+	return fmt.Sprintf(", × %g", k)
 }

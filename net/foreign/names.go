@@ -70,6 +70,18 @@ var (
 // parseName reads a key of a learner's dump as a role. ok is false for a
 // name it cannot place.
 func parseName(key string) (Role, bool) {
+	// A name inside a container: self.W1, model.W1, params['W1'],
+	// cache["Z1"], grads['W1'] (a gradient container makes it dW1).
+	if container, field, ok := splitContainer(key); ok {
+		r, ok := parseName(field)
+		if !ok {
+			return Role{}, false
+		}
+		if gradientContainer(container) && (r.Kind == "W" || r.Kind == "b" || r.Kind == "Z" || r.Kind == "A") && !r.Next {
+			r.Kind = "d" + r.Kind
+		}
+		return r, true
+	}
 	k := strings.ToLower(key)
 	var r Role
 	// After-the-update markers.
@@ -245,4 +257,30 @@ func placeRoles(roles map[string]Role, L int) (map[string]string, error) {
 		byName[name] = key
 	}
 	return byName, nil
+}
+
+// splitContainer splits "params['W1']" or "self.W1" into the container and
+// the field's name.
+func splitContainer(key string) (container, field string, ok bool) {
+	if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
+		inner := strings.Trim(key[i+1:len(key)-1], `'" `)
+		if inner != "" {
+			return key[:i], inner, true
+		}
+	}
+	if i := strings.LastIndexByte(key, '.'); i > 0 && i < len(key)-1 {
+		return key[:i], key[i+1:], true
+	}
+	return "", "", false
+}
+
+// gradientContainer reports whether a container's name says it holds
+// gradients: grads, gradients, grad, dparams, d_params, deltas.
+func gradientContainer(name string) bool {
+	n := strings.ToLower(strings.TrimPrefix(name, "self."))
+	switch n {
+	case "grads", "grad", "gradients", "gradient", "dparams", "d_params", "dparameters", "g", "deriv", "derivs", "derivatives":
+		return true
+	}
+	return false
 }

@@ -14,6 +14,8 @@ func TestParseName(t *testing.T) {
 		"delta_1": "dZ1", "dh1": "dA1",
 		"loss": "loss", "cost": "loss", "J": "loss",
 		"W1_next": "W1_next", "W1_new": "W1_next", "b2_after": "b2_next", "new_W2": "W2_next",
+		"self.W1": "W1", "model.b2": "b2", "params['W1']": "W1", `cache["Z1"]`: "Z1", "grads['W2']": "dW2",
+		"grads['b1']": "db1", "self.grads['W1']": "dW1", "params['dW1']": "dW1",
 	}
 	for key, want := range cases {
 		r, ok := parseName(key)

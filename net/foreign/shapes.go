@@ -26,17 +26,17 @@ func (r *reader) readShapes() error {
 	for r.get(fmt.Sprintf("W%d", L+1)) != nil {
 		L++
 	}
+	// One output unit kept as vectors: w (H,), z (N,), b a number.
+	WL := r.get(fmt.Sprintf("W%d", L))
+	vectorOut := WL.Rank() == 1 && WL.Size() > 0 && (L > 1 || X.Rank() == 2)
 	for l := 1; l <= L; l++ {
 		W := r.get(fmt.Sprintf("W%d", l))
-		if W.Rank() != 2 {
+		if W.Rank() != 2 && !(l == L && vectorOut) {
 			return fmt.Errorf("foreign: W%d has shape %v: weights must be matrices (inputs × units or units × inputs)", l, W.Shape())
 		}
 		if W.Size() == 0 {
 			return fmt.Errorf("foreign: W%d has shape %v, with no weights: every layer needs at least one unit and one input", l, W.Shape())
 		}
-	}
-	if L < 2 {
-		return fmt.Errorf("foreign: the dump has only W1: backstep checks networks with at least one hidden layer (W1, W2, …)")
 	}
 	if X.Rank() == 0 || X.Rank() > 2 {
 		return fmt.Errorf("foreign: X has shape %v: it must hold samples × features (or one sample as a vector)", X.Shape())
@@ -45,7 +45,15 @@ func (r *reader) readShapes() error {
 		return fmt.Errorf("foreign: X has shape %v and holds no samples or no features: dump a batch of at least one sample", X.Shape())
 	}
 	if X.Rank() == 1 {
+		if vectorOut {
+			return fmt.Errorf("foreign: X is one sample and W%d %v one output unit, both as vectors: reshape one of them, e.g. X.reshape(1, -1)", L, WL.Shape())
+		}
 		if err := r.readOneSample(); err != nil {
+			return err
+		}
+	}
+	if vectorOut {
+		if err := r.readVectorOutput(L); err != nil {
 			return err
 		}
 	}
@@ -73,6 +81,9 @@ func (r *reader) readShapes() error {
 		W := r.get(fmt.Sprintf("W%d", l))
 		if l > 1 {
 			prev := r.get(fmt.Sprintf("W%d", l-1))
+			if W.Shape()[in] == prev.Shape()[out]+1 {
+				return fmt.Errorf("foreign: W%d %v takes one input more than layer %d's %d units: a bias folded into W%d (ones added to A%d)? backstep reads a folded bias in the first layer only — dump W%d's bias row as b%d and the rest as W%d", l, W.Shape(), l-1, prev.Shape()[out], l, l-1, l, l, l)
+			}
 			if W.Shape()[in] != prev.Shape()[out] {
 				return fmt.Errorf("foreign: W%d %v does not follow W%d %v: layer %d has %d units (%s layout)", l, W.Shape(), l-1, prev.Shape(), l-1, prev.Shape()[out], layout)
 			}
@@ -103,6 +114,68 @@ func keyList(f *net.NumPyFile) string {
 	return fmt.Sprint(keys)
 }
 
+// readVectorOutput reads one output unit kept as vectors (w of shape (H,),
+// z = A·w of shape (N,), a bias that is one number) as a layer of one
+// unit: in the rows layout w becomes (H,1) and z (N,1); in the cols layout
+// (w @ A, A of H × N) w becomes (1,H) and z (1,N).
+func (r *reader) readVectorOutput(L int) error {
+	var tp *tracer.Tape
+	W := fmt.Sprintf("W%d", L)
+	w := r.get(W)
+	h := w.Size()
+	in := r.get("X")
+	if L > 1 {
+		prev := r.get(fmt.Sprintf("W%d", L-1))
+		x, p := in.Shape(), prev.Shape()
+		switch {
+		case x[1] == p[0] && p[1] == h: // rows: X·W1 … · w
+			in = nil
+		case p[1] == x[0] && p[0] == h: // cols: W1·X … w·A
+		default:
+			return fmt.Errorf("foreign: W%d %v is one output unit as a vector, but W%d %v gives it no layer of %d units", L, w.Shape(), L-1, p, h)
+		}
+	} else if in.Shape()[1] == h {
+		in = nil
+	} else if in.Shape()[0] != h {
+		return fmt.Errorf("foreign: W1 %v is one output unit as a vector, but X %v has no axis of %d features", w.Shape(), in.Shape(), h)
+	}
+	rows := in == nil
+	column := func(a *tracer.Array) *tracer.Array {
+		if rows {
+			return tp.Reshape(a, a.Size(), 1)
+		}
+		return tp.Reshape(a, 1, a.Size())
+	}
+	for _, name := range []string{W, "d" + W, W + "_next"} {
+		if a := r.get(name); a != nil && a.Rank() == 1 && a.Size() == h {
+			r.d.Raw[name] = a.Shape()
+			r.arrays[name] = column(a).Named(name)
+		}
+	}
+	n := r.get("X").Shape()[0]
+	if !rows {
+		n = r.get("X").Shape()[1]
+	}
+	for _, name := range []string{fmt.Sprintf("Z%d", L), fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)} {
+		if a := r.get(name); a != nil && a.Rank() == 1 && a.Size() == n {
+			r.d.Raw[name] = a.Shape()
+			if rows {
+				r.arrays[name] = tp.Reshape(a, n, 1).Named(name)
+			} else {
+				r.arrays[name] = tp.Reshape(a, 1, n).Named(name)
+			}
+		}
+	}
+	for _, name := range []string{fmt.Sprintf("b%d", L), fmt.Sprintf("db%d", L), fmt.Sprintf("b%d_next", L)} {
+		if a := r.get(name); a != nil && a.Size() == 1 && a.Rank() == 0 {
+			r.d.Raw[name] = a.Shape()
+			r.arrays[name] = tp.Reshape(a, 1).Named(name)
+		}
+	}
+	r.note("one output unit as vectors: W%d %v read as a layer of one unit", L, w.Shape())
+	return nil
+}
+
 // readOneSample turns a dump of one sample as 1-D vectors (x of shape
 // (784,), z1 of (128,)) into a batch of one: columns in the cols layout
 // (W1 @ x, W1 of units × inputs), rows in the rows layout (x @ W1).
@@ -120,6 +193,21 @@ func (r *reader) readOneSample() error {
 	case W1.Shape()[0] == n+1:
 		cols = false
 	case W1.Shape()[0] == n:
+		// Square: Z1 says which product the code took.
+		var tp *tracer.Tape
+		z1, b1 := r.get("Z1"), r.get("b1")
+		if z1 != nil && z1.Size() == n && (b1 == nil || b1.Size() == n) {
+			z := tp.Reshape(z1, n)
+			colsZ, rowsZ := tp.Dot(W1, tp.Reshape(X, n)), tp.Dot(tp.Reshape(X, n), W1)
+			if b1 != nil {
+				colsZ, rowsZ = tp.Add(colsZ, tp.Reshape(b1, n)), tp.Add(rowsZ, tp.Reshape(b1, n))
+			}
+			c, rw := matches(z, colsZ, r.matchTolerance()), matches(z, rowsZ, r.matchTolerance())
+			if c != rw {
+				cols = c
+				break
+			}
+		}
 		return fmt.Errorf("foreign: X is one sample of %d values and W1 %v is square: give --layout cols (W1 @ x) or --layout rows (x @ W1)", n, W1.Shape())
 	default:
 		return fmt.Errorf("foreign: X is one sample of %d values, but W1 %v takes %d or %d inputs: X should be (samples, %d) or one sample of %d values", n, W1.Shape(), W1.Shape()[0], W1.Shape()[1], W1.Shape()[0], W1.Shape()[1])
@@ -303,7 +391,7 @@ func (r *reader) fold(l net.Layout) error {
 	}
 	r.noteLayout(l, r.o.Layout != "")
 	r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: W1 %v takes one input more than X's %d features, so backstep adds X's %s of ones (%s, as Z1 %s) and reads W1's %s %d as b1",
-		W1.Shape(), X.Shape()[1-sampleAxisOf(l)], what, where, z1Evidence(r.get("Z1") != nil), what, at))
+		W1.Shape(), X.Shape()[1-sampleAxisOf(l)], what, where, z1Evidence(r.get("Z1") != nil), map[bool]string{true: "column", false: "row"}[l == net.Cols], at))
 	return nil
 }
 
@@ -383,7 +471,11 @@ func (r *reader) findOnes(l net.Layout) {
 				what = "row"
 			}
 			r.d.Folded, r.d.FoldedAt = true, f
-			r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: X's %s %d is all ones, so W1's %s %d acts as b1", what, f, what, f))
+			wWhat := "row" // W1 is inputs × units in rows layout
+			if l == net.Cols {
+				wWhat = "column"
+			}
+			r.d.Notes = append(r.d.Notes, fmt.Sprintf("bias folded into W1: X's %s %d is all ones, so W1's %s %d acts as b1", what, f, wWhat, f))
 			return
 		}
 	}

@@ -32,7 +32,31 @@ type Line struct {
 	ReplayErr string
 	// result is the replay's value (labels included).
 	result *tracer.Array
+	// For a line that unpacks what one of the script's functions returns
+	// (Z1, A1, Z2, A2 = forward(X, ...)): where each step of the function
+	// ends among Events, and which target each returned local becomes.
+	steps []stepMark
+	local map[string]string
 }
+
+// TargetOf is the target operation k of the line's replay computes: the
+// line's first target, or, on a line that unpacks several values a
+// function of the script returns, the target the function's step returns
+// ("" for a step it does not return).
+func (l *Line) TargetOf(k int) string {
+	if len(l.Targets) < 2 || len(l.steps) == 0 {
+		return l.Target()
+	}
+	for _, st := range l.steps {
+		if k < st.End {
+			return l.local[st.Name]
+		}
+	}
+	return ""
+}
+
+// Assigns reports whether the line assigns name.
+func (l *Line) Assigns(name string) bool { return name != "" && contains(l.Targets, name) }
 
 // Target is the first name the line assigns.
 func (l *Line) Target() string {
@@ -59,8 +83,10 @@ type Analysis struct {
 	// Lines are the setup statements the iteration reads from, then the
 	// iteration's own, in the order they ran.
 	Lines []*Line
-	// Pre holds the values the iteration started from, by learner name.
-	Pre map[string]*tracer.Array
+	// Pre holds the values the iteration started from, by learner name;
+	// Post those the iteration changed, as they were at its end (the
+	// parameters after their update).
+	Pre, Post map[string]*tracer.Array
 	// Roles maps learner names to backstep's (W1, dZ2, m, ...).
 	Roles map[string]string
 	// Updates pairs each updated parameter with its gradient (learner
@@ -78,6 +104,19 @@ type Analysis struct {
 	// Derived holds values the iteration made by indexing, by how the
 	// script writes them (x[i], the sample of a one-sample step).
 	Derived map[string]*tracer.Array
+	// InnerLine is the line whose value check reads for a name when that
+	// is not the last line before the update that wrote it: the line that
+	// computes a layer's Z (scores = hidden.dot(W2) + b2, before scores -=
+	// scores.max(...)), or the line a Z without a name of its own comes
+	// from (hidden = np.maximum(0, X.dot(W1) + b1): Derived holds it as
+	// "(X · W1 + b1)").
+	InnerLine map[string]*Line
+	// Alias maps a name the iteration binds to another's value to that
+	// name (W1 → params['W1'] for W1 = params['W1']).
+	Alias map[string]string
+	// Withheld lists the names Dump does not give check, with why: values
+	// that are not the ones the step read.
+	Withheld map[string]string
 }
 
 // Drift is a parameter whose shape an update changed.
@@ -109,23 +148,32 @@ type NonFinite struct {
 // Analyze reads the first iteration from a recording: which statements
 // ran, what they read and wrote, and what backstep can replay of them.
 func Analyze(r *Recording) *Analysis {
-	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}, Derived: map[string]*tracer.Array{}}
+	a := &Analysis{Rec: r, Pre: map[string]*tracer.Array{}, Post: map[string]*tracer.Array{}, Derived: map[string]*tracer.Array{},
+		InnerLine: map[string]*Line{}, Withheld: map[string]string{}}
 	for k, v := range r.Arrays {
 		if name, ok := strings.CutPrefix(k, "pre:"); ok {
 			a.Pre[name] = v.Named(name)
 		}
+		if name, ok := strings.CutPrefix(k, "post:"); ok {
+			a.Post[name] = v.Named(name)
+		}
 	}
-	// The step is the body the first update is in: the loop's body, or a
-	// function the loop calls.
+	// The step is the body the first update is in: the loop's body. When
+	// the update is in a function the loop calls (a class's step method),
+	// the step is every line the iteration ran, in whichever function.
 	a.Scope = 0
+	everyScope := false
 	if fu := r.Iterations.FirstUpdate; fu != nil {
 		a.Scope = r.Statements[*fu].Scope
+		if lp := r.Iterations.Loop; lp != nil && r.Statements[r.Loops[*lp].Stmt].Scope != a.Scope {
+			everyScope = true
+		}
 	}
 	var iter []*Line
 	written := map[string]bool{}
 	for _, e := range r.Executed(1) {
 		s := r.Statement(e.Stmt)
-		if s.Scope != a.Scope || !assigns(s) {
+		if !everyScope && s.Scope != a.Scope || !assigns(s) {
 			continue
 		}
 		ln := a.line(s, e, false)
@@ -133,6 +181,10 @@ func Analyze(r *Recording) *Analysis {
 		for _, t := range ln.Targets {
 			written[t] = true
 		}
+	}
+	if everyScope {
+		// A method's lines before the line that called it.
+		sort.SliceStable(iter, func(i, j int) bool { return iter[i].Exec.Fin < iter[j].Exec.Fin })
 	}
 	// The setup: the last statement before the iteration that wrote each
 	// name the iteration reads before writing it.
@@ -162,15 +214,28 @@ func Analyze(r *Recording) *Analysis {
 			}
 		}
 	}
-	sort.SliceStable(setup, func(i, j int) bool { return setup[i].Exec.Seq < setup[j].Exec.Seq })
+	// In the order they ran; statements that share a line, in the line's order.
+	sort.SliceStable(setup, func(i, j int) bool {
+		if setup[i].Exec.Seq != setup[j].Exec.Seq {
+			return setup[i].Exec.Seq < setup[j].Exec.Seq
+		}
+		return setup[i].Stmt.ID < setup[j].Stmt.ID
+	})
 	a.Lines = append(setup, iter...)
 	a.replay()
-	for _, ln := range iter {
-		if u := ln.Stmt.Update; u != nil && !u.Comprehension && u.Grad != "" {
-			a.Updates = append(a.Updates, [2]string{u.Param, u.Grad})
+	seen := map[string]bool{}
+	for _, u := range r.Updates {
+		if u.Iteration == 1 && !seen[u.Param] {
+			seen[u.Param] = true
+			grad := u.Grad
+			if grad == "" {
+				grad = a.inlineStep(u.Stmt)
+			}
+			a.Updates = append(a.Updates, [2]string{u.Param, grad})
 		}
 	}
-	a.Roles = Roles(a.Lines, a.Updates)
+	a.findAliases()
+	a.Roles = a.findRoles()
 	for _, ln := range iter {
 		t := ln.Target()
 		if ln.Stmt.Metric && ln.Stmt.Kind == "assign" && len(ln.Targets) == 1 && strings.Contains(strings.ToLower(t), "acc") &&
@@ -184,10 +249,70 @@ func Analyze(r *Recording) *Analysis {
 	return a
 }
 
+// inlineStep is the step of an update that computes it inline (syn1 +=
+// l1.T.dot(l2_delta)), kept in Derived under its operation's text: the
+// gradient (or its negative) the update takes. "" when the update's line
+// was not replayed.
+func (a *Analysis) inlineStep(stmt int) string {
+	ln := a.lineOf(stmt)
+	if ln == nil || !ln.Replayed || len(ln.Events) < 2 {
+		return ""
+	}
+	last := ln.Events[len(ln.Events)-1]
+	if (last.Op != "add" && last.Op != "subtract") || len(last.Inputs) != 2 {
+		return ""
+	}
+	step := last.Inputs[1].Name
+	for k := len(ln.Events) - 2; k >= 0; k-- {
+		if e := ln.Events[k]; e.Result == step && e.Value != nil {
+			name := "(" + step + ")"
+			a.Derived[name] = e.Value.Named(name)
+			a.InnerLine[name] = ln
+			return name
+		}
+	}
+	return ""
+}
+
+// findAliases notes the names the iteration binds to another's value
+// (W1, b1 = params['W1'], params['b1']): an alias of an updated parameter
+// is read as that parameter.
+func (a *Analysis) findAliases() {
+	a.Alias = map[string]string{}
+	for _, ln := range a.Lines {
+		if ln.Setup || ln.Stmt.Value == nil || ln.Stmt.Kind != "assign" {
+			continue
+		}
+		values := []*Expr{ln.Stmt.Value}
+		if ln.Stmt.Value.K == "tuple" {
+			values = ln.Stmt.Value.E
+		}
+		if len(values) != len(ln.Targets) {
+			continue
+		}
+		for k, v := range values {
+			if v != nil && (v.K == "name" || v.ID != "") && v.ID != ln.Targets[k] {
+				a.Alias[ln.Targets[k]] = v.ID
+			}
+		}
+	}
+	params := map[string]string{}
+	for _, u := range a.Updates {
+		params[u[0]] = u[1]
+	}
+	for alias, of := range a.Alias {
+		if g, ok := params[of]; ok {
+			if _, own := params[alias]; !own {
+				a.Updates = append(a.Updates, [2]string{alias, g})
+			}
+		}
+	}
+}
+
 // assigns reports whether a statement assigns values backstep can show.
 func assigns(s *Statement) bool {
 	switch s.Kind {
-	case "assign", "augassign", "annassign":
+	case "assign", "augassign", "annassign", "call":
 		return len(s.Targets) > 0
 	}
 	return false
@@ -270,10 +395,21 @@ func (a *Analysis) replayLine(ln *Line, env func(string) (*tracer.Array, bool)) 
 		}
 	}
 	derived := map[string]*tracer.Array{}
-	out, err := replay(tp, value, env, a.Rec.Functions, derived)
+	var steps []stepMark
+	out, err := replay(tp, value, env, a.Rec.Functions, derived, &steps)
 	if err != nil {
 		ln.ReplayErr = err.Error()
 		return
+	}
+	if len(ln.Targets) > 1 && len(steps) > 0 {
+		ln.steps, ln.local = steps, map[string]string{}
+		if fn, ok := a.Rec.Functions[steps[0].Func]; ok && fn.Ret != nil && fn.Ret.K == "tuple" {
+			for i, e := range fn.Ret.E {
+				if e != nil && e.K == "name" && i < len(ln.Targets) {
+					ln.local[e.ID] = ln.Targets[i]
+				}
+			}
+		}
 	}
 	for k, v := range derived {
 		if _, ok := a.Derived[k]; !ok {
@@ -350,42 +486,51 @@ func sameNonFinite(a, b *tracer.Array) bool {
 	return true
 }
 
-// findDrift notes every update whose parameter changed shape, in the first
-// iteration (from the values) and in later traced ones (from the shapes).
+// findDrift notes every update whose parameter changed shape, the first
+// time it did in the traced iterations.
 func (a *Analysis) findDrift() {
+	drifted := map[string]bool{}
+	for _, u := range a.Rec.Updates {
+		before, after := tracer.Shape(u.Before), tracer.Shape(u.After)
+		if before.Equal(after) || drifted[u.Param] {
+			continue
+		}
+		ln := a.lineOf(u.Stmt)
+		if ln == nil {
+			continue
+		}
+		drifted[u.Param] = true
+		a.Drifts = append(a.Drifts, Drift{Line: ln, Name: u.Param, Before: before, After: after, Iteration: u.Iteration})
+	}
+}
+
+// UpdateLine is the line of the iteration that updates a parameter (the
+// learner's name) or, when none does, the line that computes its update
+// into another name (db1 = b1 - lr * db1); nil if there is neither.
+func (a *Analysis) UpdateLine(name string) *Line {
+	for _, u := range a.Rec.Updates {
+		if u.Iteration == 1 && (u.Param == name || a.Alias[name] == u.Param) {
+			if ln := a.lineOf(u.Stmt); ln != nil {
+				return ln
+			}
+		}
+	}
+	grad := ""
+	for _, p := range a.Updates {
+		if p[0] == name {
+			grad = p[1]
+		}
+	}
+	if r := a.Roles[name]; grad == "" && r != "" {
+		grad = a.LearnerOf("d" + r)
+	}
 	for _, ln := range a.Lines {
-		u := ln.Stmt.Update
-		if u == nil || u.Comprehension || ln.Setup {
-			continue
-		}
-		before, after := ln.Inputs[u.Param], ln.Value()
-		if before == nil || after == nil || before.Shape().Equal(after.Shape()) {
-			continue
-		}
-		a.Drifts = append(a.Drifts, Drift{Line: ln, Name: u.Param, Before: before.Shape(), After: after.Shape(), Iteration: 1})
-	}
-	// Later traced iterations: an update's result against the one before.
-	drifted := map[int]bool{}
-	for _, d := range a.Drifts {
-		drifted[d.Line.Stmt.ID] = true
-	}
-	last := map[int]tracer.Shape{}
-	for it := 1; it <= a.Rec.Iterations.Traced; it++ {
-		for _, e := range a.Rec.Executed(it) {
-			s := a.Rec.Statement(e.Stmt)
-			if s.Update == nil || s.Update.Comprehension || len(e.Writes) == 0 || e.Writes[0].Shape == nil {
-				continue
-			}
-			shape := tracer.Shape(e.Writes[0].Shape)
-			if prev, ok := last[s.ID]; ok && !prev.Equal(shape) && !drifted[s.ID] {
-				if ln := a.lineOf(s.ID); ln != nil {
-					a.Drifts = append(a.Drifts, Drift{Line: ln, Name: s.Update.Param, Before: prev, After: shape, Iteration: it})
-					drifted[s.ID] = true
-				}
-			}
-			last[s.ID] = shape
+		v := ln.Stmt.Value
+		if !ln.Setup && grad != "" && ln.Reads(name) && ln.Reads(grad) && v != nil && v.K == "binop" && (v.Op == "Sub" || v.Op == "Add") {
+			return ln
 		}
 	}
+	return nil
 }
 
 // lineOf is the line of the iteration for statement id, nil if none.
@@ -426,9 +571,16 @@ func (a *Analysis) findNonFinite() {
 		}
 	}
 	if fp := r.FPError; fp != nil {
-		nf := &NonFinite{Line: fp.Line, Iteration: fp.Iteration, FP: fp.Kind}
+		nf := &NonFinite{Line: fp.Line, Iteration: fp.Iteration, FP: fp.Kind,
+			Traced: fp.Mode == "traced" && fp.Iteration >= 1}
 		if fp.Stmt != nil {
-			nf.Src = r.Statement(*fp.Stmt).Src
+			st := r.Statement(*fp.Stmt)
+			nf.Src = st.Src
+			for _, e := range r.Executions {
+				if nf.Traced && e.Stmt == st.ID && e.Iteration == fp.Iteration {
+					nf.Inputs = a.readText(st, e) // what the overflowing line read
+				}
+			}
 		}
 		a.NonFinite = nf
 	}
@@ -474,6 +626,9 @@ func (a *Analysis) LearnerOf(role string) string {
 // Writer returns the line of the iteration that assigned a learner's name
 // last before the first update (the value check reads), or the setup line.
 func (a *Analysis) Writer(name string) *Line {
+	if ln, ok := a.InnerLine[name]; ok {
+		return ln
+	}
 	var found *Line
 	for _, ln := range a.Lines {
 		if ln.Stmt.Update != nil && !ln.Setup && found != nil {
@@ -508,33 +663,199 @@ func (a *Analysis) ValueOf(name string) *tracer.Array {
 	return a.Pre[name]
 }
 
-// Dump is the first iteration as check reads a NumPy dump: the arrays under
-// the learner's names, and the map from backstep's names to theirs.
+// Dump is the first iteration as check reads a NumPy dump: every array
+// the iteration read or wrote before its first update, under the learner's
+// names (self.W1, params['W1'] included); the parameters after the
+// iteration as NAME_next; and the map from backstep's names to theirs that
+// the structure of the iteration gives (Roles).
 func (a *Analysis) Dump() (*net.NumPyFile, map[string]string) {
 	f := &net.NumPyFile{Path: a.Rec.Script, Arrays: map[string]*tracer.Array{}, Integer: map[string]bool{}}
 	m := map[string]string{}
-	names := make([]string, 0, len(a.Roles))
-	for learner := range a.Roles {
-		names = append(names, learner)
-	}
-	sort.Strings(names)
-	for _, learner := range names {
+	for _, learner := range a.dumpNames() {
 		v := a.ValueOf(learner)
 		if v == nil || v.Rank() > 2 {
 			continue
 		}
-		f.Arrays[learner] = v.Named(learner)
-		role := a.Roles[learner]
-		if role != learner {
-			m[role] = learner
+		switch {
+		case a.unsettled(learner):
+			a.Withheld[learner] = "written again after the step read it, or by a line that ran more than once (no update was found to cut the run into iterations)"
+			continue
+		case a.stale(learner):
+			a.Withheld[learner] = "changed in place after the line that wrote it ran, so the value captured is not the one the step read"
+			continue
 		}
+		if role, ok := a.Roles[learner]; ok {
+			m[role] = learner
+			v = a.asRow(role, v)
+		}
+		f.Arrays[learner] = v.Named(learner)
 		key := a.keyOf(learner)
 		f.Integer[learner] = a.Rec.Integer[key]
 		if a.Rec.Float32[key] {
 			f.Warnings = append(f.Warnings, fmt.Sprintf("%s is float32, upcast to float64: it carries about 7 significant digits, so it can agree with float64 values only to about 1e-6 relative", learner))
 		}
 	}
+	for _, learner := range sortedKeys(a.Roles) {
+		role := a.Roles[learner]
+		next := a.Next(learner)
+		if next == nil || !isParamRole(role) || f.Arrays[learner] == nil {
+			continue
+		}
+		if st := tracer.Summarize(next); st.NaN+st.Inf > 0 {
+			continue // a NaN gradient's update: the NaN is reported where it began
+		}
+		key := learner + "_next"
+		if _, taken := f.Arrays[key]; taken {
+			continue
+		}
+		f.Arrays[key] = a.asRow(role, next).Named(key)
+		m[role+"_next"] = key
+	}
 	return f, m
+}
+
+// asRow reads the weights of one output unit written as a vector (y = w @
+// h, a number) as the one-row matrix they are, and their gradient so; the
+// numbers that unit computes (its Z, A, dZ and the target) as vectors of
+// one unit, as they are for a sample given as 1-D vectors.
+func (a *Analysis) asRow(role string, v *tracer.Array) *tracer.Array {
+	layer := strings.TrimLeft(role, "dWZAb")
+	if role == "Y" {
+		layer = "last"
+	}
+	if layer == "" || v.Rank() > 1 {
+		return v
+	}
+	w, z := a.rowUnit(layer)
+	if w == nil || z == nil {
+		return v
+	}
+	switch {
+	case v.Rank() == 1 && (role == "W"+layer || role == "dW"+layer):
+		return tracer.New(tracer.Shape{1, v.Size()}, v.Data())
+	case v.Rank() == 0 && (role == "Y" || role == "Z"+layer || role == "A"+layer || role == "dZ"+layer):
+		return tracer.New(tracer.Shape{1}, v.Data())
+	}
+	return v
+}
+
+// rowUnit is the weight vector and the number it makes of a layer with one
+// unit written as w @ h (nil when the layer is not so written); layer
+// "last" is the output layer.
+func (a *Analysis) rowUnit(layer string) (w, z *tracer.Array) {
+	if layer == "last" {
+		for l := 1; a.LearnerOf(fmt.Sprintf("W%d", l)) != ""; l++ {
+			layer = fmt.Sprint(l)
+		}
+	}
+	w = a.ValueOf(a.LearnerOf("W" + layer))
+	z = a.ValueOf(a.LearnerOf("Z" + layer))
+	if w == nil || z == nil || w.Rank() != 1 || z.Rank() != 0 {
+		return nil, nil
+	}
+	return w, z
+}
+
+// Next is a parameter as the first iteration left it (after its update),
+// nil when the iteration did not run to its end.
+func (a *Analysis) Next(name string) *tracer.Array {
+	it := a.Rec.Iterations
+	if it.FirstUpdate == nil || it.Reached < 1 && it.StoppedAfter == nil {
+		return nil
+	}
+	if of, ok := a.Alias[name]; ok {
+		name = of
+	}
+	if v, ok := a.Post[name]; ok {
+		return v
+	}
+	return a.Pre[name] // the iteration did not change it
+}
+
+func isParamRole(role string) bool {
+	return len(role) > 1 && (role[0] == 'W' || role[0] == 'b') && role[1] >= '1' && role[1] <= '9'
+}
+
+// dumpNames are the learner's names of the iteration: those with a role,
+// the values it started from and those it wrote before its first update.
+func (a *Analysis) dumpNames() []string {
+	names := map[string]bool{}
+	for n := range a.Roles {
+		names[n] = true
+	}
+	for n := range a.Pre {
+		names[n] = true
+	}
+	for _, ln := range a.Lines {
+		if ln.Stmt.Update != nil && !ln.Setup {
+			break
+		}
+		for _, t := range ln.Targets {
+			names[t] = true
+		}
+	}
+	return sortedKeys(names)
+}
+
+// unsettled reports whether check must not read a learner's value: when
+// no update was found the whole run is one step, and a value that a line
+// which ran more than once wrote, or that the script changed after the
+// last line that read it (W1 -= ... after the forward pass), is not the
+// one the rest of the step was computed from.
+func (a *Analysis) unsettled(name string) bool {
+	if a.Rec.Iterations.FirstUpdate != nil {
+		return false
+	}
+	lastWrite, lastRead := -1, -1
+	for _, e := range a.Rec.Executions {
+		s := a.Rec.Statement(e.Stmt)
+		writes := contains(s.Targets, name) || contains(s.Inplace, name)
+		switch {
+		case writes && e.Count > 1:
+			return true
+		case writes:
+			lastWrite = max(lastWrite, e.Seq)
+		case contains(s.Reads, name):
+			lastRead = max(lastRead, e.Seq)
+		}
+	}
+	return lastRead >= 0 && lastWrite > lastRead
+}
+
+// stale reports whether the captured value of a learner's name is no
+// longer the one its line wrote: something changed the array in place
+// later (np.subtract(W, step, out=W)) before the capture was written. The
+// summary taken when the line ran says so.
+func (a *Analysis) stale(name string) bool {
+	ln := a.Writer(name)
+	if ln == nil || ln.Setup || a.InnerLine[name] != nil && !ln.Assigns(name) {
+		return false
+	}
+	for k, t := range ln.Targets {
+		if t != name || k >= len(ln.Exec.Writes) || ln.Values[k] == nil || ln.Exec.Count > 1 {
+			continue
+		}
+		w, v := ln.Exec.Writes[k], ln.Values[k]
+		if w.Mean == nil || v.Size() == 0 {
+			return false
+		}
+		st := tracer.Summarize(v)
+		for _, pair := range [][2]float64{{st.Mean, w.Mean.Float()}, {st.Min, w.Min.Float()}, {st.Max, w.Max.Float()}} {
+			if d := math.Abs(pair[0] - pair[1]); d > 1e-6*math.Max(1, math.Abs(pair[1])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // keyOf is the capture key of the value ValueOf returns.

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -187,5 +188,168 @@ func TestReplay(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Updates are recognised by what they do, whatever their text: W -= dW
+// with the learning rate folded in, a loop over zip(params, grads), an
+// update over a dict's keys, self.W1 -= ..., a gradient computed inline;
+// a softmax's in-place shift (Z2 -= Z2.max(...)) is not one.
+func TestUpdateForms(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		first   string // the update that counts the iterations
+		loop    int    // the line of the training loop
+		updates [][2]string
+	}{
+		{"update-forms", "p -= g", 15, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"}, {"b2", "db2"}}},
+		{"dicts", "params[k] -= learning_rate * grads[k]", 12,
+			[][2]string{{"params['W1']", "grads['W1']"}, {"params['b1']", "grads['b1']"}, {"params['W2']", "grads['W2']"}}},
+		{"classy", "self.W1 -= lr * self.dW1", 40,
+			[][2]string{{"self.W1", "self.dW1"}, {"self.b1", "self.db1"}, {"self.W2", "self.dW2"}, {"self.b2", "self.db2"}}},
+		{"iamtrask", "syn1 += l1.T.dot(l2_delta)", 10, [][2]string{{"syn1", ""}, {"syn0", ""}}},
+		// W1, b1, ... = params['W1'], ... binds names, it computes nothing
+		{"aliases", "W1 -= 0.5 * dW1", 7, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"}, {"b2", "db2"}}},
+	} {
+		t.Run(c.fixture, func(t *testing.T) {
+			r := fixture(t, c.fixture)
+			it := r.Iterations
+			if it.FirstUpdate == nil || it.Loop == nil {
+				t.Fatalf("no update found: %+v", it)
+			}
+			if got := r.Statement(*it.FirstUpdate).Src; got != c.first {
+				t.Errorf("first update %q, want %q", got, c.first)
+			}
+			if got := r.Loops[*it.Loop].Line; got != c.loop {
+				t.Errorf("iterations counted in the loop at line %d, want %d", got, c.loop)
+			}
+			var got [][2]string
+			for _, u := range r.Updates {
+				if u.Iteration == 1 && u.Failed == "" {
+					got = append(got, [2]string{u.Param, u.Grad})
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.updates) {
+				t.Errorf("updates %v, want %v", got, c.updates)
+			}
+		})
+	}
+	// The shift of the scores in place is not an update.
+	r := fixture(t, "update-forms")
+	for _, s := range r.Statements {
+		if s.Update != nil && strings.HasPrefix(s.Src, "Z2 -=") {
+			t.Errorf("%q read as an update", s.Src)
+		}
+	}
+}
+
+// The parameters the iteration started from and those it left: W1 before
+// and after its update, so that check can judge the update.
+func TestParametersAfterUpdate(t *testing.T) {
+	a := Analyze(fixture(t, "update-forms"))
+	f, m := a.Dump()
+	for _, name := range []string{"W1", "b1", "W2", "b2"} {
+		before, after := f.Arrays[name], f.Arrays[name+"_next"]
+		if before == nil || after == nil || m[name+"_next"] != name+"_next" {
+			t.Fatalf("%s: before %v, after %v, map %v", name, before, after, m)
+		}
+		var tp *tracer.Tape
+		step := tp.Sub(before, after) // lr · grad: the gradient was scaled in place
+		grad := f.Arrays["d"+name]
+		if grad == nil || tracer.Relate(step, grad).Kind != tracer.Scaled {
+			t.Errorf("%s − %s_next is not a multiple of d%s: %v", name, name, name, tracer.Relate(step, grad))
+		}
+	}
+	// Through an alias: W1 = params['W1'], then W1 -= ...
+	a = Analyze(fixture(t, "aliases"))
+	f, _ = a.Dump()
+	if f.Arrays["W1"] == nil || f.Arrays["W1_next"] == nil || tracer.Relate(f.Arrays["W1"], f.Arrays["W1_next"]).Kind == tracer.Same {
+		t.Errorf("aliases: W1 %v, W1_next %v", f.Arrays["W1"], f.Arrays["W1_next"])
+	}
+	// A parameter the iteration never moved is its own next value (b1 here:
+	// db1 = b1 - learning_rate * db1).
+	a = Analyze(fixture(t, "tuples"))
+	f, _ = a.Dump()
+	if b, n := f.Arrays["b1"], f.Arrays["b1_next"]; b == nil || n == nil || tracer.Relate(n, b).Kind != tracer.Same {
+		t.Errorf("b1 %v, b1_next %v", b, n)
+	}
+}
+
+// Every target of an unpacking is recorded and placed: Z1, A1, Z2, A2 =
+// forward(...) gives both layers' Z, and the labels come from inside
+// backward(...).
+func TestTupleUnpacking(t *testing.T) {
+	a := Analyze(fixture(t, "tuples"))
+	for learner, role := range map[string]string{"X": "X", "Y": "Y", "W1": "W1", "b1": "b1", "Z1": "Z1", "A1": "A1",
+		"W2": "W2", "b2": "b2", "Z2": "Z2", "A2": "A2", "dW1": "dW1", "db1": "db1", "dW2": "dW2", "db2": "db2", "dZ2": "dZ2"} {
+		if a.Roles[learner] != role {
+			t.Errorf("%s → %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+	for _, name := range []string{"Z1", "A1", "Z2", "A2", "dW1", "db2"} {
+		if v := a.ValueOf(name); v == nil || v.Rank() != 2 {
+			t.Errorf("%s: %v", name, v)
+		}
+	}
+}
+
+// CS231n's dicts and a class's attributes are recorded under their own
+// names; the Z of hidden = np.maximum(0, X.dot(W1) + b1) is taken from
+// inside the line, and the labels from dscores[np.arange(N), y] -= 1.
+func TestContainersAndAttributes(t *testing.T) {
+	a := Analyze(fixture(t, "dicts"))
+	for learner, role := range map[string]string{"W1": "W1", "hidden": "A1", "(X·W1 + b1)": "Z1", "scores": "Z2",
+		"probs": "A2", "dscores": "dZ2", "grads['W2']": "dW2", "grads['b1']": "db1", "y": "Y", "dhidden": "dZ1"} {
+		if a.Roles[learner] != role {
+			t.Errorf("dicts: %s → %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+	// scores as the product made it, before the in-place shift
+	if w := a.Writer("scores"); w == nil || w.Stmt.Line != 16 {
+		t.Errorf("scores read from %v, want line 16", w)
+	}
+	a = Analyze(fixture(t, "classy"))
+	for learner, role := range map[string]string{"X": "X", "self.W1": "W1", "self.z1": "Z1", "self.a1": "A1",
+		"self.a2": "A2", "y_onehot": "Y", "delta2": "dZ2", "delta1": "dZ1", "self.dW1": "dW1", "self.db2": "db2"} {
+		if a.Roles[learner] != role {
+			t.Errorf("classy: %s → %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+	if a.Pre["self.W1"] == nil || a.Post["self.W1"] == nil {
+		t.Errorf("self.W1 before %v, after %v", a.Pre["self.W1"], a.Post["self.W1"])
+	}
+}
+
+// Values the script changed in place after the step read them are not
+// given to check: here the weights, updated by np.subtract(..., out=W1),
+// an update backstep does not recognise.
+func TestWithheldValues(t *testing.T) {
+	a := Analyze(fixture(t, "out-param"))
+	if a.Rec.Iterations.FirstUpdate != nil {
+		t.Fatalf("an update was found: %+v", a.Rec.Iterations)
+	}
+	f, _ := a.Dump()
+	for _, name := range []string{"W1", "W2"} {
+		if _, ok := f.Arrays[name]; ok || a.Withheld[name] == "" {
+			t.Errorf("%s given to check (withheld: %q)", name, a.Withheld[name])
+		}
+	}
+	for _, name := range []string{"X", "Z1", "dW1", "b1"} {
+		if _, ok := f.Arrays[name]; !ok {
+			t.Errorf("%s not given to check (withheld: %q)", name, a.Withheld[name])
+		}
+	}
+}
+
+// With no update, the weight gradients are the products of each layer's
+// input after the forward pass in the weight's shape, the bias gradients
+// the sums of the layer's error.
+func TestGradientsWithoutUpdate(t *testing.T) {
+	a := Analyze(fixture(t, "one-shot"))
+	for learner, role := range map[string]string{"x": "X", "t": "Y", "w1": "W1", "z": "Z1", "a": "A1", "p": "A2",
+		"d2": "dZ2", "g2": "dW2", "gb2": "db2", "d1": "dZ1", "g1": "dW1", "gb1": "db1"} {
+		if a.Roles[learner] != role {
+			t.Errorf("%s → %q, want %s", learner, a.Roles[learner], role)
+		}
 	}
 }

@@ -24,6 +24,14 @@ var fixtures = map[string][]string{
 	"foreign":      {"foreign.py"},
 	"notebook":     {"notebook.ipynb"},
 	"vectors":      {"vectors.py"},
+	"update-forms": {"update_forms.py"},
+	"dicts":        {"dicts.py"},
+	"classy":       {"classy.py"},
+	"tuples":       {"tuples.py"},
+	"iamtrask":     {"iamtrask.py"},
+	"out-param":    {"out_param.py"},
+	"aliases":      {"aliases.py"},
+	"one-shot":     {"one_shot.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

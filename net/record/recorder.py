@@ -24,6 +24,8 @@ import importlib.machinery
 import json
 import linecache
 import os
+import re
+import signal
 import sys
 import textwrap
 import time
@@ -62,20 +64,40 @@ def note(msg):
 
 # ---------------------------------------------------------------- source
 
-def load_source(path, notebook):
+# IPython's syntax in a notebook's lines, which Python cannot run: a shell
+# command's output bound to a name (files = !ls), a magic's (t = %timeit
+# ...), and help (obj?, obj??, ?obj).
+SHELL_ASSIGN = re.compile(r"^\s*([A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
+HELP = re.compile(r"^\s*(\?{1,2}\s*[\w.\[\]'\"()]+|[\w.\[\]'\"()]+\s*\?{1,2})\s*$")
+
+
+def read_bounded(path, limit):
+    """The file's bytes, refused when it is not a regular file or holds
+    more than limit (checked before reading; a pipe or a device is never
+    opened)."""
+    import stat
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError("%s is not a regular file" % path)
+    if limit and st.st_size > limit:
+        raise ValueError("%s holds %d bytes, more than a script or notebook backstep reads" % (path, st.st_size))
+    with open(path, "rb") as f:
+        return f.read(limit + 1 if limit else -1)
+
+
+def load_source(path, notebook, limit=0):
     """Returns the source to run, a line map (None for a .py file) and
-    notices about lines left out (notebook magics and shell lines)."""
+    notices about lines left out (notebook magics, shell lines and
+    IPython's help)."""
     notices = []
+    raw = read_bounded(path, limit)
     if not notebook:
-        with open(path, "rb") as f:
-            raw = f.read()
         import tokenize, io
         enc, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         return raw.decode(enc), None, notices
-    with open(path, encoding="utf-8") as f:
-        nb = json.load(f)
+    nb = json.loads(raw.decode("utf-8"))
     lines, cellmap = [], []
-    skipped_magic, skipped_shell, skipped_cells = [], [], []
+    skipped_magic, skipped_shell, skipped_cells, skipped_help = [], [], [], []
     code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     for ci, cell in enumerate(code_cells, 1):
         src = cell.get("source", "")
@@ -102,6 +124,15 @@ def load_source(path, notebook):
             elif stripped.startswith("!"):
                 skipped_shell.append("cell %d line %d: %s" % (ci, li, stripped))
                 line = indent + "pass"
+            elif SHELL_ASSIGN.match(line):
+                # files = !ls: IPython binds the command's output lines (a
+                # list); here the name is bound to an empty list.
+                names = SHELL_ASSIGN.match(line).group(1)
+                skipped_shell.append("cell %d line %d: %s (%s bound to [])" % (ci, li, stripped, names.strip()))
+                line = indent + "%s = %s" % (names, ", ".join("[]" for _ in names.split(",")))
+            elif HELP.match(line) and not stripped.startswith("#"):
+                skipped_help.append("cell %d line %d: %s" % (ci, li, stripped))
+                line = indent + "pass"
             lines.append(line)
             cellmap.append([ci, li])
     if skipped_magic:
@@ -110,6 +141,8 @@ def load_source(path, notebook):
         notices.append("skipped %d shell line(s): %s" % (len(skipped_shell), "; ".join(skipped_shell)))
     if skipped_cells:
         notices.append("skipped %d cell(s) that are not Python: %s" % (len(skipped_cells), "; ".join(skipped_cells)))
+    if skipped_help:
+        notices.append("skipped %d IPython help line(s): %s" % (len(skipped_help), "; ".join(skipped_help)))
     return "\n".join(lines) + "\n", cellmap, notices
 
 
@@ -149,9 +182,17 @@ def expr_json(node, source, depth=0):
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         return {"k": "compare", "op": type(node.ops[0]).__name__, "l": j(node.left), "r": j(node.comparators[0])}
     if isinstance(node, ast.Attribute):
-        return {"k": "attr", "v": j(node.value), "a": node.attr}
+        out = {"k": "attr", "v": j(node.value), "a": node.attr}
+        name = canon(node)
+        if name is not None and node.attr not in ARRAY_ATTRS:
+            out["id"] = name
+        return out
     if isinstance(node, ast.Subscript):
-        return {"k": "subscript", "v": j(node.value), "i": j(node.slice)}
+        out = {"k": "subscript", "v": j(node.value), "i": j(node.slice)}
+        name = canon(node)
+        if name is not None:
+            out["id"] = name
+        return out
     if isinstance(node, ast.Slice):
         return {"k": "slice", "lo": j(node.lower) if node.lower else None,
                 "hi": j(node.upper) if node.upper else None, "step": j(node.step) if node.step else None}
@@ -165,11 +206,46 @@ def expr_json(node, source, depth=0):
     return {"k": "?", "src": src_of(source, node)}
 
 
+# Attributes of an array that are not values of their own (X.T is X).
+ARRAY_ATTRS = {"T", "mT", "shape", "size", "ndim", "dtype", "flat", "real", "imag", "itemsize", "nbytes"}
+
+
+def canon(node):
+    """The name backstep gives what a statement reads or writes: a variable
+    (W1), an attribute (self.W1) or an entry with a constant key
+    (params['W1'], layers[0]), written the same whatever quotes the script
+    used; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = canon(node.value)
+        return base + "." + node.attr if base is not None else None
+    if isinstance(node, ast.Subscript):
+        base = canon(node.value)
+        key = node.slice
+        if type(key).__name__ == "Index":  # Python 3.8 wraps it
+            key = key.value
+        if base is not None and isinstance(key, ast.Constant) and isinstance(key.value, (str, int)) \
+                and not isinstance(key.value, bool):
+            return "%s[%r]" % (base, key.value)
+    return None
+
+
 def names_read(node):
+    """The names a piece of code reads: variables, and the attributes and
+    constant-key entries it reads as values (self.W1, params['W1']; not a
+    method it calls or an array's X.T)."""
     out = []
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
     for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in out:
-            out.append(n.id)
+        name = None
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            name = n.id
+        elif isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, ast.Load) and id(n) not in called \
+                and not (isinstance(n, ast.Attribute) and n.attr in ARRAY_ATTRS):
+            name = canon(n)
+        if name is not None and name not in out:
+            out.append(name)
     return out
 
 
@@ -183,16 +259,16 @@ def target_list(t, source, out, inplace):
     elif isinstance(t, ast.Starred):
         target_list(t.value, source, out, inplace)
     elif isinstance(t, (ast.Name, ast.Attribute)):
-        out.append(src_of(source, t))
+        out.append(canon(t) or src_of(source, t))
     elif isinstance(t, ast.Subscript):
-        base = t.value
-        if isinstance(t.slice, ast.Constant) and isinstance(base, (ast.Name, ast.Attribute)):
-            out.append(src_of(source, t))
+        if canon(t) is not None:
+            out.append(canon(t))
         else:
-            while isinstance(base, ast.Subscript):
+            base = t.value
+            while isinstance(base, ast.Subscript) and canon(base) is None:
                 base = base.value
-            if isinstance(base, (ast.Name, ast.Attribute)):
-                s = src_of(source, base)
+            if canon(base) is not None:
+                s = canon(base)
                 out.append(s)
                 inplace.append(s)
 
@@ -216,48 +292,103 @@ def mult_parts(v):
     return None
 
 
-def grad_of(parts):
-    """Of the two factors of lr * dW, the one that is the gradient (not a
-    learning-rate-like name or a number)."""
-    a, b = parts
+# Names a gradient goes by: dW1, d_b, db, grad_W1, W1_grad, delta2, l2_delta,
+# grads['W1'], gradients, dparams. A statement that adds to one of these
+# accumulates a gradient; it does not update a parameter.
+GRAD_NAME = re.compile(r"^(d_?(w|b|z|a|h|x|y|theta|weights?|bias(es)?|out(put)?|hidden|l|layer|scores|logits|probs|"
+                       r"params?|v|u|s)_?\d*|.*grad.*|.*delta.*|err(or)?s?_?\d*)$", re.I)
 
-    def lr_like(n):
-        if isinstance(n, ast.Constant):
-            return True
-        if isinstance(n, (ast.Name, ast.Attribute)):
-            name = n.id if isinstance(n, ast.Name) else n.attr
-            return any(w in name.lower() for w in LR_WORDS) and not name.lower().startswith(("d", "grad"))
-        return False
-    if lr_like(a) and not lr_like(b):
-        return b
-    if lr_like(b) and not lr_like(a):
-        return a
-    return b
+
+def gradient_like(name):
+    """Whether any part of a name (its variable, attribute or key) names a
+    gradient: grads['W1'], self.dW1, dW."""
+    return any(GRAD_NAME.match(p) for p in re.split(r"[.\[\]'\"]+", name) if p)
+
+
+def factors(v):
+    """The factors of a product: -lr * dW / m gives lr, dW, m."""
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd)):
+        return factors(v.operand)
+    if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Mult, ast.Div)):
+        return factors(v.left) + ([v.right] if isinstance(v.op, ast.Div) else factors(v.right))
+    return [v]
+
+
+def dynamic_key(node):
+    """(base, key variable) of params[k], None for anything else."""
+    if not isinstance(node, ast.Subscript) or canon(node) is not None:
+        return None
+    key = node.slice.value if type(node.slice).__name__ == "Index" else node.slice
+    if canon(node.value) is not None and isinstance(key, ast.Name):
+        return canon(node.value), key.id
+    return None
+
+
+def grad_in(v):
+    """The gradient an update's step takes: dW in lr * dW, dW, -lr * dW / m,
+    grads[k]; None when the step is computed inline (X.T.dot(delta))."""
+    named = []
+    for f in factors(v):
+        if canon(f) is not None:
+            named.append((f, canon(f)))
+        elif dynamic_key(f) is not None:
+            named.append((f, "%s[%s]" % dynamic_key(f)))
+    for f, name in named:
+        if gradient_like(name):
+            return f
+    for f, name in named:
+        last = re.split(r"[.\[]", name)[-1].lower()
+        if not any(w in last for w in LR_WORDS) and last not in ("m", "n", "n_samples", "batch_size"):
+            return f
+    return None
 
 
 def update_of(node, source):
-    """Recognises a parameter update: W = W - lr*dW, W -= lr*dW,
-    W += -lr*dW, or a list/tuple of such built by a comprehension. Returns
-    {"param", "grad"} (sources) or None."""
+    """Recognises what may be a parameter update by its form: an in-place
+    change W -= step or W += step, or a rebinding W = W - step or
+    W = W + step, of something that is not named as a gradient (or a list
+    of such built by a comprehension). Whether it is one is decided when it
+    runs (Recorder.judge): W must be a float array and the step one of
+    its shape (or one that broadcasts it larger: shape drift). Returns
+    {"param", "grad", "names", "inplace", "reads_param"} or None."""
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Sub, ast.Add)):
-        parts = mult_parts(node.value)
-        if parts is not None:
-            return {"param": src_of(source, node.target), "grad": src_of(source, grad_of(parts))}
-        if isinstance(node.op, ast.Sub) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)):
-            return None  # W -= dW without a step size: too weak a sign
+        t, step, inplace = node.target, node.value, True
+    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.BinOp) \
+            and isinstance(node.value.op, (ast.Sub, ast.Add)) and (same_expr(node.value.left, node.targets[0]) or
+                                                                 isinstance(node.value.op, ast.Add) and
+                                                                 same_expr(node.value.right, node.targets[0])):
+        t, v, inplace = node.targets[0], node.value, False
+        step = v.right if same_expr(v.left, t) else v.left
+    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+            isinstance(node.value, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.List, ast.Tuple)):
+        t = node.targets[0]
+        for n in ast.walk(node.value):
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and mult_parts(n.right) is not None \
+                    and isinstance(n.left, (ast.Name, ast.Subscript, ast.Attribute)):
+                return {"param": src_of(source, t), "grad": "", "comprehension": True, "names": []}
         return None
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        t, v = node.targets[0], node.value
-        if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Sub, ast.Add)) and same_expr(v.left, t):
-            parts = mult_parts(v.right)
-            if parts is not None:
-                return {"param": src_of(source, t), "grad": src_of(source, grad_of(parts))}
-        if isinstance(v, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.List, ast.Tuple)):
-            for n in ast.walk(v):
-                if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and mult_parts(n.right) is not None \
-                        and isinstance(n.left, (ast.Name, ast.Subscript, ast.Attribute)):
-                    return {"param": src_of(source, t), "grad": "", "comprehension": True}
-    return None
+    else:
+        return None
+    if not isinstance(t, (ast.Name, ast.Attribute, ast.Subscript)):
+        return None
+    param = canon(t)
+    if param is None and dynamic_key(t) is None:
+        return None
+    if gradient_like(param or "%s[%s]" % dynamic_key(t)):
+        return None
+    g = grad_in(step)
+    names = [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+    out = {"param": param or src_of(source, t), "grad": "", "inplace": inplace, "names": names,
+           "reads_param": any(same_expr(n, t) for n in ast.walk(step) if isinstance(n, type(t)))}
+    if param is None:
+        # params[k] -= ...: which entry is known when it runs.
+        out["param_base"], out["param_key"] = dynamic_key(t)
+    if g is not None and canon(g) is not None:
+        out["grad"] = canon(g)
+    elif g is not None:
+        out["grad"] = src_of(source, g)
+        out["grad_base"], out["grad_key"] = dynamic_key(g)
+    return out
 
 
 class Scope:
@@ -266,6 +397,7 @@ class Scope:
     def __init__(self, sid, name, line, node):
         self.id, self.name, self.line, self.node = sid, name, line, node
         self.by_line = {}
+        self.call = None  # a function's statement that binds its arguments
 
 
 class Analysis:
@@ -294,6 +426,17 @@ class Analysis:
         self.scope_key[(name, line)] = sc
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
             self.scope_key[(name, node.decorator_list[0].lineno)] = sc
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # A call binds the arguments to the parameters: a statement of
+            # its own, so that the function's lines have their inputs.
+            a = node.args
+            params = [x.arg for x in getattr(a, "posonlyargs", []) + a.args + a.kwonlyargs]
+            header = self.source.split("\n")[node.lineno - 1].strip().rstrip(":")
+            sc.call = {"id": len(self.stmts), "line": node.lineno, "col": node.col_offset, "end_line": node.lineno,
+                       "end_col": node.col_offset + len(header), "scope": sc.id, "kind": "call", "loop": None,
+                       "block": None, "src": header, "targets": [p for p in params if p not in ("self", "cls")],
+                       "inplace": [], "reads": [], "siblings": []}
+            self.stmts.append(sc.call)
         self._body(node.body, sc, None, parent=len(self.stmts))
         return sc
 
@@ -397,6 +540,15 @@ class Analysis:
                     isinstance(node.value, ast.Constant) and isinstance(node.value.value, (int, float)) and \
                     not isinstance(node.value.value, bool):
                 s["init"] = node.value.value
+            # Names bound to another's value (W1, b1 = params['W1'], params['b1'])
+            # are that value, not one computed afresh.
+            t0 = node.targets[0]
+            if len(node.targets) == 1 and isinstance(t0, (ast.Tuple, ast.List)) and \
+                    isinstance(node.value, (ast.Tuple, ast.List)) and len(t0.elts) == len(node.value.elts):
+                pairs = zip(t0.elts, node.value.elts)
+            else:
+                pairs = [(t0, node.value)] if len(node.targets) == 1 else []
+            s["aliases"] = [canon(t) for t, v in pairs if canon(t) is not None and canon(v) is not None]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             target_list(node.target, self.source, s["targets"], s["inplace"])
             s["value"] = expr_json(node.value, self.source)
@@ -404,11 +556,13 @@ class Analysis:
         elif isinstance(node, ast.AugAssign):
             target_list(node.target, self.source, s["targets"], s["inplace"])
             s["inplace"] = list(s["targets"])
+            if canon(node.target) is None and dynamic_key(node.target) is not None:
+                s["protect"] = [src_of(self.source, node.target)]  # params[k]: the entry it changes
             s["op"] = type(node.op).__name__
             s["value"] = expr_json(node.value, self.source)
             s["reads"] = names_read(node.value) + [t for t in names_read(node.target) if t not in names_read(node.value)]
-            if isinstance(node.target, ast.Name):
-                s["reads"].append(node.target.id)
+            if canon(node.target) is not None and canon(node.target) not in s["reads"]:
+                s["reads"].append(canon(node.target))
         elif isinstance(node, ast.Return):
             s["targets"] = []
             if node.value is not None:
@@ -547,11 +701,42 @@ def capturable(v):
     return False
 
 
+def same_values(a, b):
+    """Whether two arrays of one shape hold the same values (NaN equal to
+    NaN)."""
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # NumPy < 1.19, or values that have no NaN
+        return bool(np.array_equal(a, b))
+
+
+def broadcasts(small, big):
+    """Whether NumPy broadcasts shape small to shape big."""
+    if len(small) > len(big):
+        return False
+    return all(a == b or a == 1 for a, b in zip(small[::-1], big[::-1]))
+
+
 def is_float_array(v):
     return isinstance(v, np.ndarray) and v.dtype.kind == "f"
 
 
 # ---------------------------------------------------------------- MNIST
+
+class NotServed(AttributeError):
+    """A part of TensorFlow/Keras the script uses that backstep does not
+    serve in their absence (tf.one_hot, keras.datasets.fashion_mnist): the
+    script cannot run here without them installed."""
+
+    def __init__(self, module, attr):
+        AttributeError.__init__(self, "module %r has no attribute %r (TensorFlow is not installed here; backstep "
+                                      "serves only mnist.load_data() and to_categorical)" % (module, attr))
+        self.module, self.what = module.split(".")[0], module + "." + attr
+
+
+# Told as Python tells a missing attribute: AttributeError: module ...
+NotServed.__module__, NotServed.__qualname__, NotServed.__name__ = "builtins", "AttributeError", "AttributeError"
+
 
 class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves tensorflow.keras.datasets.mnist.load_data and to_categorical
@@ -587,8 +772,7 @@ class MnistFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         def missing(attr, name=name):
             if attr.startswith("__"):
                 raise AttributeError(attr)
-            raise AttributeError("module %r has no attribute %r (TensorFlow is not installed here; backstep "
-                                 "serves only mnist.load_data() and to_categorical)" % (name, attr))
+            raise NotServed(name, attr)
         m.__getattr__ = missing
         if name.endswith("mnist"):
             m.load_data = self.load_data
@@ -657,19 +841,24 @@ def read_idx(path):
 
 class Entry:
     """One statement's executions in one iteration."""
-    __slots__ = ("stmt", "gen", "seq", "count", "writes", "values", "error", "seconds")
+    __slots__ = ("stmt", "gen", "seq", "fin", "count", "writes", "values", "error", "seconds")
 
     def __init__(self, stmt, gen, seq):
-        self.stmt, self.gen, self.seq, self.count = stmt, gen, seq, 0
+        self.stmt, self.gen, self.seq, self.fin, self.count = stmt, gen, seq, seq, 0
         self.writes, self.values, self.error, self.seconds = [], [], None, 0.0
 
 
 class FrameState:
-    __slots__ = ("stmt", "lasti", "t0", "scope", "raising")
+    __slots__ = ("stmt", "lasti", "t0", "scope", "raising", "assigned", "pending")
 
     def __init__(self, scope):
         self.stmt, self.lasti, self.t0, self.scope = None, -1, 0.0, scope
         self.raising = False
+        # Names this frame bound since its outermost loop last went round:
+        # values of this pass, not parameters carried from the last one.
+        self.assigned = set()
+        # Updates started and not judged yet: stmt id -> what they changed.
+        self.pending = {}
 
 
 class Recorder:
@@ -681,11 +870,15 @@ class Recorder:
         self.iterations = max(1, int(cfg.get("iterations", 1)))
         self.keep_going = bool(cfg.get("continue", False))
         self.notices, self.served = [], []
-        self.source, self.cellmap, nb_notices = load_source(self.path, self.notebook)
+        self.source, self.cellmap, nb_notices = load_source(self.path, self.notebook, int(cfg.get("max_bytes") or 0))
         for n in nb_notices:
             note(n)
             self.notices.append(n)
-        self.an = Analysis(self.source, self.path)
+        try:
+            self.an = Analysis(self.source, self.path)
+        except SyntaxError as e:
+            e.cellmap = self.cellmap  # so that a notebook's line is told as cell and line
+            raise
         self.an.lambdas()
         self.stmts = self.an.stmts
         self.frames = {}
@@ -695,6 +888,9 @@ class Recorder:
         self.gen = 0             # 0 before the first iteration is known, then 1, 2, ...
         self.mode = "traced"     # traced, light (metrics and NaN only), off
         self.first_update = None
+        self.confirmed = set()   # statements seen to update a parameter
+        self.updates = []        # the updates of the traced iterations
+        self.pre_frames = {}     # name -> the frame its value at the start of iteration 1 was read from
         self.iter_loop = None    # (loop id, frame)
         self.header_seq = {}     # (id(frame), loop id) -> seq of its last header execution
         self.header_runs = {}    # (loop id, gen) -> header executions
@@ -747,6 +943,8 @@ class Recorder:
         st = self.frames.get(frame)
         if st is None:
             st = self.frames[frame] = FrameState(scope)
+            if scope.call is not None and self.mode == "traced" and scope.call["targets"]:
+                self.record_call(frame, scope.call)
         st.raising = False  # a line runs: any exception was handled
         stmt = self.stmt_at(frame, code, scope)
         lasti = frame.f_lasti
@@ -781,6 +979,17 @@ class Recorder:
         if e is not None and e.error is None and not isinstance(exc, (StopIteration, GeneratorExit)):
             e.error = {"type": type(exc).__name__, "message": str(exc)[:500]}
 
+    def record_call(self, frame, stmt):
+        """A call of one of the script's functions: the values its
+        parameters were given."""
+        self.seq += 1
+        e = self.entry(stmt)
+        e.count += 1
+        values = [frame.f_locals.get(t) for t in stmt["targets"]]
+        e.values = values
+        if e.count <= SUMMARY_LIMIT:
+            e.writes = [dict(summary(v), name=t) for t, v in zip(stmt["targets"], values)]
+
     def entry(self, stmt):
         key = (stmt["id"], self.gen)
         e = self.entries.get(key)
@@ -798,25 +1007,43 @@ class Recorder:
         for s in [stmt] + [self.stmts[i] for i in stmt["siblings"]]:
             if self.mode == "traced" and kind not in ("for", "while", "if", "with", "def"):
                 self.entry(s)  # in the order the statements start
-            if self.mode == "traced" and s["inplace"]:
+            if self.mode == "traced" and (s["inplace"] or s.get("protect")):
                 self.protect(frame, s)
-            if "update" in s and self.is_update(frame, s):
-                self.update_count += 1
-                if self.first_update is None:
-                    self.begin_iterations(frame, s)
+            if "update" in s:
+                self.before_update(frame, st, s)
 
     def finish(self, frame, st, returned=None):
         stmt = st.stmt
-        self.finish_one(frame, st, stmt, returned)
-        for i in stmt["siblings"]:
-            self.seq += 1
-            self.finish_one(frame, st, self.stmts[i], None)
+        first = self.first_update
+        group = [stmt] + [self.stmts[i] for i in stmt["siblings"]]
+        snaps = {}
+        for k, s in enumerate(group):
+            if k > 0:
+                self.seq += 1
+            p = st.pending.get(s["id"])
+            if p is not None and p["snap"] is not None:
+                snaps[p["name"]] = p["snap"]
+            self.finish_one(frame, st, s, returned if k == 0 else None)
         st.stmt = None
+        if first is None and self.first_update is not None:
+            # The first update of the run: the iteration it ends began at
+            # the loop around it. Its parameters, and those the statements
+            # beside it on the line changed, start the iteration as they
+            # were before the line ran.
+            self.begin_iterations(frame, self.stmts[self.first_update])
+            for name, snap in snaps.items():
+                self.pre[name] = snap
+                self.pre_frames[name] = frame
+            for u in self.updates:
+                if u["iteration"] == 0:
+                    u["iteration"] = 1
 
     def finish_one(self, frame, st, stmt, returned):
         if self.mode == "off":
             return
         if self.mode == "light":
+            if stmt["id"] in self.confirmed:
+                self.update_count += 1
             if stmt["id"] in self.metric_stmts:
                 for t in stmt["targets"][:1]:
                     v = self.read(frame, t)
@@ -829,7 +1056,12 @@ class Recorder:
             return
         e = self.entry(stmt)
         e.count += 1
+        e.fin = self.seq  # after the lines of the functions it called
         e.seconds += time.perf_counter() - st.t0
+        if "update" in stmt:
+            self.after_update(frame, st, stmt, e)
+        if stmt["kind"] in ("assign", "annassign"):
+            st.assigned.update(t for t in stmt["targets"] if t not in stmt.get("aliases", ()))
         targets = stmt["targets"]
         if returned is not None:
             targets = ["return"]
@@ -871,7 +1103,7 @@ class Recorder:
     def protect(self, frame, stmt):
         """Before a statement changes an array in place (W -= lr*dW,
         o[i] = 1), copies it where the capture holds it."""
-        for t in stmt["inplace"]:
+        for t in stmt["inplace"] + stmt.get("protect", []):
             v = self.read(frame, t)
             if not isinstance(v, np.ndarray):
                 continue
@@ -887,12 +1119,125 @@ class Recorder:
                             copy = copy if copy is not None else v.copy()
                             e.values[i] = copy
 
-    def is_update(self, frame, stmt):
-        up = stmt["update"]
+    # ------------------------------------------------------------ updates
+
+    def update_name(self, frame, up, which):
+        """The name of the parameter (or gradient) an update changes, as it
+        runs: params[k] becomes params['W1']."""
+        base, key = up.get(which + "_base"), up.get(which + "_key")
+        if base is None:
+            return up[which]
+        k = self.read(frame, key)
+        if isinstance(k, (str, int)) and not isinstance(k, bool):
+            return "%s[%r]" % (base, k)
+        return up[which]
+
+    def alias(self, frame, name, value, stmt):
+        """For a loop variable bound to a parameter (for p, g in
+        zip(params, grads): p -= lr * g), the name the parameter has
+        elsewhere: W1, or params[0]; the variable's own name otherwise."""
+        loop_vars = set()
+        lid = stmt["loop"]
+        while lid is not None:
+            loop_vars.update(self.an.loops[lid]["targets"])
+            lid = self.an.loops[lid]["parent"]
+        if name not in loop_vars or value is None:
+            return name
+        spaces = [frame.f_locals]
+        f = frame.f_back
+        while f is not None:
+            if self.scope_of(f.f_code) is not None:
+                spaces.append(f.f_locals)
+            f = f.f_back
+        spaces.append(frame.f_globals)
+        for space in spaces:
+            for n, v in list(space.items()):
+                if v is value and n not in loop_vars and not n.startswith("_"):
+                    return n
+        for space in spaces:
+            for n, c in list(space.items()):
+                if n in loop_vars or n.startswith("_"):
+                    continue
+                if isinstance(c, (list, tuple)):
+                    for i, v in enumerate(c):
+                        if v is value:
+                            return "%s[%d]" % (n, i)
+                elif isinstance(c, dict):
+                    for k, v in c.items():
+                        if v is value and isinstance(k, (str, int)):
+                            return "%s[%r]" % (n, k)
+        return name
+
+    def before_update(self, frame, st, s):
+        """Before a statement that may update a parameter runs: what it is
+        about to change (a copy, while that is still needed to judge it)."""
+        if self.mode != "traced":
+            return
+        up = s["update"]
         v = self.read(frame, up["param"])
         if up.get("comprehension"):
-            return isinstance(v, (list, tuple, dict))
-        return is_float_array(v) and v.size > 0
+            st.pending[s["id"]] = {"obj": v, "snap": None, "name": up["param"], "shape": None}
+            return
+        name = self.update_name(frame, up, "param")
+        if not is_float_array(v) or v.ndim == 0 or v.size == 0 or name in st.assigned:
+            return
+        name = self.alias(frame, name, v, s)
+        confirmed = s["id"] in self.confirmed
+        keep = self.first_update is None or (up["reads_param"] and not confirmed)
+        snap = (v.copy() if up["inplace"] else v) if keep else None
+        st.pending[s["id"]] = {"obj": v, "snap": snap, "name": name, "shape": v.shape}
+
+    def after_update(self, frame, st, s, e):
+        """After it ran: whether it updated a parameter (Recorder.judge) and,
+        when it did, which, with which gradient, from which shape to which."""
+        p = st.pending.pop(s["id"], None)
+        if p is None:
+            return
+        up = s["update"]
+        after = self.read(frame, up["param"])
+        if up.get("comprehension"):
+            ok = isinstance(after, (list, tuple, dict)) and e.error is None
+        else:
+            ok = e.error is None and (s["id"] in self.confirmed and is_float_array(after) or self.judge(up, p, after))
+        if not ok:
+            if e.error is not None and not up.get("comprehension") and self.gen <= self.iterations:
+                # It raised changing a float array in place (b -= lr * db with
+                # db of another shape): an update that failed.
+                grad = self.update_name(frame, up, "grad") if up["grad"] else ""
+                self.updates.append({"stmt": s["id"], "iteration": self.gen, "param": p["name"], "grad": grad,
+                                     "before": list(p["shape"]), "after": list(p["shape"]),
+                                     "failed": e.error["type"]})
+            return
+        self.confirmed.add(s["id"])
+        self.update_count += 1
+        if self.first_update is None:
+            self.first_update = s["id"]
+        if up.get("comprehension") or self.gen > self.iterations:
+            return
+        grad = self.update_name(frame, up, "grad") if up["grad"] else ""
+        if grad:
+            grad = self.alias(frame, grad, self.read(frame, grad), s)
+        self.updates.append({"stmt": s["id"], "iteration": self.gen, "param": p["name"], "grad": grad,
+                             "before": list(p["shape"]), "after": list(np.shape(after))})
+
+    @staticmethod
+    def judge(up, p, after):
+        """Whether a statement of an update's form changed a parameter: a
+        float array that keeps its shape (or is broadcast larger, as
+        b = b - lr * db does when db has the wrong shape), by a step that is
+        not a reduction of the array itself (Z -= Z.max(axis=1,
+        keepdims=True) shifts Z; it does not update it)."""
+        if not is_float_array(after):
+            return False
+        before = p["shape"]
+        if after.shape != before:
+            return broadcasts(before, after.shape) and after.size > int(np.prod(before))
+        if up["reads_param"] and p["snap"] is not None and after.ndim >= 1:
+            delta = after - p["snap"]
+            for axis in range(delta.ndim):
+                if delta.shape[axis] > 1 and np.all(delta == np.take(delta, [0], axis=axis)):
+                    return False  # the same step along an axis: a broadcast reduction
+        return True
 
     def loop_header(self, frame, stmt):
         lid = stmt["loop_id"]
@@ -900,6 +1245,8 @@ class Recorder:
         self.header_runs[key] = self.header_runs.get(key, 0) + 1
         self.header_seq[(id(frame), lid)] = (self.seq, time.perf_counter())
         lp = self.an.loops[lid]
+        if lp["parent"] is None and frame in self.frames:
+            self.frames[frame].assigned.clear()  # another pass of the outermost loop
         if self.header_runs[key] == 1 and "range_stop" in lp and self.mode != "off":
             v = self.read(frame, lp["range_stop"]) if safe_expr(lp["range_stop"]) else None
             if isinstance(v, (int, np.integer)):
@@ -915,6 +1262,11 @@ class Recorder:
         header belong to iteration 1."""
         self.first_update = stmt["id"]
         loop_id, loop_frame = stmt["loop"], frame
+        # A loop over the parameters (for p, g in zip(params, grads), for k
+        # in params) is part of the update, not the training loop.
+        names = set(stmt["update"].get("names", []))
+        while loop_id is not None and names & set(self.an.loops[loop_id]["targets"]):
+            loop_id = self.an.loops[loop_id]["parent"]
         f = frame
         while loop_id is None and f.f_back is not None:
             f = f.f_back
@@ -939,6 +1291,9 @@ class Recorder:
         for m in self.metrics:
             if m["iteration"] == 0:
                 m["iteration"] = 1
+        fp = self.fp_first
+        if fp is not None and fp["iteration"] == 0 and fp["seq"] >= start:
+            fp["iteration"] = 1  # NumPy's first error came in what is now iteration 1
         for (lid, g) in list(self.header_runs):
             if g == 0 and loop_id is not None and lid != loop_id and self.in_loop(lid, loop_id):
                 self.header_runs[(lid, 1)] = self.header_runs.pop((lid, 0))
@@ -946,12 +1301,15 @@ class Recorder:
                     self.range_stops[(lid, 1)] = self.range_stops.pop((lid, 0))
         # Pre-values: what the loop body reads that this iteration has not
         # written yet, as it is now (before the first update).
-        written = set()
+        # A variable is one scope's (a function's X is not the module's);
+        # an attribute or an entry (self.W1) is the same in every scope.
+        written, written_in = set(), {}
         for e in self.order:
             # finished (not just started), and kept (a loop header's
             # variables are not: they come from here)
             if e.gen == 1 and e.count > 0 and e.stmt["kind"] not in ("for", "while", "if", "with"):
-                written.update(e.stmt["targets"])
+                written.update(t for t in e.stmt["targets"] if not t.isidentifier())
+                written_in.setdefault(e.stmt["scope"], set()).update(e.stmt["targets"])
         reads = set()
         body = [s for s in self.stmts if s["loop"] is not None and loop_id is not None
                 and self.in_loop(s["loop"], loop_id)] if loop_id is not None else \
@@ -961,12 +1319,15 @@ class Recorder:
             reads.update(s.get("reads", []))
             inplace.update(s["inplace"])
         for f2 in (frame, loop_frame):
+            sc = self.scope_of(f2.f_code)
+            here = written | written_in.get(sc.id if sc is not None else None, set())
             for name in sorted(reads):
-                if name in self.pre or (name in written and name not in inplace):
+                if name in self.pre or (name in here and name not in inplace):
                     continue
                 v = self.read(f2, name)
-                if capturable(v):
+                if capturable(v) and (name.isidentifier() or isinstance(v, np.ndarray)):
                     self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
+                    self.pre_frames[name] = f2
         self.iter_t0 = t0
 
     def in_loop(self, lid, outer):
@@ -1011,6 +1372,16 @@ class Recorder:
             key = "pre:" + name
             arrays[key] = v
             self.capture_meta[key] = {"name": name, "stmt": None}
+            # What it is at the end of the iteration, when that differs: the
+            # parameters after their update.
+            if not isinstance(v, np.ndarray) or name not in self.pre_frames:
+                continue
+            post = self.read(self.pre_frames[name], name)
+            if capturable(post) and isinstance(post, np.ndarray) and \
+                    (post.shape != v.shape or post is not v and not same_values(post, v)):
+                key = "post:" + name
+                arrays[key] = post
+                self.capture_meta[key] = {"name": name, "stmt": None}
         for e in self.order:
             if e.gen != 1:
                 continue
@@ -1048,7 +1419,8 @@ class Recorder:
                     stmt = s["id"] if s else None
                     break
                 f = f.f_back
-            self.fp_first = {"kind": kind, "line": line, "stmt": stmt, "iteration": self.gen, "mode": self.mode}
+            self.fp_first = {"kind": kind, "line": line, "stmt": stmt, "iteration": self.gen, "mode": self.mode,
+                             "seq": self.seq}
         import warnings
         warnings.warn("%s encountered" % kind, RuntimeWarning, stacklevel=2)
 
@@ -1057,6 +1429,7 @@ class Recorder:
     def run(self):
         cfg = self.cfg
         finder = MnistFinder(self, cfg.get("mnist"))
+        self.not_installed = finder.missing
         sys.meta_path.insert(0, finder)
         main = types.ModuleType("__main__")
         main.__file__ = self.path
@@ -1081,6 +1454,7 @@ class Recorder:
         except SystemExit as e:
             self.exit_code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # one is enough: write what was recorded
             self.exception = {"type": "KeyboardInterrupt", "message": "", "line": None}
         except BaseException as e:
             self.exception = self.describe_exception(e)
@@ -1119,6 +1493,12 @@ class Recorder:
         out = {"type": type(e).__name__, "message": str(e)[:1000], "line": line, "stmt": stmt}
         if isinstance(e, ImportError):
             out["module"] = getattr(e, "name", None)
+            if out["module"] and out["module"].split(".")[0] in getattr(self, "not_installed", ()):
+                out["served_only"] = True
+                name = re.match(r"cannot import name '([\w.]+)'", str(e))
+                out["what"] = out["module"] + ("." + name.group(1) if name else "")
+        if isinstance(e, NotServed):
+            out["module"], out["what"], out["served_only"] = e.module, e.what, True
         return out
 
     def print_exception(self, e):
@@ -1138,13 +1518,16 @@ class Recorder:
         execs = []
         for e in self.order:
             d = {"stmt": e.stmt["id"], "iteration": e.gen, "seq": e.seq, "count": e.count,
-                 "seconds": round(e.seconds, 6), "writes": e.writes}
+                 "seconds": round(e.seconds, 6), "writes": e.writes, "fin": e.fin}
             if e.error:
                 d["error"] = e.error
             execs.append(d)
         stmts = []
         for s in self.stmts:
             s = {k: v for k, v in s.items() if k != "block"}
+            if "update" in s and s["id"] not in self.confirmed:
+                # of an update's form, but it updated no parameter
+                s["update_form"] = s.pop("update")
             stmts.append(s)
         rec = {
             "version": RECORD_VERSION,
@@ -1168,6 +1551,7 @@ class Recorder:
                            "updates": self.update_count, "stopped_after": self.stopped,
                            "reached": len(self.iter_times),
                            "continued": self.keep_going, "times": self.iter_times},
+            "updates": self.updates,
             "metrics": self.metrics,
             "fp_error": self.fp_first,
             "fp_errors": self.fp_count,
@@ -1301,13 +1685,13 @@ class Tracer:
         mon.set_events(self.tool, mon.events.LINE | mon.events.PY_RETURN | mon.events.RAISE)
 
 
-def unreadable(cfg, kind, message, line):
+def unreadable(cfg, kind, message, line, cells=None):
     """A record saying the script could not be read or parsed, so that
     backstep says so in one line."""
     rec = {"version": RECORD_VERSION, "python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable,
            "numpy": np.__version__, "tracer": Tracer.kind(), "script": os.path.abspath(cfg["script"]),
            "notebook": cfg.get("notebook", False), "statements": [], "executions": [], "loops": [],
-           "exception": {"type": kind, "message": message, "line": line}}
+           "cells": cells, "exception": {"type": kind, "message": message, "line": line}}
     with open(os.path.join(cfg["out"], "record.json"), "w") as f:
         json.dump(rec, f)
 
@@ -1320,7 +1704,7 @@ def main():
     try:
         rec = Recorder(cfg)
     except SyntaxError as e:
-        unreadable(cfg, type(e).__name__, e.msg, e.lineno)
+        unreadable(cfg, type(e).__name__, e.msg, e.lineno, getattr(e, "cellmap", None))
         return
     except (ValueError, KeyError, OSError) as e:  # not a notebook, not text
         kind = "NotebookError" if cfg.get("notebook") else "ReadError"
@@ -1329,6 +1713,8 @@ def main():
     try:
         rec.run()
     finally:
+        # A second Ctrl-C must not lose what was recorded.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stdout.flush()
         rec.write()
 

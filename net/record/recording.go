@@ -36,12 +36,15 @@ type Recording struct {
 	Loops      []Loop              `json:"loops"`
 	Executions []Execution         `json:"executions"`
 	Iterations Iterations          `json:"iterations"`
-	Metrics    []MetricValue       `json:"metrics"`
-	FPError    *FPError            `json:"fp_error"`
-	FPErrors   int                 `json:"fp_errors"`
-	Exception  *ScriptError        `json:"exception"`
-	ExitCode   *int                `json:"exit_code"`
-	Capture    map[string]Captured `json:"capture"`
+	// Updates are the parameter updates that ran in the traced
+	// iterations, in the order they ran.
+	Updates   []UpdateRecord      `json:"updates"`
+	Metrics   []MetricValue       `json:"metrics"`
+	FPError   *FPError            `json:"fp_error"`
+	FPErrors  int                 `json:"fp_errors"`
+	Exception *ScriptError        `json:"exception"`
+	ExitCode  *int                `json:"exit_code"`
+	Capture   map[string]Captured `json:"capture"`
 	// CaptureSeconds is how long writing the first iteration's arrays took.
 	CaptureSeconds *float64 `json:"capture_seconds"`
 	// StoppedAt is when the recorder stopped the script (Unix seconds),
@@ -51,8 +54,9 @@ type Recording struct {
 	FinishedAt float64  `json:"finished_at"`
 
 	// Arrays holds the captured values by capture key ("pre:X" for a
-	// value at the start of iteration 1, "s19:0" for the first target of
-	// statement 19 in iteration 1), as float64.
+	// value at the start of iteration 1, "post:W1" for one at its end when
+	// the iteration changed it, "s19:0" for the first target of statement
+	// 19 in iteration 1), as float64.
 	Arrays map[string]*tracer.Array `json:"-"`
 	// Integer and Float32 say how a captured array was stored.
 	Integer map[string]bool `json:"-"`
@@ -95,16 +99,38 @@ type Statement struct {
 	Init *float64 `json:"init"`
 }
 
-// Update is a parameter update: Param = Param - lr * Grad.
+// Update is a statement that updated a parameter when it ran: an
+// in-place change W -= step (or +=) or a rebinding W = W - step of a float
+// array, by a step of its shape (or one that broadcasts it larger). Param
+// and Grad are as written (params[k], p), "" for a gradient computed
+// inline; UpdateRecord gives the names they had when it ran.
 type Update struct {
 	Param         string `json:"param"`
 	Grad          string `json:"grad"`
 	Comprehension bool   `json:"comprehension"`
 }
 
+// UpdateRecord is one parameter update that ran: the parameter and its
+// gradient by the names they have outside the update (params['W1'] for
+// params[k], W1 for the p of for p, g in zip(params, grads)), and the
+// parameter's shape before and after.
+type UpdateRecord struct {
+	Stmt      int    `json:"stmt"`
+	Iteration int    `json:"iteration"`
+	Param     string `json:"param"`
+	Grad      string `json:"grad"` // "" for a step computed inline
+	Before    []int  `json:"before"`
+	After     []int  `json:"after"`
+	// Failed is the exception an update raised (NumPy's ValueError for
+	// an in-place update by a step of another shape), "" when it ran.
+	Failed string `json:"failed"`
+}
+
 // Expr is a statement's value as a syntax tree: what Replay evaluates.
 type Expr struct {
-	K    string           `json:"k"` // name, const, binop, unary, compare, attr, subscript, slice, tuple, call, ?
+	K string `json:"k"` // name, const, binop, unary, compare, attr, subscript, slice, tuple, call, ?
+	// ID is a name's identifier, or the name of an attribute or an entry
+	// with a constant key (self.W1, params['W1']) as the recorder writes it.
 	ID   string           `json:"id"`
 	N    json.RawMessage  `json:"n"` // a constant's value
 	S    string           `json:"s"` // a string constant
@@ -167,11 +193,14 @@ type Index struct {
 // Execution is what one statement did in one iteration (0: before the
 // first iteration).
 type Execution struct {
-	Stmt      int     `json:"stmt"`
-	Iteration int     `json:"iteration"`
-	Seq       int     `json:"seq"`
-	Count     int     `json:"count"`
-	Seconds   float64 `json:"seconds"`
+	Stmt      int `json:"stmt"`
+	Iteration int `json:"iteration"`
+	Seq       int `json:"seq"`
+	// Fin orders the statements as they finished: a call's line after the
+	// lines of the function it called.
+	Fin     int     `json:"fin"`
+	Count   int     `json:"count"`
+	Seconds float64 `json:"seconds"`
 	// Writes summarise the values the statement assigned, in the order of
 	// its targets (of its last run when it ran several times).
 	Writes []Write      `json:"writes"`
@@ -239,7 +268,12 @@ type ScriptError struct {
 	Message string `json:"message"`
 	Line    int    `json:"line"`
 	Stmt    *int   `json:"stmt"`
-	Module  string `json:"module"` // for an ImportError
+	Module  string `json:"module"` // for an ImportError, or a part of TensorFlow backstep does not serve
+	// ServedOnly says the module is TensorFlow/Keras, which is not
+	// installed and of which backstep serves only mnist.load_data() and
+	// to_categorical; What is the part the script used (tensorflow.one_hot).
+	ServedOnly bool   `json:"served_only"`
+	What       string `json:"what"`
 }
 
 // Captured locates one captured array.

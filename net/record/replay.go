@@ -45,6 +45,17 @@ type replayer struct {
 	depth int
 	// derived collects the values made by indexing (x[i]), by name.
 	derived map[string]*tracer.Array
+	// steps, when set, collects where each step of a function called at
+	// the top of the expression ends on the tape, and the function's name.
+	steps *[]stepMark
+}
+
+// stepMark says that the events of the tape up to End (exclusive) computed
+// the local Name of Func (or earlier steps).
+type stepMark struct {
+	End  int
+	Name string
+	Func string
 }
 
 // eval evaluates an expression; it panics with errUnsupported for what it
@@ -118,6 +129,11 @@ func (r *replayer) eval(e *Expr) any {
 		}
 		unsupported("the comparison %s", e.Op)
 	case "attr":
+		if e.ID != "" {
+			if a, ok := r.env(e.ID); ok {
+				return a // self.W1, net.W1
+			}
+		}
 		v := r.eval(e.V)
 		a, ok := v.(*tracer.Array)
 		if !ok {
@@ -131,6 +147,11 @@ func (r *replayer) eval(e *Expr) any {
 		}
 		unsupported(".%s", e.A)
 	case "subscript":
+		if e.ID != "" {
+			if a, ok := r.env(e.ID); ok {
+				return a // params['W1']
+			}
+		}
 		v := r.eval(e.V)
 		if s, ok := v.(shapeOf); ok {
 			k, ok := r.constInt(e.I)
@@ -411,9 +432,16 @@ func (r *replayer) inline(e *Expr, fn Function) any {
 		}
 		return r.env(name)
 	}
+	fname := ""
+	if e.F != nil {
+		fname = e.F.ID
+	}
 	for _, s := range fn.Steps {
 		a := inner.array(s.Value)
 		local[s.Name] = a.Named(s.Name)
+		if r.steps != nil && r.depth == 0 {
+			*r.steps = append(*r.steps, stepMark{End: len(r.tp.Events), Name: s.Name, Func: fname})
+		}
 	}
 	return inner.eval(fn.Ret)
 }
@@ -422,12 +450,13 @@ func (r *replayer) inline(e *Expr, fn Function) any {
 // through env; the error says what could not be replayed (or NumPy's
 // complaint, as tracer gives it).
 func Replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool), funcs map[string]Function) (out any, err error) {
-	return replay(tp, value, env, funcs, nil)
+	return replay(tp, value, env, funcs, nil, nil)
 }
 
-// replay is Replay that also collects the values indexing made.
+// replay is Replay that also collects the values indexing made and where
+// the steps of a function called at the top end.
 func replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool), funcs map[string]Function,
-	derived map[string]*tracer.Array) (out any, err error) {
+	derived map[string]*tracer.Array, steps *[]stepMark) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			switch x := p.(type) {
@@ -440,6 +469,6 @@ func replay(tp *tracer.Tape, value *Expr, env func(string) (*tracer.Array, bool)
 			}
 		}
 	}()
-	r := &replayer{tp: tp, env: env, funcs: funcs, derived: derived}
+	r := &replayer{tp: tp, env: env, funcs: funcs, derived: derived, steps: steps}
 	return r.eval(value), nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	backstep "github.com/backstep/backstep"
 )
@@ -65,6 +67,11 @@ type Options struct {
 	// Width is the number of columns the recorder's notices on Stderr
 	// are wrapped to (0: 100, the width of output off a terminal).
 	Width int
+	// Signals, when set, delivers the signals that must reach the script
+	// (SIGINT, SIGTERM sent to backstep): each is passed on to it. After a
+	// SIGTERM, Run waits for the script to end (killing it after
+	// StopGrace), removes its temporary folder and returns a *Stopped.
+	Signals <-chan os.Signal
 	// keep, when set, is a folder the record is copied into (the tests'
 	// fixtures are made this way).
 	keep string
@@ -76,6 +83,31 @@ type Options struct {
 type EnvironmentError struct{ Msg string }
 
 func (e *EnvironmentError) Error() string { return e.Msg }
+
+// Stopped says the run was stopped by a signal (SIGTERM) before the script
+// ended; nothing was recorded, and the temporary folder is gone.
+type Stopped struct{ Signal os.Signal }
+
+func (e *Stopped) Error() string {
+	name := fmt.Sprint(e.Signal)
+	if e.Signal == syscall.SIGTERM {
+		name = "SIGTERM"
+	}
+	return fmt.Sprintf("record: stopped by %s before the script ended; nothing is shown", name)
+}
+
+// StopGrace is how long a script has to end after backstep passed it a
+// SIGTERM, before it is killed.
+const StopGrace = 5 * time.Second
+
+// The largest script and notebook backstep reads: a training script is a
+// few kilobytes, a notebook with its outputs (plots included) some
+// megabytes. Anything larger is not one (a sparse file, a data file named
+// .py) and is refused before a byte of it is read.
+const (
+	MaxScriptBytes   = 16 << 20
+	MaxNotebookBytes = 256 << 20
+)
 
 // FindPython returns the interpreter to use and how it was chosen:
 // --python, then $BACKSTEP_PYTHON, then python3, then python.
@@ -118,11 +150,20 @@ func unwrapExec(err error) error {
 // a script that raised is a Recording with Exception set.
 func Run(opts Options) (*Recording, error) {
 	st, err := os.Stat(opts.Script)
+	notebook := strings.EqualFold(filepath.Ext(opts.Script), ".ipynb")
+	limit := int64(MaxScriptBytes)
+	if notebook {
+		limit = MaxNotebookBytes
+	}
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("record: %v", unwrapPath(err))
 	case st.IsDir():
 		return nil, fmt.Errorf("record: %s is a folder: give a .py script or a .ipynb notebook", opts.Script)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("record: %s is not a regular file (%s): give a .py script or a .ipynb notebook saved on disk", opts.Script, fileKind(st.Mode()))
+	case st.Size() > limit:
+		return nil, fmt.Errorf("record: %s holds %d bytes, more than a script or notebook backstep reads (%d MiB): give the training script itself", opts.Script, st.Size(), limit>>20)
 	}
 	python, how, err := FindPython(opts.Python)
 	if err != nil {
@@ -144,8 +185,8 @@ func Run(opts Options) (*Recording, error) {
 	cfg := map[string]any{
 		"script": script, "args": append([]string{}, opts.Args...), "out": dir,
 		"iterations": max(opts.Iterations, 1), "continue": opts.Continue,
-		"notebook": strings.EqualFold(filepath.Ext(script), ".ipynb"), "mnist": mnist,
-		"width": opts.Width,
+		"notebook": notebook, "mnist": mnist,
+		"width": opts.Width, "max_bytes": limit,
 	}
 	b, _ := json.Marshal(cfg)
 	rec := filepath.Join(dir, "recorder.py")
@@ -174,11 +215,23 @@ func Run(opts Options) (*Recording, error) {
 	} else {
 		cmd.Stderr = io.MultiWriter(cmd.Stderr, &stderr)
 	}
-	runErr := cmd.Run()
+	stopped, runErr := runPassingSignals(cmd, opts.Signals)
+	if stopped != nil {
+		return nil, stopped
+	}
+	v, verr := os.ReadFile(filepath.Join(dir, "python-version"))
+	version := strings.TrimSpace(string(v))
 	var exit *exec.ExitError
+	if verr != nil && (runErr == nil || errors.As(runErr, &exit)) {
+		// It ran, but not as a Python: the boot code's first act is to
+		// write its version.
+		status := "status 0"
+		if exit != nil {
+			status = exit.String()
+		}
+		return nil, &EnvironmentError{fmt.Sprintf("record: %s (%s) is not a working Python: it ended (%s) without running backstep's start-up code; give the path of a Python 3 with NumPy with --python PATH or BACKSTEP_PYTHON", python, how, status)}
+	}
 	if errors.As(runErr, &exit) {
-		v, _ := os.ReadFile(filepath.Join(dir, "python-version"))
-		version := strings.TrimSpace(string(v))
 		switch exit.ExitCode() {
 		case 3:
 			return nil, &EnvironmentError{fmt.Sprintf("record: %s (%s) is Python %s; backstep run needs Python 3.8 or newer: point at another with --python PATH or BACKSTEP_PYTHON", python, how, version)}
@@ -205,6 +258,48 @@ func Run(opts Options) (*Recording, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// runPassingSignals runs cmd, passing it each signal that arrives on
+// signals. After a SIGTERM it waits StopGrace for cmd to end, kills it, and
+// reports the signal.
+func runPassingSignals(cmd *exec.Cmd, signals <-chan os.Signal) (*Stopped, error) {
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var stopped *Stopped
+	var grace <-chan time.Time
+	for {
+		select {
+		case err := <-done:
+			return stopped, err
+		case sig := <-signals:
+			_ = cmd.Process.Signal(sig)
+			if sig == syscall.SIGTERM && stopped == nil {
+				stopped = &Stopped{Signal: sig}
+				grace = time.After(StopGrace)
+			}
+		case <-grace:
+			_ = cmd.Process.Kill()
+		}
+	}
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a file"
 }
 
 type syncWriter struct {

@@ -39,7 +39,8 @@ Where the 1/m sits (the convention; m = samples):
   N1  in dW and db: dZL unnormalised, dW = A_prev.T@dZ/m, db = sum(dZ)/m
   N2  in dZL (CS231n): dZL = (...)/m, dW = A_prev.T@dZ, db = sum(dZ)
   N3  nowhere (a summed loss): dZL = (...), dW = A_prev.T@dZ, db = sum(dZ).
-      N3 dumps carry no `loss`: a dumped summed loss is the bug sum-loss.
+      N3 dumps carry no `loss`; a dumped summed cross-entropy is the bug
+      sum-loss, a dumped sum of squared errors (SSE) a convention.
 The dumped `loss` is always the mean over the samples (F6 mean-all: over all
 elements), i.e. the loss N1 and N2 differentiate.
 
@@ -64,7 +65,8 @@ Files (each in both layouts):
       f4h f4 f5 f6 (exit 1):
       a double-normaliser (dZ1 divided by m again under N1),
       b bias-mean (db1 = mean under N2), c dW1 = X.T@dZ1 with no 1/m (N1),
-      d sum-loss (N3 gradients, the dumped loss is the sum)
+      d N3 gradients with the dumped loss the sum: sum-loss for the
+        cross-entropies, right for squared error (exit 0)
   sign-<e..h>-<fam>-<layout>.npz   signs, for the same seven:
       e dW2 alone negated, N1 (exit 1, sign-flip); f dZL = Y - A throughout
       and W_next = W - 0.1 dW, N1 (exit 1, sign-flip on dZL); g dZL = Y - A
@@ -548,6 +550,8 @@ def faulty_statements(d, s):
         n = A.size if fam.get("mean_all") else m
         Y = c["Y"]
         want["loss"] = np.sum(per_element_loss(fam, A, Y)) / n
+        if s["conv"] == "N3" and fam["loss"] == "squared error":
+            want["loss"] = np.sum(per_element_loss(fam, A, Y))  # the textbook SSE
         dZL = sign * out_delta(fam, A, Y)
         want["dZ%d" % L] = dZL / n if s["conv"] == "N2" else dZL
         scale = 1.0 / n if s["conv"] == "N1" else 1.0
@@ -837,9 +841,16 @@ def wrong_normaliser():
             name = "norm-d-%s-%s.npz" % (fk, layout)
             s = spec(fk, layout, "N3")
             d, _, _ = build(name, s, with_loss=True)
-            emit(name, s, d, ["loss"], "no 1/m anywhere and the dumped loss is the sum "
-                 "over the %d samples: every gradient is %d x the mean's"
-                 % (FAMILIES[fk]["m"], FAMILIES[fk]["m"]), bugs={"loss": "sum-loss"})
+            if FAMILIES[fk]["loss"] == "squared error":
+                # The sum of squared errors is the textbook loss (and the
+                # PyTorch tutorial's NumPy net): a convention, not a bug.
+                emit(name, s, d, [], "no 1/m anywhere and the dumped loss is the sum of squared "
+                     "errors over the %d samples: consistent, so right" % FAMILIES[fk]["m"],
+                     words=["summed"])
+            else:
+                emit(name, s, d, ["loss"], "no 1/m anywhere and the dumped cross-entropy is the "
+                     "sum over the %d samples: every gradient is %d x the mean's"
+                     % (FAMILIES[fk]["m"], FAMILIES[fk]["m"]), bugs={"loss": "sum-loss"})
 
 
 def wrong_sign():

@@ -130,15 +130,23 @@ func (o *CheckOptions) dumpOptions() (foreign.Options, error) {
 	default:
 		return d, usagef("--mode %q: use auto, full or sparse", o.Mode)
 	}
-	d.Map = map[string]string{}
-	for _, m := range o.Map {
+	m, err := parseMap(o.Map)
+	d.Map = m
+	return d, err
+}
+
+// parseMap reads the --map flags of check and run: OURS=THEIRS, backstep's
+// name for the learner's key or variable.
+func parseMap(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, m := range flags {
 		ours, theirs, ok := strings.Cut(m, "=")
 		if !ok || ours == "" || theirs == "" {
-			return d, usagef("--map %q: write OURS=THEIRS, e.g. --map dW1=grad_w1", m)
+			return out, usagef("--map %q: write OURS=THEIRS, e.g. --map dW1=grad_w1", m)
 		}
-		d.Map[ours] = theirs
+		out[ours] = theirs
 	}
-	return d, nil
+	return out, nil
 }
 
 func checkRun(opts *CheckOptions) error {
@@ -341,7 +349,11 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	pal := render.Palette{Enabled: io.Color}
 	d := rep.Dump
 	cfg := d.Config
-	render.Paragraph(io.Out, io.width(), "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, cfg.Describe(), cfg.Layout), nil)
+	desc := cfg.Describe()
+	if d.ActUnknown {
+		desc = strings.Replace(desc, " "+cfg.ActsText(), " (unknown activation)", 1)
+	}
+	render.Paragraph(io.Out, io.width(), "dump     ", 9, fmt.Sprintf("%s: %d samples, %s, %s layout", path, d.Samples, desc, cfg.Layout), nil)
 	for _, n := range d.AllNotes() {
 		render.Paragraph(io.Out, io.width(), "         ", 11, n, nil)
 	}
@@ -396,14 +408,34 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	if len(absent) > 0 {
 		render.Paragraph(io.Out, io.width(), "", 4, "not in the dump (computed by backstep from your inputs): "+strings.Join(absent, ", "), nil)
 	}
-	if len(d.Unused) > 0 {
-		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", strings.Join(d.Unused, ", "), d.Unused[0]), nil)
+	if len(d.Suggest) > 0 {
+		var maps []string
+		for _, key := range d.Unused {
+			if ours, ok := d.Suggest[key]; ok {
+				maps = append(maps, fmt.Sprintf("--map %s=%s", ours, foreign.SafeKey(key)))
+			}
+		}
+		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s; by their shapes they could be the gradients this dump lacks: %s", safeKeys(d.Unused), strings.Join(maps, " ")), nil)
+	} else if len(d.Unused) > 0 {
+		render.Paragraph(io.Out, io.width(), pal.Warn("unused")+"   ", 9, fmt.Sprintf("nothing read %s: to use a key, --map OURS=KEY (e.g. --map dW1=%s)", safeKeys(d.Unused), foreign.SafeKey(d.Unused[0])), nil)
 	}
 	if rep.OK() {
 		what := "every tensor is what its statement gives on your inputs"
-		if rep.Numerical.Ran {
+		var skipped []string
+		for _, f := range rep.Findings {
+			if f.Present && f.Verdict == net.NotChecked {
+				skipped = append(skipped, f.Tensor)
+			}
+		}
+		if len(skipped) > 0 {
+			what = fmt.Sprintf("every tensor checked is what its statement gives on your inputs (not checked: %s)", strings.Join(skipped, ", "))
+		}
+		switch {
+		case rep.Numerical.Ran && rep.Numerical.Tensors > 0:
 			what += ", and every gradient matches centred differences of the loss"
-		} else {
+		case rep.Numerical.Ran:
+			what += "; the dump holds no gradient under a name backstep reads (dZ, dW, db: see unused, --map), so none was compared with the loss itself"
+		default:
 			what += "; the numerical check did not run (above), so no gradient was compared with the loss itself"
 		}
 		fmt.Fprintln(io.Out)
@@ -459,6 +491,9 @@ func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 	pal := render.Palette{Enabled: io.Color}
 	line := func(head, text string) { render.Paragraph(io.Out, io.width(), head, 9, text, nil) }
 	line("checks   ", fmt.Sprintf("recomputed %d tensors (%d values) from your own inputs", rep.Recomputed, rep.RecomputedElements))
+	if rep.L2 != 0 {
+		line("         ", fmt.Sprintf("every dW adds %.4g·W: L2 regularisation, so the weights' gradients are judged against the regularised loss", rep.L2))
+	}
 	n := rep.Numerical
 	switch {
 	case !n.Ran:
@@ -466,11 +501,39 @@ func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 	case n.Elements < n.Total:
 		line("         ", fmt.Sprintf("numerical check of %d gradients: %d sampled elements of %d (--mode full for all)", n.Tensors, n.Elements, n.Total))
 	default:
-		line("         ", fmt.Sprintf("numerical check of %d gradients: all %d elements", n.Tensors, n.Elements))
+		if n.Tensors == 0 {
+			line("         ", "numerical check: no gradient in the dump to compare")
+		} else {
+			line("         ", fmt.Sprintf("numerical check of %d gradients: all %d elements", n.Tensors, n.Elements))
+		}
 	}
 	if len(rep.Dump.Next) > 0 {
-		line("         ", fmt.Sprintf("update checked for %d parameters (lr %.4g)", len(rep.Dump.Next), rep.Dump.Config.LR))
+		checked, why := 0, ""
+		for _, f := range rep.Findings {
+			switch {
+			case f.Statement.Phase != net.Update:
+			case f.Verdict == net.NotChecked && f.Err != nil:
+				why = f.Err.Error()
+			default:
+				checked++
+			}
+		}
+		if checked > 0 {
+			line("         ", fmt.Sprintf("update checked for %d parameters (lr %.4g)", checked, rep.Dump.Config.LR))
+		}
+		if why != "" {
+			line("         ", pal.Warn("note:")+" "+why)
+		}
 	}
+}
+
+// safeKeys lists keys as they can be shown.
+func safeKeys(keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = foreign.SafeKey(k)
+	}
+	return strings.Join(out, ", ")
 }
 
 // dedupe keeps the first of repeated lines.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/backstep/backstep/cmd/internal/render"
@@ -26,7 +27,10 @@ type RunOptions struct {
 	Iterations int
 	Continue   bool
 	Data       string
-	JSON       bool
+	// Map gives backstep's name for a variable of the script (OURS=THEIRS),
+	// where the run cannot tell: --map Y=labels.
+	Map  []string
+	JSON bool
 	// Interactive is auto (the debugger when stdin and stdout are
 	// terminals), on or off (the printed trace).
 	Interactive string
@@ -48,6 +52,10 @@ reduction's axis, each broadcast, parameters whose shape an update changes, the 
 Inf, check's verdicts at your line numbers with the known bug named, and an audit of how the
 accuracy is computed. The script is not modified and nothing is written beside it; it is
 stopped after the traced iterations (counted by its first parameter update).
+
+Your variables are read by their roles in the step (what each update changes, what the
+products multiply) and by their names; --map OURS=VARIABLE says what the run cannot tell
+(--map Y=labels, --map dW1="grads['W1']").
 
 It needs Python 3.8+ with NumPy: --python PATH, else $BACKSTEP_PYTHON, else python3, else
 python. When the script loads MNIST through TensorFlow/Keras and they are not installed,
@@ -78,6 +86,7 @@ is wrong, 1 when faults are found, 2 when the script or the Python cannot be use
 	f.IntVar(&opts.Iterations, "iterations", 1, "how many training iterations to trace")
 	f.BoolVar(&opts.Continue, "continue", false, "let the script run on after them, untraced but watching for NaN/Inf and its metrics")
 	f.StringVar(&opts.Data, "data", "", "a folder of IDX files to serve as MNIST (default: the embedded 10,000 test images)")
+	f.StringArrayVar(&opts.Map, "map", nil, "read your variable THEIRS as backstep's OURS, e.g. Y=labels or dW1=grads['W1'] (repeatable)")
 	f.BoolVar(&opts.JSON, "json", false, "write the iteration, the findings and the check as JSON")
 	f.StringVar(&opts.Interactive, "interactive", "auto", "auto, on (the debugger) or off (a printed trace)")
 	return cmd
@@ -106,6 +115,10 @@ func runRun(opts *RunOptions) error {
 	if opts.Iterations < 1 {
 		return usagef("--iterations %d: trace at least 1 iteration", opts.Iterations)
 	}
+	given, err := parseMap(opts.Map)
+	if err != nil {
+		return err
+	}
 	io := opts.IO
 	scriptOut := io.Out
 	if opts.JSON {
@@ -115,14 +128,15 @@ func runRun(opts *RunOptions) error {
 	if opts.record != nil {
 		recordRun = opts.record
 	}
-	// Ctrl-C while the script runs stops the script (Python gets it too),
-	// not backstep: what was recorded until then is still shown.
-	interrupts := make(chan os.Signal, 1)
-	signal.Notify(interrupts, os.Interrupt)
+	// Ctrl-C while the script runs stops the script, not backstep: what
+	// was recorded until then is still shown. A SIGTERM stops both, once
+	// the script has ended and its temporary folder is removed.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	rec, err := recordRun(record.Options{Script: opts.Script, Args: opts.Args, Python: opts.Python,
 		Iterations: opts.Iterations, Continue: opts.Continue, DataDir: opts.Data,
-		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut, Width: io.width()})
-	signal.Stop(interrupts)
+		Stdin: io.In, Stdout: scriptOut, Stderr: io.ErrOut, Width: io.width(), Signals: signals})
+	signal.Stop(signals)
 	if err != nil {
 		var env *record.EnvironmentError
 		if errors.As(err, &env) {
@@ -134,7 +148,7 @@ func runRun(opts *RunOptions) error {
 	if err := unusable(rec, opts.Python); err != nil {
 		return err
 	}
-	s := newScriptRun(rec)
+	s := newScriptRun(rec, given)
 	s.firstScreen = func() { s.screenAfter = time.Since(stoppedAt(rec, ended)) }
 	if opts.JSON {
 		s.firstScreen() // when the printed header would be written
@@ -186,7 +200,7 @@ func finish(s *scriptRun, err error) error {
 		return faultsFound
 	}
 	if c := s.check; c.Err != nil {
-		return usagef("check could not read the step, so it is not called right: %s", strings.TrimPrefix(c.Err.Error(), "net: "))
+		return usagef("check could not read the step, so it is not called right: %s", render.CheckErrorText(c.Err))
 	}
 	return nil
 }
@@ -206,26 +220,33 @@ func stoppedAt(rec *record.Recording, ended time.Time) time.Time {
 // iteration.
 func unusable(rec *record.Recording, python string) error {
 	ex := rec.Exception
-	if ex == nil || len(rec.Executed(1)) > 0 && ex.Type != "ModuleNotFoundError" && ex.Type != "ImportError" {
+	if ex == nil || len(rec.Executed(1)) > 0 && ex.Type != "ModuleNotFoundError" && ex.Type != "ImportError" && ex.Module == "" {
 		return nil
 	}
 	where := ""
 	if ex.Line > 0 {
 		where = " (" + rec.LineOf(ex.Line) + ")"
 	}
-	switch ex.Type {
-	case "ModuleNotFoundError", "ImportError":
+	switch {
+	case ex.ServedOnly:
+		what := ex.What
+		if what == "" {
+			what = ex.Module
+		}
+		return usagef("the script uses %s%s, and %s is not installed for %s (Python %s): backstep serves only mnist.load_data() and to_categorical in its place; install it for that Python, or run with --python PATH (or BACKSTEP_PYTHON) pointing at one that has it",
+			what, where, strings.SplitN(ex.Module, ".", 2)[0], rec.Executable, rec.Python)
+	case ex.Type == "ModuleNotFoundError" || ex.Type == "ImportError" || ex.Module != "":
 		mod := ex.Module
 		if mod == "" {
 			mod = ex.Message
 		}
 		return usagef("the script needs %s%s, which %s (Python %s) does not have: install it for that Python, or run with --python PATH (or BACKSTEP_PYTHON) pointing at one that has it",
 			mod, where, rec.Executable, rec.Python)
-	case "SyntaxError", "IndentationError", "TabError":
+	case ex.Type == "SyntaxError" || ex.Type == "IndentationError" || ex.Type == "TabError":
 		return usagef("%s does not parse%s: %s: %s", rec.Script, where, ex.Type, ex.Message)
-	case "NotebookError":
+	case ex.Type == "NotebookError":
 		return usagef("%s is not a notebook backstep can read (%s): give a .ipynb file saved by Jupyter", rec.Script, ex.Message)
-	case "ReadError":
+	case ex.Type == "ReadError":
 		return usagef("cannot read %s: %s", rec.Script, ex.Message)
 	}
 	return usagef("the script stopped before its first training iteration%s: %s: %s", where, ex.Type, ex.Message)
@@ -248,10 +269,11 @@ type scriptRun struct {
 }
 
 // newScriptRun reads the recording back: the iteration's lines and how
-// check reads them (the network), without checking yet.
-func newScriptRun(rec *record.Recording) *scriptRun {
+// check reads them (the network, with the names --map gives), without
+// checking yet.
+func newScriptRun(rec *record.Recording, given map[string]string) *scriptRun {
 	s := &scriptRun{rec: rec, analysis: record.Analyze(rec)}
-	s.check = lessons.ReadScript(s.analysis)
+	s.check = lessons.ReadScript(s.analysis, given)
 	return s
 }
 

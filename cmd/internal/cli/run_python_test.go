@@ -2,13 +2,19 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/backstep/backstep/net/record"
 )
 
 // These tests run real scripts under Python 3 with NumPy ($BACKSTEP_PYTHON,
@@ -320,20 +326,63 @@ func TestRunFieldScripts(t *testing.T) {
 			if err := json.Unmarshal([]byte(`{"check":`+cstdout+`}`), &want); err != nil {
 				t.Fatal(err)
 			}
-			if got.Check == nil {
-				t.Fatalf("run could not read the step (%s) but check read the dump", got.CheckError)
+			sameVerdicts(t, got, want)
+		})
+	}
+}
+
+// sameVerdicts compares run's check with check's on the dump, tensor by
+// tensor (those the dump holds).
+func sameVerdicts(t *testing.T, got, want verdictJSON) {
+	t.Helper()
+	if got.Check == nil {
+		t.Fatalf("run could not read the step (%s) but check read the dump", got.CheckError)
+	}
+	mine := map[string]string{}
+	for _, f := range got.Check.Findings {
+		mine[f.Tensor] = f.Verdict + " " + f.Bug
+	}
+	for _, f := range want.Check.Findings {
+		if !f.Present {
+			continue
+		}
+		if g, ok := mine[f.Tensor]; ok && g != f.Verdict+" "+f.Bug {
+			t.Errorf("%s: run says %q, check on the dump %q", f.Tensor, g, f.Verdict+" "+f.Bug)
+		}
+	}
+}
+
+// Scripts that also dump their first step with the parameters after the
+// update: run gives check's verdicts on the dump and its exit code —
+// gradient ascent, a weight updated before the delta that needs it, a
+// bias that never moves, a bias that grows at its update.
+func TestRunMatchesCheckOnDumps(t *testing.T) {
+	py := needPython(t)
+	out := t.TempDir()
+	t.Setenv("DUMP_OUT", out)
+	for _, c := range []struct{ script, fault string }{
+		{"ascent", "sign-flip"}, {"early_update", "update-before-backprop"}, {"stuck_bias", "b1 does not move"},
+		{"drift", "b2: 2 outputs × 1 → 2 outputs × 16 samples"},
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			script := scriptPath(filepath.Join("dumps", c.script+".py"))
+			stdout, stderr, code := run(t, "run", "--python", py, "--json", script)
+			var got verdictJSON
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("exit %d, %v: %s", code, err, stderr)
 			}
-			mine := map[string]string{}
-			for _, f := range got.Check.Findings {
-				mine[f.Tensor] = f.Verdict + " " + f.Bug
+			cstdout, cstderr, ccode := run(t, "check", "--json", filepath.Join(out, c.script+".npz"))
+			if code != ccode {
+				t.Errorf("run exits %d, check on the dump %d (%s)", code, ccode, cstderr)
 			}
-			for _, f := range want.Check.Findings {
-				if !f.Present {
-					continue
-				}
-				if g, ok := mine[f.Tensor]; ok && g != f.Verdict+" "+f.Bug {
-					t.Errorf("%s: run says %q, check on the dump %q", f.Tensor, g, f.Verdict+" "+f.Bug)
-				}
+			var want verdictJSON
+			if err := json.Unmarshal([]byte(`{"check":`+cstdout+`}`), &want); err != nil {
+				t.Fatal(err)
+			}
+			sameVerdicts(t, got, want)
+			text, _, _ := run(t, "run", "--python", py, "--interactive", "off", script)
+			if !strings.Contains(text, c.fault) {
+				t.Errorf("the printed run does not say %q:\n%s", c.fault, text)
 			}
 		})
 	}
@@ -372,6 +421,126 @@ func TestRunUnreadableScripts(t *testing.T) {
 			stdout, stderr, code := run(t, "run", "--python", py, path)
 			if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "Traceback") {
 				t.Errorf("exit %d, stdout %q, stderr %q; want one line with %q", code, stdout, stderr, c.want)
+			}
+		})
+	}
+}
+
+// A notebook's IPython lines that Python cannot run are skipped and said
+// so: a shell command's output bound to a name, and help; a notebook that
+// does not parse is told by cell and line.
+func TestRunNotebookIPythonSyntax(t *testing.T) {
+	py := needPython(t)
+	dir := t.TempDir()
+	cells := func(sources ...string) string {
+		var cs []map[string]any
+		for _, src := range sources {
+			cs = append(cs, map[string]any{"cell_type": "code", "source": src, "metadata": map[string]any{}, "outputs": []any{}})
+		}
+		b, _ := json.Marshal(map[string]any{"cells": cs, "metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5})
+		return string(b)
+	}
+	src, err := os.ReadFile(scriptPath("update_forms.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "net.ipynb")
+	if err := os.WriteFile(good, []byte(cells("files = !ls\nX?\n", string(src), "??np.dot\nprint(len(files))\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, "run", "--python", py, "--interactive", "off", good)
+	if code != 0 || !strings.Contains(stdout, "✓ nothing wrong found") {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	notes := strings.Join(strings.Fields(stderr), " ")
+	for _, want := range []string{"skipped 1 shell line(s): cell 1 line 1: files = !ls (files bound to [])",
+		"skipped 2 IPython help line(s): cell 1 line 2: X?; cell 3 line 1: ??np.dot"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	bad := filepath.Join(dir, "bad.ipynb")
+	if err := os.WriteFile(bad, []byte(cells("import numpy as np\n", "x = 1\ny = (2,\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = run(t, "run", "--python", py, bad)
+	if code != 2 || !strings.Contains(stderr, "does not parse (cell 2, line 2): SyntaxError") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+// A script that uses a part of TensorFlow backstep does not serve in its
+// absence stops for the module, not for a fault: exit 2, naming it.
+func TestRunTensorFlowBeyondMNIST(t *testing.T) {
+	py := needPython(t)
+	if exec.Command(py, "-c", "import tensorflow").Run() == nil {
+		t.Skip("TensorFlow is installed for " + py)
+	}
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ body, want string }{
+		"onehot.py": {"import numpy as np\nimport tensorflow as tf\n(x, y), _ = tf.keras.datasets.mnist.load_data()\nY = tf.one_hot(y, 10)\n",
+			"the script uses tensorflow.one_hot (line 4), and tensorflow is not installed for"},
+		"fashion.py": {"import numpy as np\nfrom tensorflow.keras.datasets import fashion_mnist\n",
+			"the script uses tensorflow.keras.datasets.fashion_mnist (line 2)"},
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := run(t, "run", "--python", py, path)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "serves only mnist.load_data()") {
+			t.Errorf("%s: exit %d, stderr %s", name, code, stderr)
+		}
+	}
+}
+
+// A signal that reaches backstep while the script runs is passed on to it,
+// and the temporary folder goes either way: after Ctrl-C (SIGINT) what was
+// recorded is returned; after SIGTERM, a *Stopped.
+func TestRunPassesSignals(t *testing.T) {
+	python := needPython(t)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp, dir := t.TempDir(), t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			marker := filepath.Join(dir, "started")
+			script := filepath.Join(dir, "slow.py")
+			body := "import time, numpy as np\nW = np.ones((2, 2))\nopen(" + strconv.Quote(marker) + ", 'w').close()\n" +
+				"for i in range(10000):\n    time.sleep(0.01)\n"
+			if err := os.WriteFile(script, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			signals := make(chan os.Signal, 1)
+			type result struct {
+				rec *record.Recording
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				r, err := record.Run(record.Options{Script: script, Python: python, Iterations: 1, Stdout: io.Discard, Stderr: io.Discard, Signals: signals})
+				done <- result{r, err}
+			}()
+			for {
+				if _, err := os.Stat(marker); err == nil {
+					break
+				}
+				select {
+				case r := <-done:
+					t.Fatalf("the script ended before it was signalled: %v", r.err)
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			signals <- sig
+			r := <-done
+			var stopped *record.Stopped
+			switch {
+			case sig == syscall.SIGTERM && !errors.As(r.err, &stopped):
+				t.Errorf("after SIGTERM: %v, %+v", r.err, r.rec)
+			case sig == os.Interrupt && (r.err != nil || r.rec.Exception == nil || r.rec.Exception.Type != "KeyboardInterrupt"):
+				t.Errorf("after Ctrl-C: %v, %+v", r.err, r.rec)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "backstep-run-*")); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
 			}
 		})
 	}

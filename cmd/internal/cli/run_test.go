@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/backstep/backstep/net/record"
@@ -55,7 +56,16 @@ func TestRunRecorded(t *testing.T) {
 			"right: grad_bias2 = np.sum(delta2, axis=1, keepdims=True) / N", "✗ NumPy would stop here: ValueError"}},
 		{"vectors", 0, []string{"network  3-5-1 tanh → sigmoid, squared error, cols layout, 1 samples", "one sample as 1-D vectors: read as a batch of one"}},
 		{"notebook", 1, []string{"note     skipped 2 IPython magic line(s): cell 1 line 1: %matplotlib inline; cell 4",
-			"cell 5, line 5  m = X.shape[1]"}},
+			"cell 5, line 5  m = X.shape[1]", "✗ 1 fault: cell 5, line 5 (wrong-m)"}},
+		// updates without lr *, by a loop over zip(params, grads)
+		{"update-forms", 0, []string{"counted by the first update, line 28: p -= g, in the loop at line 15",
+			"✓ nothing wrong found in the traced iteration"}},
+		// tuples unpacked from forward and backward; b1 never moves, W2 climbs
+		{"tuples", 1, []string{"line 36  db1 = b1 - learning_rate * db1", "b1 does not move although db1 is not zero",
+			"line 37  W2 = W2 + learning_rate * dW2", "centred differences of the binary cross-entropy (mean over the samples)"}},
+		// self.W1 and the methods' lines
+		{"classy", 1, []string{"self.W1 → W1", "y_onehot → Y", "line 27  delta1 = delta2 @ self.W2.T * (1 - self.a1 ** 2)",
+			"    ✗ check: delta1 is wrong on your own inputs"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
@@ -162,6 +172,7 @@ func TestRunPythonProblems(t *testing.T) {
 		{"no NumPy", []string{"run", "--python", nonumpy, script}, "", []string{nonumpy, "has no NumPy", "apt-get install python3-numpy", "--python /usr/bin/python3"}},
 		{"no NumPy from the environment", []string{"run", script}, nonumpy, []string{"BACKSTEP_PYTHON", "has no NumPy"}},
 		{"missing", []string{"run", "--python", filepath.Join(dir, "nope"), script}, "", []string{"no such interpreter", "Python 3 with NumPy"}},
+		{"not a Python", []string{"run", "--python", "/bin/true", script}, "", []string{"/bin/true (--python) is not a working Python", "give the path of a Python 3 with NumPy"}},
 		{"no script", []string{"run", "--python", nonumpy, filepath.Join(dir, "missing.py")}, "", []string{"missing.py"}},
 		{"no arguments", []string{"run"}, "", []string{"give the script to run"}},
 	} {
@@ -200,6 +211,69 @@ func TestRunDebuggerOnRecording(t *testing.T) {
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("session lacks %q", want)
+		}
+	}
+}
+
+// --map names a variable of the script as check reads it; one that the
+// step does not hold, or a flag that is not OURS=THEIRS, is one line and
+// exit 2.
+func TestRunMap(t *testing.T) {
+	stdout, stderr, code := runRecorded(t, "classy", func(o *RunOptions) { o.Map = []string{"Y=y_onehot"} })
+	if code != 1 || !strings.Contains(stdout, "names y_onehot→Y") {
+		t.Errorf("exit %d, stderr %s; the header:\n%s", code, stderr, stdout[:min(len(stdout), 800)])
+	}
+	_, stderr, code = runRecorded(t, "classy", func(o *RunOptions) { o.Map = []string{"Y=labels"} })
+	if code != 2 || !strings.Contains(stderr, "--map Y=labels: the step has no array labels (it has X, Y, delta1") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	_, stderr, code = runRecorded(t, "classy", func(o *RunOptions) { o.Map = []string{"Y"} })
+	if code != 2 || !strings.Contains(stderr, `--map "Y": write OURS=THEIRS`) {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+// The debugger's continue marks check's faults ✗, as the printed trace
+// does, those no catalog bug explains too.
+func TestRunDebuggerMarksFaults(t *testing.T) {
+	stdout, stderr, code := runRecorded(t, "classy", func(o *RunOptions) {
+		o.Interactive = "on"
+		o.IO.In = strings.NewReader("c\nq\n")
+	})
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "27  dZ1   64 samples × 8 hidden  ✗ delta1 wrong") {
+		t.Errorf("continue does not mark line 27:\n%s", stdout)
+	}
+}
+
+// What is not a script file is refused before anything reads it: a named
+// pipe (reading it would wait for a writer), a device (/dev/zero never
+// ends), a file far larger than any script (a sparse one costs no disk).
+func TestRunRefusesWhatIsNotAScript(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.py")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	sparse := filepath.Join(dir, "huge.py")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(3 << 30); err != nil {
+		t.Skipf("no sparse files here: %v", err)
+	}
+	f.Close()
+	for _, c := range []struct{ path, want string }{
+		{fifo, "is not a regular file (a named pipe)"},
+		{"/dev/zero", "is not a regular file (a character device)"},
+		{sparse, "holds 3221225472 bytes, more than a script or notebook backstep reads"},
+	} {
+		stdout, stderr, code := run(t, "run", "--python", "/bin/true", c.path)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want one line with %q", c.path, code, stdout, stderr, c.want)
 		}
 	}
 }

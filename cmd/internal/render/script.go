@@ -9,6 +9,7 @@ import (
 
 	"github.com/backstep/backstep/lessons"
 	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/net/foreign"
 	"github.com/backstep/backstep/net/record"
 	"github.com/backstep/backstep/tracer"
 )
@@ -59,7 +60,14 @@ func (s *ScriptRun) Faults() []Fault {
 		out = append(out, Fault{Line: f.Line, What: what})
 	}
 	if nf := s.Analysis.NonFinite; nf != nil {
-		out = append(out, Fault{Line: nf.Line, What: "NaN/Inf"})
+		what := "NaN/Inf"
+		if nf.Name == "" && nf.FP != "" {
+			what = nf.FP
+		}
+		if rawPixels(s) {
+			what += ", no-normalize"
+		}
+		out = append(out, Fault{Line: nf.Line, What: what})
 	}
 	if ex := s.Rec.Exception; ex != nil && ex.Type != "KeyboardInterrupt" {
 		out = append(out, Fault{Line: ex.Line, What: ex.Type})
@@ -117,7 +125,10 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 		field(&b, w, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
 			d.Config.Layout, d.Samples, strings.Join(d.AllNotes(), "; ")))
 	} else if c != nil && c.Err != nil {
-		field(&b, w, "network", "check cannot read this step: "+strings.TrimPrefix(c.Err.Error(), "foreign: "))
+		field(&b, w, "network", "check cannot read this step: "+CheckErrorText(c.Err))
+	}
+	if len(s.Analysis.Withheld) > 0 {
+		field(&b, w, "withheld", withheldText(s.Analysis.Withheld))
 	}
 	field(&b, w, "roles", rolesText(s.Analysis))
 	if ax := axesText(s); ax != "" {
@@ -131,10 +142,25 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// CheckErrorText is check's complaint about a script's step in run's
+// terms: the arrays are the step's variables, and --map names one of them
+// (as check's --map names a key of a dump).
+func CheckErrorText(err error) string {
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "net: "), "foreign: ")
+	msg = strings.ReplaceAll(msg, "=KEY", "=VARIABLE")
+	msg = strings.ReplaceAll(msg, "the file has", "the step has")
+	if !strings.Contains(msg, "--map") {
+		msg += " (backstep run --map OURS=VARIABLE names a variable of the script, e.g. --map Y=labels)"
+	}
+	return msg
+}
+
 func iterationText(rec *record.Recording) string {
 	it := rec.Iterations
 	if it.FirstUpdate == nil {
-		return "no parameter update ran (W = W - lr * dW, W -= lr * dW): the whole script is read as one step"
+		return "no parameter update ran (no float array was changed in place, W -= step, or rebound, W = W - step, " +
+			"by a step of its shape): the whole script is read as one step, and check is not given values the script " +
+			"changed after reading them"
 	}
 	u := rec.Statement(*it.FirstUpdate)
 	s := fmt.Sprintf("iteration 1 traced (counted by the first update, %s: %s", rec.LineOf(u.Line), strings.TrimSpace(u.Src))
@@ -159,6 +185,22 @@ func iterationText(rec *record.Recording) string {
 		s += "; the script ended by itself"
 	}
 	return s
+}
+
+// withheldText says which values check was not given, and why, grouped by
+// reason: "W1, W2: changed in place after …".
+func withheldText(w map[string]string) string {
+	by := map[string][]string{}
+	for name, why := range w {
+		by[why] = append(by[why], name)
+	}
+	var parts []string
+	for why, names := range by {
+		sort.Strings(names)
+		parts = append(parts, strings.Join(names, ", ")+": "+why)
+	}
+	sort.Strings(parts)
+	return "not given to check: " + strings.Join(parts, "; ")
 }
 
 func rolesText(a *record.Analysis) string {
@@ -216,7 +258,7 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 	case c == nil || c.Err != nil:
 		msg := "check could not read the step"
 		if c != nil && c.Err != nil {
-			msg += ": " + strings.TrimPrefix(c.Err.Error(), "net: ")
+			msg += ": " + CheckErrorText(c.Err)
 		}
 		t.bullet("", "⚠", msg, r.Pal.Warn)
 	case len(c.Lines) == 0:
@@ -248,10 +290,17 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 		}
 	}
 	if c != nil && c.Report != nil {
+		for _, w := range c.Report.Warnings {
+			t.bullet("", "⚠", w, r.Pal.Warn)
+		}
 		r.gradients(c)
 	}
 	t.Phase("shape drift")
-	if len(s.Analysis.Drifts) == 0 {
+	switch {
+	case len(s.Analysis.Drifts) > 0:
+	case rec.Iterations.FirstUpdate == nil:
+		t.bullet("", "⚠", "no parameter update ran, so no update could change a parameter's shape", r.Pal.Warn)
+	default:
 		t.bullet("", "✓", "every update kept its parameter's shape", r.Pal.Good)
 	}
 	for _, d := range s.Analysis.Drifts {
@@ -303,13 +352,20 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 	}
 	var parts []string
 	for _, f := range faults {
-		if f.Line > 0 {
+		switch {
+		case f.Line > 0 && rec.Notebook:
+			parts = append(parts, fmt.Sprintf("%s (%s)", rec.LineOf(f.Line), f.What))
+		case f.Line > 0:
 			parts = append(parts, fmt.Sprintf("%d (%s)", f.Line, f.What))
-		} else {
+		default:
 			parts = append(parts, f.What)
 		}
 	}
-	t.bullet("", "✗", fmt.Sprintf("%d %s: line %s", len(faults), plural(len(faults), "fault", "faults"), strings.Join(parts, ", ")), r.Pal.Bad)
+	where := "line "
+	if rec.Notebook {
+		where = ""
+	}
+	t.bullet("", "✗", fmt.Sprintf("%d %s: %s%s", len(faults), plural(len(faults), "fault", "faults"), where, strings.Join(parts, ", ")), r.Pal.Bad)
 }
 
 func plural(n int, one, many string) string {
@@ -363,7 +419,8 @@ func (r *ScriptReport) gradients(c *lessons.ScriptCheck) {
 	if len(parts) == 0 {
 		return
 	}
-	text := "numerical gradients (centred differences of the mean cross-entropy at your parameters): " + strings.Join(parts, ", ")
+	text := fmt.Sprintf("numerical gradients (centred differences of the %s at your parameters): %s",
+		foreign.LossWords(c.Dump.Config), strings.Join(parts, ", "))
 	if failed {
 		r.Trace.bullet("", "✗", text, r.Pal.Bad)
 	} else {
@@ -402,5 +459,22 @@ func (r *ScriptReport) nonFinite(s *ScriptRun) {
 	if !nf.Traced {
 		parts = append(parts, "that iteration ran untraced, so only NumPy's report is known: run with --iterations to trace it")
 	}
+	if rawPixels(s) {
+		parts = append(parts, "the inputs are raw 0–255 pixels (no-normalize): divide X by 255")
+	}
 	t.bullet("    ", "✗", strings.Join(parts, "; "), r.Pal.Bad)
+}
+
+// rawPixels reports whether check found the inputs to be raw pixels.
+func rawPixels(s *ScriptRun) bool {
+	c := s.Check
+	if c == nil || c.Report == nil {
+		return false
+	}
+	for _, b := range c.Report.Bugs {
+		if b == "no-normalize" {
+			return true
+		}
+	}
+	return false
 }

@@ -261,9 +261,12 @@ func (t *Trace) StatementTail(rec *net.StepRecord) {
 		t.bullet(ind, "≠", "correct run: "+d.String(), t.Pal.Warn)
 	}
 	for _, n := range rec.Notes {
-		if n.Warn {
+		switch {
+		case n.Fault:
+			t.bullet(ind, "✗", n.Text, t.Pal.Bad)
+		case n.Warn:
 			t.bullet(ind, "⚠", n.Text, t.Pal.Warn)
-		} else {
+		default:
 			t.bullet(ind, "•", n.Text, t.Pal.Dim)
 		}
 	}

@@ -499,6 +499,11 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	if rec.Statement.Bug != "" {
 		marks = append(marks, mark{"✗ " + rec.Statement.Bug, d.pal.Bad})
 	}
+	for _, n := range rec.Notes {
+		if n.Fault {
+			marks = append(marks, mark{"✗ " + n.Mark, d.pal.Bad})
+		}
+	}
 	if rec.Run != nil && rec.Line == nil && rec.Drift == nil {
 		marks = append(marks, mark{"≠ correct run: " + rec.Run.String(), d.pal.Warn})
 	}
@@ -512,7 +517,7 @@ func (d *Debugger) passLine(rec *net.StepRecord) {
 	}
 	if rec.Drift == nil {
 		for _, n := range rec.Notes {
-			if n.Warn {
+			if n.Warn && !n.Fault {
 				marks = append(marks, mark{"⚠ " + n.Text, d.pal.Warn})
 			}
 		}

@@ -1,0 +1,148 @@
+"""Make testdata/dumps/review/: steps a reviewer wrote to break `backstep check`,
+each a kind the family dumps (make_family_dumps.py) do not cover, with what
+check must say in MANIFEST.json (the same fields as the family manifest).
+
+Correct steps that must pass (exit 0): a ReLU layer dumped without Z1; a ReLU
+delta that takes the derivative at exactly 0 as 1 (Z1 >= 0); one sigmoid output
+unit kept as vectors (w (H,), z (N,), b a number); softmax regression with no
+hidden layer; np.mean of squared error over every output with its 1/K in dW;
+L2 regularisation (dW += lam * W, the loss + lam/2 * sum W**2); an Adam step
+given as W_next (not checked, not wrong); a leaky-ReLU hidden layer (an
+activation backstep does not know: not checked, not wrong); the sum of squared
+errors dumped as the loss (the PyTorch tutorial's NumPy network).
+Bugs that must be found (exit 1): one dW without its 1/m among mean gradients;
+np.dot of the layer's input with its delta in a one-sample step of square
+layers (dot-not-outer).
+
+Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
+"""
+
+import json
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dumps", "review")
+MANIFEST = []
+sig = lambda z: 1 / (1 + np.exp(-z))
+
+
+def save(name, expect_exit, faulty, note, bugs=None, words=(), **arrays):
+    np.savez(os.path.join(OUT, name), **arrays)
+    MANIFEST.append({"file": name, "expect_exit": expect_exit, "faulty": faulty, "bugs": bugs or {},
+                     "words": list(words), "note": note})
+
+
+def data(rng, n, d, k):
+    X = rng.randn(n, d)
+    Y = np.eye(k)[rng.randint(0, k, n)]
+    return X, Y
+
+
+def relu_step(rng, ge=False, keep_z=True):
+    X, Y = data(rng, 24, 6, 3)
+    X[:3] = 0                                     # exact zeros reach Z1 through a zero bias
+    W1 = rng.randn(6, 8) * 0.5; b1 = np.zeros((1, 8)); W2 = rng.randn(8, 3) * 0.5; b2 = np.zeros((1, 3))
+    m = 24
+    Z1 = X @ W1 + b1; A1 = np.maximum(Z1, 0); Z2 = A1 @ W2 + b2
+    E = np.exp(Z2 - Z2.max(1, keepdims=True)); A2 = E / E.sum(1, keepdims=True)
+    dZ2 = A2 - Y; dW2 = A1.T @ dZ2 / m; db2 = dZ2.sum(0, keepdims=True) / m
+    dZ1 = dZ2 @ W2.T * ((Z1 >= 0) if ge else (Z1 > 0)); dW1 = X.T @ dZ1 / m; db1 = dZ1.sum(0, keepdims=True) / m
+    d = dict(X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, A1=A1, Z2=Z2, A2=A2, dZ2=dZ2, dW2=dW2, db2=db2,
+             dZ1=dZ1, dW1=dW1, db1=db1)
+    if keep_z:
+        d["Z1"] = Z1
+    return d
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.RandomState(2026)
+    save("relu-no-z1.npz", 0, [], "ReLU hidden layer, Z1 not dumped: relu is read from A1 against X @ W1 + b1",
+         words=["relu"], **relu_step(rng, keep_z=False))
+    save("relu-ge-at-zero.npz", 0, [], "dZ1 uses (Z1 >= 0): at Z1 == 0 (rows 0-2) either derivative is right",
+         **relu_step(rng, ge=True))
+
+    X, _ = data(rng, 20, 4, 2); y = (rng.rand(20) > 0.5).astype(float)
+    W1 = rng.randn(4, 6) * 0.5; b1 = np.zeros(6); w = rng.randn(6) * 0.5; b = 0.1
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); z = A1 @ w + b; a = sig(z)
+    dz = (a - y) / 20; dw = A1.T @ dz; db = dz.sum(); dZ1 = np.outer(dz, w) * (1 - A1 ** 2)
+    save("vector-output.npz", 0, [], "one sigmoid output unit kept as vectors: w (6,), z (20,), b a number, BCE",
+         words=["one output unit as vectors"], X=X, Y=y, W1=W1, b1=b1, W2=w, b2=np.array(b), Z1=Z1, A1=A1, Z2=z,
+         A2=a, dZ2=dz, dW2=dw, db2=np.array(db), dZ1=dZ1, dW1=X.T @ dZ1, db1=dZ1.sum(0))
+
+    X, Y = data(rng, 30, 5, 4); W = rng.randn(5, 4) * 0.3; bb = np.zeros((1, 4))
+    Z = X @ W + bb; E = np.exp(Z - Z.max(1, keepdims=True)); A = E / E.sum(1, keepdims=True)
+    dZ = A - Y
+    save("softmax-regression.npz", 0, [], "softmax regression, no hidden layer", words=["no hidden layer"],
+         X=X, Y=Y, W1=W, b1=bb, Z1=Z, A1=A, dZ1=dZ, dW1=X.T @ dZ / 30, db1=dZ.sum(0, keepdims=True) / 30)
+
+    X = rng.randn(23, 6); Y = rng.randn(23, 3)
+    W1 = rng.randn(6, 9) * 0.4; b1 = np.zeros((1, 9)); W2 = rng.randn(9, 3) * 0.4; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.maximum(Z1, 0); Z2 = A1 @ W2 + b2
+    loss = np.mean((Z2 - Y) ** 2)
+    dZ2 = 2 * (Z2 - Y); k = 1 / (23 * 3)            # the 1/(N*K) of np.mean sits in dW and db
+    dW2 = A1.T @ dZ2 * k; db2 = dZ2.sum(0, keepdims=True) * k
+    dZ1 = dZ2 @ W2.T * (Z1 > 0); dW1 = X.T @ dZ1 * k; db1 = dZ1.sum(0, keepdims=True) * k
+    save("mean-all-in-dw.npz", 0, [], "np.mean over all N*K outputs, its 1/(N*K) in dW and db",
+         words=["outputs"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=Z2, loss=loss,
+         dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1)
+
+    d = relu_step(rng)
+    lam = 0.01
+    d["dW1"] = d["dW1"] + lam * d["W1"]; d["dW2"] = d["dW2"] + lam * d["W2"]
+    A2, Y = d["A2"], d["Y"]
+    d["loss"] = -np.sum(Y * np.log(A2)) / 24 + lam / 2 * (np.sum(d["W1"] ** 2) + np.sum(d["W2"] ** 2))
+    save("l2-regularised.npz", 0, [], "L2 regularisation: dW += 0.01 W, loss + 0.005 sum W**2",
+         words=["L2 regularisation"], **d)
+
+    d = relu_step(rng)
+    for p in ("W1", "b1", "W2", "b2"):            # one Adam step from zero moments
+        g = d["d" + p]; mh = 0.1 * g / (1 - 0.9); vh = 0.001 * g * g / (1 - 0.999)
+        d[p + "_next"] = d[p] - 0.001 * mh / (np.sqrt(vh) + 1e-8)
+    save("adam-update.npz", 0, [], "an Adam step given as W_next: not plain gradient descent, not checked",
+         words=["not plain gradient descent"], **d)
+
+    X, Y = data(rng, 26, 5, 3)
+    W1 = rng.randn(5, 8) * 0.5; b1 = np.zeros((1, 8)); W2 = rng.randn(8, 3) * 0.5; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.where(Z1 > 0, Z1, 0.01 * Z1); Z2 = A1 @ W2 + b2
+    E = np.exp(Z2 - Z2.max(1, keepdims=True)); A2 = E / E.sum(1, keepdims=True)
+    dZ2 = A2 - Y; dZ1 = dZ2 @ W2.T * np.where(Z1 > 0, 1, 0.01)
+    save("leaky-relu.npz", 0, [], "leaky ReLU: an activation backstep does not know, A1 and dZ1 not checked",
+         words=["hidden activation unknown"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2,
+         dZ2=dZ2, dW2=A1.T @ dZ2 / 26, db2=dZ2.sum(0, keepdims=True) / 26, dZ1=dZ1, dW1=X.T @ dZ1 / 26,
+         db1=dZ1.sum(0, keepdims=True) / 26)
+
+    N, D_in, H, D_out = 16, 10, 7, 3              # the PyTorch tutorial's NumPy network, smaller
+    x = rng.randn(N, D_in); y = rng.randn(N, D_out); w1 = rng.randn(D_in, H); w2 = rng.randn(H, D_out)
+    h = x.dot(w1); h_relu = np.maximum(h, 0); y_pred = h_relu.dot(w2)
+    loss = np.square(y_pred - y).sum()
+    grad_y_pred = 2.0 * (y_pred - y); grad_w2 = h_relu.T.dot(grad_y_pred)
+    grad_h = grad_y_pred.dot(w2.T) * (h > 0); grad_w1 = x.T.dot(grad_h)
+    save("sse-tutorial.npz", 0, [], "summed squared error, no biases, learners' names: a convention, right",
+         words=["summed"], x=x, y=y, w1=w1, w2=w2, h=h, h_relu=h_relu, y_pred=y_pred, loss=loss,
+         grad_y_pred=grad_y_pred, grad_w1=grad_w1, grad_w2=grad_w2)
+
+    d = relu_step(rng)
+    d["dW1"] = d["dW1"] * 24
+    save("one-dw-without-m.npz", 1, ["dW1"], "dW1 lacks the 1/m the other gradients have",
+         words=["divide it by m"], **d)
+
+    rng2 = np.random.RandomState(71)
+    x = rng2.randn(6); y = np.eye(6)[2]
+    W1 = rng2.randn(6, 6) * .3; b1 = np.zeros(6); W2 = rng2.randn(6, 6) * .3; b2 = np.zeros(6)
+    z1 = x @ W1 + b1; a1 = np.tanh(z1); z2 = a1 @ W2 + b2
+    p = np.exp(z2 - z2.max()); p /= p.sum(); d2 = p - y; d1 = (W2 @ d2) * (1 - a1 ** 2)
+    save("dot-not-outer-square.npz", 1, ["dW2", "dW1"], "one sample, square layers: dW = np.dot(a_prev, delta)",
+         bugs={"dW2": "dot-not-outer", "dW1": "dot-not-outer"}, X=x, Y=y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=z1,
+         A1=a1, Z2=z2, A2=p, dZ2=d2, dW2=np.dot(a1, d2), db2=d2, dZ1=d1, dW1=np.dot(x, d1), db1=d1)
+
+    with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
+        json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
+        f.write("\n")
+    print("wrote %d dumps to %s" % (len(MANIFEST), OUT))
+
+
+if __name__ == "__main__":
+    main()
