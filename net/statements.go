@@ -175,20 +175,18 @@ func (p *Program) preActivation(l int) Statement {
 		s.NumPy += " + " + b
 	}
 	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-		var z *tracer.Array
-		if rows {
-			z = tp.Dot(v.Get(y.prevA), v.Get(y.W))
-		} else {
-			z = tp.Dot(v.Get(y.W), v.Get(y.prevA))
+		a, w := v.Get(y.prevA), v.Get(y.W)
+		if !rows {
+			a, w = w, a
 		}
 		switch {
 		case bias == NoBias:
-			return z
+			return tp.Dot(a, w)
 		case bias == BiasVector && !rows:
-			b := v.Get(y.b)
+			z, b := tp.Dot(a, w), v.Get(y.b)
 			return tp.Add(z, tp.Reshape(b, b.Size(), 1).Named(y.b+"[:, None]"))
 		}
-		return tp.Add(z, v.Get(y.b))
+		return tp.DotAdd(a, w, v.Get(y.b)) // the same bits in one pass
 	}
 	return s
 }
@@ -456,19 +454,19 @@ func (p *Program) hiddenDelta(l int) Statement {
 	s.NumPy = fmt.Sprintf("%s = %s * %s", y.dZ, backPy, derivPy)
 	rows, act := p.Config.Layout == Rows, p.Config.ActOf(l)
 	s.Eval = func(tp *tracer.Tape, v Vars) *tracer.Array {
-		var d *tracer.Array
+		var a, b *tracer.Array
 		if rows {
-			d = tp.Dot(v.Get(next.dZ), tp.T(v.Get(next.W)))
+			a, b = v.Get(next.dZ), tp.T(v.Get(next.W))
 		} else {
-			d = tp.Dot(tp.T(v.Get(next.W)), v.Get(next.dZ))
+			a, b = tp.T(v.Get(next.W)), v.Get(next.dZ)
 		}
 		switch act { // the same bits as the statement's NumPy, in one pass
 		case ReLU:
-			return tp.MulGreater(d, v.Get(y.Z), tracer.Scalar(0).Named("0"))
+			return tp.MulGreater(tp.Dot(a, b), v.Get(y.Z), tracer.Scalar(0).Named("0"))
 		case Tanh:
-			return tp.MulOneMinusSquare(d, v.Get(y.A))
+			return tp.DotMulOneMinusSquare(a, b, v.Get(y.A))
 		}
-		return tp.Mul(d, ActivationGrad(tp, act, v, l))
+		return tp.Mul(tp.Dot(a, b), ActivationGrad(tp, act, v, l))
 	}
 	return s
 }

@@ -5,7 +5,7 @@ package tracer
 // vector, and a plain product when either is a scalar. Mismatched inner
 // sizes fail with NumPy's "shapes ... not aligned" text.
 func (t *Tape) Dot(a, b *Array) *Array {
-	out := t.product(a, b, scaling{})
+	out := t.product(a, b, epilogue{})
 	if out != nil {
 		t.record("dot", out, nil, false, false, false, a, b)
 		return out
@@ -34,9 +34,60 @@ func (t *Tape) DotDiv(a, b, s *Array) *Array {
 	return out
 }
 
+// DotAdd returns np.dot(a, b) + c for matrices a and b and a bias c that
+// NumPy stretches along the rows, one value per column ((n,) or (1,n): Z1
+// = X·W1 + b1), or along the columns, one value per row ((m,1): Z1 =
+// W1·X + b1 in the features × samples layout). It records the product
+// and the addition and gives their bits; when nothing looks at the
+// product (a nil tape, or one with ValuesOnly) it adds the bias to each
+// part of the product as soon as that part is done, instead of writing
+// the product and then a second array.
+func (t *Tape) DotAdd(a, b, c *Array) *Array {
+	if (t == nil || t.ValuesOnly) && len(a.shape) == 2 && len(b.shape) == 2 && !c.trans {
+		m, n := a.shape[0], b.shape[1]
+		var ep epilogue
+		switch {
+		case c.shape.Equal(Shape{n}) || c.shape.Equal(Shape{1, n}):
+			ep.row = c.data
+		case c.shape.Equal(Shape{m, 1}):
+			ep.col = c.data
+		}
+		if ep.row != nil || ep.col != nil {
+			out := t.product(a, b, ep)
+			product := &Array{shape: out.shape, labels: out.labels}
+			out.labels = broadcastLabels(out.shape, product, c)
+			out.name = out.name + binaryInfix[opAdd] + c.name
+			t.record(binaryNames[opAdd], out, nil, false, false, true, a, c)
+			return out
+		}
+	}
+	return t.Add(t.Dot(a, b), c)
+}
+
+// DotMulOneMinusSquare returns np.dot(a, b) * (1 - d**2) for a product
+// of d's shape: the gradient through tanh, dZ1 = (dZ2·W2ᵀ) ∘ (1 − A1²),
+// as MulOneMinusSquare(Dot(a, b), d) records and computes it. When
+// nothing looks at the product (a nil tape, or one with ValuesOnly) it
+// takes each part of the product through the gradient as soon as that
+// part is done, so that the product is never stored on its own: an array
+// as large as A1 less at the peak of a step.
+func (t *Tape) DotMulOneMinusSquare(a, b, d *Array) *Array {
+	if (t == nil || t.ValuesOnly) && len(a.shape) == 2 && len(b.shape) == 2 && !d.trans &&
+		d.shape.Equal(Shape{a.shape[0], b.shape[1]}) {
+		out := t.product(a, b, epilogue{tanh: d.data})
+		product := &Array{shape: out.shape, labels: out.labels}
+		one, two := Scalar(1).Named("1"), Scalar(2).Named("2")
+		out.labels = broadcastLabels(out.shape, product, d)
+		out.name = out.name + binaryInfix[opMul] + one.name + binaryInfix[opSub] + d.name + binaryInfix[opPow] + two.name
+		t.record(binaryNames[opMul], out, nil, false, false, true, a, d)
+		return out
+	}
+	return t.MulOneMinusSquare(t.Dot(a, b), d)
+}
+
 // product computes np.dot(a, b), divided by sc's value if any, for ranks
 // 1 and 2; nil when either is a scalar.
-func (t *Tape) product(a, b *Array, sc scaling) *Array {
+func (t *Tape) product(a, b *Array, sc epilogue) *Array {
 	name := a.name + "·" + b.name
 	if len(a.shape) == 0 || len(b.shape) == 0 {
 		return nil

@@ -38,7 +38,7 @@ const (
 
 // packedProduct computes dst (m×n, row-major) = a·b for a logically m×k
 // and b k×n, either possibly a transposed view, with the register tile g.
-func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc scaling) {
+func packedProduct(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc epilogue) {
 	mr, nr := g.mr, g.nr
 	// Element (i,p) of A is a.data[i*ars + p*acs], (p,j) of B b.data[p*brs + j*bcs].
 	ars, acs := a.strides(m, k)
@@ -172,7 +172,7 @@ func (g gemmKernel) tiles(dst []float64, m, n, kc int, add bool, i0, rows int, s
 // every 4 KB row of A1, which the prefetchers did not foresee: a third of
 // the product's time). The output is added to once per block, from the
 // cache, in the same order as packedProduct adds, so the bits are the same.
-func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc scaling) {
+func packedProductByBlock(g gemmKernel, dst []float64, a, b *Array, m, k, n int, sc epilogue) {
 	mr, nr := g.mr, g.nr
 	_, acs := a.strides(m, k)
 	brs, bcs := b.strides(k, n)

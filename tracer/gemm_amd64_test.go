@@ -34,7 +34,7 @@ func TestDenseTilesGiveSameBits(t *testing.T) {
 						name := fmt.Sprintf("%dx%dx%d/ta=%v/tb=%v/tile=%dx%d/procs=%d", m, k, n, ta, tb, tile.mr, tile.nr, procs)
 						prev := runtime.GOMAXPROCS(procs)
 						got := make([]float64, m*n)
-						packedProduct(tile, got, a, b, m, k, n, scaling{})
+						packedProduct(tile, got, a, b, m, k, n, epilogue{})
 						runtime.GOMAXPROCS(prev)
 						for i, v := range got {
 							if !closeTo(v, want[i], scale[i]+1) {

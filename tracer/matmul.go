@@ -67,9 +67,9 @@ func rowStride(w int) int {
 }
 
 // gemm writes the ar×bc product of a (ar×ac) and b (ac×bc) into dst,
-// reading transposed views in place, and divides it by sc's value, if
-// any, part by part as the parts are done.
-func gemm(dst []float64, a, b *Array, ar, ac, bc int, sc scaling) {
+// reading transposed views in place, and applies the epilogue sc to its
+// parts as they are done.
+func gemm(dst []float64, a, b *Array, ar, ac, bc int, sc epilogue) {
 	if ar == 0 || bc == 0 {
 		return
 	}
@@ -96,36 +96,59 @@ func gemm(dst []float64, a, b *Array, ar, ac, bc int, sc scaling) {
 	}
 }
 
-// scaling is a division of a product by one value (DotDiv), applied to
-// each part of the product as soon as it is done, while it is in the
-// cache, by the same kernel as Div's, so with the same bits. The zero
-// value does nothing.
-type scaling struct {
-	on bool
-	op binaryOp // opDiv, or opMul by an exact reciprocal (kernelVS's choice)
-	by float64
+// epilogue is what a product does to each part of its result as soon as
+// that part is done, while it is in the cache: divide it by one value
+// (DotDiv), add a bias to it (DotAdd), or take it through tanh's
+// gradient (DotMulOneMinusSquare), with the kernels the operations they
+// stand for use, so with their bits. The zero value does nothing.
+type epilogue struct {
+	div bool
+	op  binaryOp // opDiv, or opMul by an exact reciprocal (kernelVS's choice)
+	by  float64
+	row []float64 // added to each row (a bias of one value per column)
+	col []float64 // col[i] added to row i (a bias of one value per row)
+	// tanh, when set, is an array of the product's shape a: each value
+	// of the product is multiplied by 1 − a² (DotMulOneMinusSquare).
+	tanh []float64
 }
 
-func divideBy(s float64) scaling {
+func divideBy(s float64) epilogue {
 	if exactReciprocal(s) {
-		return scaling{on: true, op: opMul, by: 1 / s}
+		return epilogue{div: true, op: opMul, by: 1 / s}
 	}
-	return scaling{on: true, op: opDiv, by: s}
+	return epilogue{div: true, op: opDiv, by: s}
 }
 
-// apply divides dst[i*ld+c] for rows i0 … i1-1 and columns c0 … c1-1.
-func (sc scaling) apply(dst []float64, ld, i0, i1, c0, c1 int) {
-	if !sc.on || i0 >= i1 {
+// apply finishes dst[i*ld+c] for rows i0 … i1-1 and columns c0 … c1-1.
+func (ep epilogue) apply(dst []float64, ld, i0, i1, c0, c1 int) {
+	if i0 >= i1 || !ep.div && ep.row == nil && ep.col == nil && ep.tanh == nil {
 		return
 	}
-	if c0 == 0 && c1 == ld { // whole rows: one stretch
+	if ep.div && c0 == 0 && c1 == ld { // whole rows: one stretch
 		v := dst[i0*ld : i1*ld]
-		kernelVS(sc.op, v, v, sc.by)
+		kernelVS(ep.op, v, v, ep.by)
 		return
 	}
 	for i := i0; i < i1; i++ {
-		row := dst[i*ld+c0 : i*ld+c1]
-		kernelVS(sc.op, row, row, sc.by)
+		v := dst[i*ld+c0 : i*ld+c1]
+		switch {
+		case ep.div:
+			kernelVS(ep.op, v, v, ep.by)
+		case ep.row != nil:
+			kernelVV(opAdd, v, v, ep.row[c0:c1])
+		case ep.col != nil:
+			kernelVS(opAdd, v, v, ep.col[i])
+		default:
+			var g [256]float64
+			for lo := 0; lo < len(v); lo += len(g) {
+				hi := min(lo+len(g), len(v))
+				a := ep.tanh[i*ld+c0+lo : i*ld+c0+hi]
+				s := g[:hi-lo]
+				kernelVS(opPow, s, a, 2)
+				kernelSV(opSub, s, 1, s)
+				kernelVV(opMul, v[lo:hi], v[lo:hi], s)
+			}
+		}
 	}
 }
 
@@ -183,10 +206,10 @@ type rowsJob struct {
 	out   []float64
 	ldo   int
 	outT  bool
-	scale scaling
+	scale epilogue
 }
 
-// done applies the job's scaling to rows i0 … i1-1, columns c0 … c0+w-1
+// done applies the job's epilogue to rows i0 … i1-1, columns c0 … c0+w-1
 // of the job (those that exist), once they hold their final values.
 func (j *rowsJob) done(i0, i1, c0, w int) {
 	c1 := min(c0+w, j.n)

@@ -327,7 +327,7 @@ func columnsOf(c, lo, hi, first int, start []int, cols []int32, vals []float64, 
 // !left (b is). It returns false, computing nothing, when the dense
 // operand holds NaN or ±Inf: skipping a zero times Inf would lose NumPy's
 // NaN, so the caller multiplies densely instead.
-func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool, sc scaling) bool {
+func sparseProduct(dst []float64, a, b *Array, ar, ac, bc int, left bool, sc epilogue) bool {
 	if left {
 		s := a.sparseIndex()
 		// D is b, as rows of width bc.

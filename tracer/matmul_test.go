@@ -310,3 +310,90 @@ func TestDotDivGivesTwoOperationsBits(t *testing.T) {
 		}
 	}
 }
+
+// DotAdd adds the bias to each part of a product as it is done; it must
+// give the bits, name and labels of Add(Dot(a, b), c) for a bias along
+// either axis, on every path a product takes, with or without a tape.
+func TestDotAddGivesTwoOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(30, 31))
+	shapes := [][3]int{{3, 5, 2}, {40, 33, 17}, {300, 61, 10}, {128, 784, 60}, {9, 600, 25}}
+	for _, sh := range shapes {
+		ar, ac, bc := sh[0], sh[1], sh[2]
+		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
+			var tp *Tape
+			a := randomMatrix(rng, ar, ac, 0.3, mark == "none").Named("X").WithLabels("samples", "features")
+			b := randomMatrix(rng, ac, bc, 0.3, false).Named("W1").WithLabels("", "hidden")
+			switch mark {
+			case "a":
+				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
+			case "aT":
+				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
+			case "b":
+				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
+			case "bT":
+				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+			}
+			biases := []*Array{
+				randomMatrix(rng, 1, bc, 0, false).Named("b1").WithLabels("", "units"),
+				Vector(randomMatrix(rng, 1, bc, 0, false).data).Named("b1"),
+				randomMatrix(rng, ar, 1, 0, false).Named("b1").WithLabels("units", ""),
+			}
+			for k, c := range biases {
+				want := tp.Add(tp.Dot(a, b), c)
+				for _, tape := range []*Tape{nil, {ValuesOnly: true}, {}} {
+					got := tape.DotAdd(a, b, c)
+					if got.name != want.name || got.labels != want.labels || !got.shape.Equal(want.shape) {
+						t.Fatalf("%dx%dx%d sparse=%s bias %d: %q %v %v, Add(Dot) gives %q %v %v", ar, ac, bc, mark, k,
+							got.name, got.labels, got.shape, want.name, want.labels, want.shape)
+					}
+					for i, v := range got.data {
+						if !sameFloat(v, want.data[i], 0) {
+							t.Fatalf("%dx%dx%d sparse=%s bias %d tape=%v: element %d = %v, Add(Dot) gives %v", ar, ac, bc, mark, k, tape, i, v, want.data[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// DotMulOneMinusSquare takes each part of a product through tanh's
+// gradient as it is done; it must give the bits and name of
+// MulOneMinusSquare(Dot(a, b), d) on every path, with or without a tape.
+func TestDotMulOneMinusSquareGivesTheOperationsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(32, 33))
+	shapes := [][3]int{{3, 5, 2}, {40, 33, 17}, {300, 61, 10}, {128, 784, 60}, {9, 600, 25}, {600, 10, 1024}}
+	for _, sh := range shapes {
+		ar, ac, bc := sh[0], sh[1], sh[2]
+		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
+			var tp *Tape
+			a, b := randomMatrix(rng, ar, ac, 0.3, mark == "none"), randomMatrix(rng, ac, bc, 0.3, false)
+			switch mark {
+			case "a":
+				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
+			case "aT":
+				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
+			case "b":
+				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
+			case "bT":
+				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+			}
+			d := randomMatrix(rng, ar, bc, 0, false).Named("A1")
+			for i, x := range d.data {
+				d.data[i] = math.Tanh(x)
+			}
+			want := tp.MulOneMinusSquare(tp.Dot(a, b), d)
+			for _, tape := range []*Tape{nil, {ValuesOnly: true}, {}} {
+				got := tape.DotMulOneMinusSquare(a, b, d)
+				if got.name != want.name || got.labels != want.labels {
+					t.Fatalf("%dx%dx%d sparse=%s: %q %v, the operations give %q %v", ar, ac, bc, mark, got.name, got.labels, want.name, want.labels)
+				}
+				for i, v := range got.data {
+					if !sameFloat(v, want.data[i], 0) {
+						t.Fatalf("%dx%dx%d sparse=%s tape=%v: element %d = %v, the operations give %v", ar, ac, bc, mark, tape, i, v, want.data[i])
+					}
+				}
+			}
+		}
+	}
+}
