@@ -274,6 +274,25 @@ func TestDenseOperandChunks(t *testing.T) {
 	}
 }
 
+// productOperands returns the operands of an ar×ac by ac×bc product that
+// takes the path mark names: "none" dense (a with no zeros), "a" or "b"
+// marked sparse, "aT" or "bT" a sparse-marked transposed view.
+func productOperands(rng *rand.Rand, mark string, ar, ac, bc int) (a, b *Array) {
+	var tp *Tape
+	a, b = randomMatrix(rng, ar, ac, 0.3, mark == "none"), randomMatrix(rng, ac, bc, 0.3, false)
+	switch mark {
+	case "a":
+		a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
+	case "aT":
+		a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
+	case "b":
+		b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
+	case "bT":
+		b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+	}
+	return a, b
+}
+
 // DotDiv divides each part of a product as it is done; it must give the
 // bits of Div(Dot(a, b), s) on every path a product takes (triple loop,
 // packed, block by block, sparse by rows or columns, transposed output),
@@ -285,17 +304,7 @@ func TestDotDivGivesTwoOperationsBits(t *testing.T) {
 		ar, ac, bc := sh[0], sh[1], sh[2]
 		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
 			var tp *Tape
-			a, b := randomMatrix(rng, ar, ac, 0.3, mark == "none"), randomMatrix(rng, ac, bc, 0.3, false)
-			switch mark {
-			case "a":
-				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
-			case "aT":
-				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
-			case "b":
-				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
-			case "bT":
-				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
-			}
+			a, b := productOperands(rng, mark, ar, ac, bc)
 			for _, s := range []float64{64, 10000} {
 				want := tp.Div(tp.Dot(a, b), Scalar(s))
 				for _, tape := range []*Tape{nil, {ValuesOnly: true}, {}} {
@@ -321,17 +330,12 @@ func TestDotAddGivesTwoOperationsBits(t *testing.T) {
 		ar, ac, bc := sh[0], sh[1], sh[2]
 		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
 			var tp *Tape
-			a := randomMatrix(rng, ar, ac, 0.3, mark == "none").Named("X").WithLabels("samples", "features")
-			b := randomMatrix(rng, ac, bc, 0.3, false).Named("W1").WithLabels("", "hidden")
-			switch mark {
-			case "a":
-				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
-			case "aT":
-				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
-			case "b":
-				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
-			case "bT":
-				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
+			a, b := productOperands(rng, mark, ar, ac, bc)
+			if mark == "none" {
+				a = a.Named("X").WithLabels("samples", "features")
+			}
+			if mark != "b" && mark != "bT" {
+				b = b.Named("W1").WithLabels("", "hidden")
 			}
 			biases := []*Array{
 				randomMatrix(rng, 1, bc, 0, false).Named("b1").WithLabels("", "units"),
@@ -367,17 +371,7 @@ func TestDotMulOneMinusSquareGivesTheOperationsBits(t *testing.T) {
 		ar, ac, bc := sh[0], sh[1], sh[2]
 		for _, mark := range []string{"none", "a", "aT", "b", "bT"} {
 			var tp *Tape
-			a, b := randomMatrix(rng, ar, ac, 0.3, mark == "none"), randomMatrix(rng, ac, bc, 0.3, false)
-			switch mark {
-			case "a":
-				a = randomMatrix(rng, ar, ac, 0.8, false).MarkSparse()
-			case "aT":
-				a = tp.T(randomMatrix(rng, ac, ar, 0.8, false).MarkSparse())
-			case "b":
-				b = randomMatrix(rng, ac, bc, 0.8, false).MarkSparse()
-			case "bT":
-				b = tp.T(randomMatrix(rng, bc, ac, 0.8, false).MarkSparse())
-			}
+			a, b := productOperands(rng, mark, ar, ac, bc)
 			d := randomMatrix(rng, ar, bc, 0, false).Named("A1")
 			for i, x := range d.data {
 				d.data[i] = math.Tanh(x)
