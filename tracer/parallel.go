@@ -47,6 +47,10 @@ type job struct {
 	next      atomic.Int64
 	remaining atomic.Int64  // tasks not yet finished
 	finished  chan struct{} // closed when remaining reaches 0
+	// failed is the value the first task that panicked panicked with,
+	// for the caller to panic with again; the tasks not yet begun are
+	// then skipped.
+	failed atomic.Pointer[any]
 }
 
 // work takes tasks until none are left.
@@ -56,10 +60,24 @@ func (j *job) work() {
 		if t >= j.tasks {
 			return
 		}
-		j.f(int(t))
+		j.run(int(t))
+	}
+}
+
+// run runs task t unless a task has panicked, and counts it finished.
+// A panic is kept for the caller: on a helper it would end the program,
+// and a caller that panicked in its own task would leave the job open.
+func (j *job) run(t int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.failed.CompareAndSwap(nil, &r)
+		}
 		if j.remaining.Add(-1) == 0 {
 			close(j.finished)
 		}
+	}()
+	if j.failed.Load() == nil {
+		j.f(t)
 	}
 }
 
@@ -121,7 +139,9 @@ func helper() {
 }
 
 // parallelTasks runs f(0) … f(tasks-1), on this goroutine and on up to
-// workers()-1 helpers, and returns when all have finished.
+// workers()-1 helpers, and returns when all have finished. When a task
+// panics, the tasks not yet begun are skipped, and parallelTasks panics
+// with the same value once those begun have finished.
 func parallelTasks(tasks int, f func(task int)) {
 	if tasks <= 1 || workers() <= 1 || othersBusy() {
 		for t := 0; t < tasks; t++ {
@@ -167,13 +187,16 @@ func parallelTasks(tasks int, f func(task int)) {
 		if spins%64 == 63 {
 			if time.Since(start) > time.Millisecond {
 				<-j.finished
-				return
+				break
 			}
 			runtime.Gosched()
 		}
 		if spins%8 == 7 {
 			yieldCore()
 		}
+	}
+	if p := j.failed.Load(); p != nil {
+		panic(*p)
 	}
 }
 
