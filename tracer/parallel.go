@@ -60,6 +60,9 @@ func (j *job) work() {
 		if t >= j.tasks {
 			return
 		}
+		if t == j.tasks-1 { // the last task taken: the job has none left
+			pool.open.Add(-1)
+		}
 		j.run(int(t))
 	}
 }
@@ -70,7 +73,7 @@ func (j *job) work() {
 func (j *job) run(t int) {
 	defer func() {
 		if r := recover(); r != nil {
-			j.failed.CompareAndSwap(nil, &r)
+			j.fail(r)
 		}
 		if j.remaining.Add(-1) == 0 {
 			close(j.finished)
@@ -84,8 +87,12 @@ func (j *job) run(t int) {
 // pool holds the jobs with tasks left and the helpers' state.
 var pool struct {
 	sync.Mutex
-	jobs    []*job
-	pending atomic.Int64 // len(jobs), readable without the lock
+	jobs []*job
+	// open counts the jobs with tasks not yet taken. A job stays in jobs
+	// until its caller has finished its own tasks, but helpers look for
+	// work, spin and sleep by open: one that waited for len(jobs) to fall
+	// spun without a pause while the caller ran the last task.
+	open    atomic.Int64
 	idle    atomic.Int64 // helpers asleep (or about to sleep)
 	helpers int
 	wake    chan struct{}
@@ -93,7 +100,7 @@ var pool struct {
 
 // openJob returns a job with tasks left, nil if there is none.
 func openJob() *job {
-	if pool.pending.Load() == 0 {
+	if pool.open.Load() == 0 {
 		return nil
 	}
 	pool.Lock()
@@ -115,7 +122,7 @@ func helper() {
 			continue
 		}
 		start := time.Now()
-		for spins := 0; pool.pending.Load() == 0; spins++ {
+		for spins := 0; pool.open.Load() == 0; spins++ {
 			if spins%64 == 63 {
 				if time.Since(start) > helperSpin || othersBusy() {
 					break
@@ -127,16 +134,20 @@ func helper() {
 				runtime.Gosched()
 			}
 		}
-		if pool.pending.Load() > 0 {
+		if pool.open.Load() > 0 {
 			continue
 		}
 		pool.idle.Add(1)
-		if pool.pending.Load() == 0 {
+		if pool.open.Load() == 0 {
 			<-pool.wake
 		}
 		pool.idle.Add(-1)
 	}
 }
+
+// fail keeps r unless a task panicked before (a function of its own,
+// so that only a panic puts r on the heap, not every task).
+func (j *job) fail(r any) { j.failed.CompareAndSwap(nil, &r) }
 
 // parallelTasks runs f(0) … f(tasks-1), on this goroutine and on up to
 // workers()-1 helpers, and returns when all have finished. When a task
@@ -160,7 +171,7 @@ func parallelTasks(tasks int, f func(task int)) {
 		go helper()
 	}
 	pool.jobs = append(pool.jobs, j)
-	pool.pending.Add(1)
+	pool.open.Add(1)
 	pool.Unlock()
 	// Wake as many sleeping helpers as there are tasks for.
 	for n := min(pool.idle.Load(), int64(tasks-1)); n > 0; n-- {
@@ -177,7 +188,6 @@ func parallelTasks(tasks int, f func(task int)) {
 			break
 		}
 	}
-	pool.pending.Add(-1)
 	pool.Unlock()
 	// Tasks a helper began are finishing now. Wait for them awake: a
 	// goroutine that sleeps is woken on the idle core, which is as slow

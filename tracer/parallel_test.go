@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,8 +88,11 @@ func TestParallelTasksPanicReachesTheCaller(t *testing.T) {
 		if n := running.Load(); n != 0 {
 			t.Errorf("onHelper=%v: the panic reached the caller while %d tasks ran", onHelper, n)
 		}
-		if n := pool.pending.Load(); n != 0 {
-			t.Errorf("onHelper=%v: %d jobs left open after the panic", onHelper, n)
+		pool.Lock()
+		left := len(pool.jobs)
+		pool.Unlock()
+		if left != 0 || pool.open.Load() != 0 {
+			t.Errorf("onHelper=%v: %d jobs left in the pool after the panic, %d open", onHelper, left, pool.open.Load())
 		}
 	}
 	var ran atomic.Int32
@@ -96,6 +100,49 @@ func TestParallelTasksPanicReachesTheCaller(t *testing.T) {
 	if ran.Load() != 100 {
 		t.Errorf("after the panics, %d of 100 tasks ran", ran.Load())
 	}
+}
+
+// A helper that finds no task left looks for new ones for helperSpin,
+// then sleeps, even while the job whose tasks it took is still open
+// because its caller is busy with the last: it looked without a pause,
+// a core taken from other programs, for as long as that task ran.
+func TestHelpersSleepWhileTheCallerFinishesItsTask(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	parallelTasks(2, func(int) {}) // at least one helper
+	caller := goroutineID()
+	for try := 0; try < 20; try++ {
+		var onCaller, slept atomic.Bool
+		parallelTasks(8, func(int) {
+			if goroutineID() != caller || onCaller.Swap(true) {
+				return
+			}
+			// The helpers take the other tasks meanwhile, then must sleep.
+			for wait := time.Now(); time.Since(wait) < time.Second; time.Sleep(time.Millisecond) {
+				pool.Lock()
+				asleep := pool.idle.Load() == int64(pool.helpers)
+				pool.Unlock()
+				if asleep {
+					slept.Store(true)
+					return
+				}
+			}
+		})
+		if onCaller.Load() {
+			if !slept.Load() {
+				t.Fatal("the helpers were still awake a second after the last task was taken")
+			}
+			return
+		}
+	}
+	t.Skip("the helpers took every task each time")
+}
+
+// goroutineID is the number runtime.Stack gives the calling goroutine.
+func goroutineID() string {
+	b := make([]byte, 64)
+	b = b[:runtime.Stack(b, false)]
+	f := strings.Fields(string(b))
+	return f[1]
 }
 
 // The tests split work over the cores even when other programs keep the
