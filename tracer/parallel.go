@@ -47,6 +47,10 @@ type job struct {
 	next      atomic.Int64
 	remaining atomic.Int64  // tasks not yet finished
 	finished  chan struct{} // closed when remaining reaches 0
+	// failed is the value the first task that panicked panicked with,
+	// for the caller to panic with again; the tasks not yet begun are
+	// then skipped.
+	failed atomic.Pointer[any]
 }
 
 // work takes tasks until none are left.
@@ -56,18 +60,39 @@ func (j *job) work() {
 		if t >= j.tasks {
 			return
 		}
-		j.f(int(t))
+		if t == j.tasks-1 { // the last task taken: the job has none left
+			pool.open.Add(-1)
+		}
+		j.run(int(t))
+	}
+}
+
+// run runs task t unless a task has panicked, and counts it finished.
+// A panic is kept for the caller: on a helper it would end the program,
+// and a caller that panicked in its own task would leave the job open.
+func (j *job) run(t int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.fail(r)
+		}
 		if j.remaining.Add(-1) == 0 {
 			close(j.finished)
 		}
+	}()
+	if j.failed.Load() == nil {
+		j.f(t)
 	}
 }
 
 // pool holds the jobs with tasks left and the helpers' state.
 var pool struct {
 	sync.Mutex
-	jobs    []*job
-	pending atomic.Int64 // len(jobs), readable without the lock
+	jobs []*job
+	// open counts the jobs with tasks not yet taken. A job stays in jobs
+	// until its caller has finished its own tasks, but helpers look for
+	// work, spin and sleep by open: one that waited for len(jobs) to fall
+	// spun without a pause while the caller ran the last task.
+	open    atomic.Int64
 	idle    atomic.Int64 // helpers asleep (or about to sleep)
 	helpers int
 	wake    chan struct{}
@@ -75,7 +100,7 @@ var pool struct {
 
 // openJob returns a job with tasks left, nil if there is none.
 func openJob() *job {
-	if pool.pending.Load() == 0 {
+	if pool.open.Load() == 0 {
 		return nil
 	}
 	pool.Lock()
@@ -97,7 +122,7 @@ func helper() {
 			continue
 		}
 		start := time.Now()
-		for spins := 0; pool.pending.Load() == 0; spins++ {
+		for spins := 0; pool.open.Load() == 0; spins++ {
 			if spins%64 == 63 {
 				if time.Since(start) > helperSpin || othersBusy() {
 					break
@@ -109,19 +134,25 @@ func helper() {
 				runtime.Gosched()
 			}
 		}
-		if pool.pending.Load() > 0 {
+		if pool.open.Load() > 0 {
 			continue
 		}
 		pool.idle.Add(1)
-		if pool.pending.Load() == 0 {
+		if pool.open.Load() == 0 {
 			<-pool.wake
 		}
 		pool.idle.Add(-1)
 	}
 }
 
+// fail keeps r unless a task panicked before (a function of its own,
+// so that only a panic puts r on the heap, not every task).
+func (j *job) fail(r any) { j.failed.CompareAndSwap(nil, &r) }
+
 // parallelTasks runs f(0) … f(tasks-1), on this goroutine and on up to
-// workers()-1 helpers, and returns when all have finished.
+// workers()-1 helpers, and returns when all have finished. When a task
+// panics, the tasks not yet begun are skipped, and parallelTasks panics
+// with the same value once those begun have finished.
 func parallelTasks(tasks int, f func(task int)) {
 	if tasks <= 1 || workers() <= 1 || othersBusy() {
 		for t := 0; t < tasks; t++ {
@@ -140,7 +171,7 @@ func parallelTasks(tasks int, f func(task int)) {
 		go helper()
 	}
 	pool.jobs = append(pool.jobs, j)
-	pool.pending.Add(1)
+	pool.open.Add(1)
 	pool.Unlock()
 	// Wake as many sleeping helpers as there are tasks for.
 	for n := min(pool.idle.Load(), int64(tasks-1)); n > 0; n-- {
@@ -157,7 +188,6 @@ func parallelTasks(tasks int, f func(task int)) {
 			break
 		}
 	}
-	pool.pending.Add(-1)
 	pool.Unlock()
 	// Tasks a helper began are finishing now. Wait for them awake: a
 	// goroutine that sleeps is woken on the idle core, which is as slow
@@ -167,13 +197,16 @@ func parallelTasks(tasks int, f func(task int)) {
 		if spins%64 == 63 {
 			if time.Since(start) > time.Millisecond {
 				<-j.finished
-				return
+				break
 			}
 			runtime.Gosched()
 		}
 		if spins%8 == 7 {
 			yieldCore()
 		}
+	}
+	if p := j.failed.Load(); p != nil {
+		panic(*p)
 	}
 }
 
