@@ -125,7 +125,19 @@ func (r *reader) convention(c net.Config) Reading {
 		rd.Config.Norm = net.InGradients
 		return rd
 	case !deltaKnown:
-		delta = 1 // dZ_L is wrong or absent: the checker says which
+		// dZ_L is wrong or absent: the checker says which. Its constant
+		// is then the one the dump's loss value and its gradients' k
+		// leave (the loss is c·k·m times the statement's mean), and its
+		// sign the side dZ_L points to against the right delta.
+		delta = 1
+		if a, ok := r.ratio(c, "loss"); ok && a > 0 {
+			if d := a / (k * m); r.nice(d) {
+				delta = d
+			}
+		}
+		if r.cosine(c, dZL) < -0.5 {
+			delta = -delta
+		}
 	}
 	if !kKnown {
 		k = 1 / m
@@ -154,6 +166,35 @@ func (r *reader) convention(c net.Config) Reading {
 	rd.Config.Negated = delta < 0
 	rd.Notes = append(rd.Notes, r.conventionNotes(rd.Config)...)
 	return rd
+}
+
+// cosine is the cosine of the angle between the dump's tensor name and
+// the value its statement gives (1/m in dW and db, no factor) on the
+// dump's own inputs; 0 when either cannot be had or is zero.
+func (r *reader) cosine(c net.Config, name string) float64 {
+	c.Norm, c.Factor, c.Negated = net.InGradients, 0, false
+	p := net.Build(c)
+	env := r.env(p)
+	i := p.Index(name)
+	user := r.arrays[name]
+	if i < 0 || user == nil {
+		return 0
+	}
+	want, err := p.Eval(i, nil, env)
+	if err != nil || !want.Shape().Equal(user.Shape()) {
+		return 0
+	}
+	var dot, nu, nw float64
+	for j, u := range user.Data() {
+		w := want.Data()[j]
+		dot += u * w
+		nu += u * u
+		nw += w * w
+	}
+	if nu == 0 || nw == 0 || math.IsNaN(dot) {
+		return 0
+	}
+	return dot / math.Sqrt(nu*nw)
 }
 
 // vote returns the constant most gradients agree on among k and 1/m·k

@@ -12,7 +12,8 @@ activation backstep does not know: not checked, not wrong); the sum of squared
 errors dumped as the loss (the PyTorch tutorial's NumPy network).
 Bugs that must be found (exit 1): one dW without its 1/m among mean gradients;
 np.dot of the layer's input with its delta in a one-sample step of square
-layers (dot-not-outer).
+layers (dot-not-outer); a wrong dZ2 in a negated, summed squared error
+without the ½ (only dZ2 is the fault, not the loss or the adding updates).
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -137,6 +138,19 @@ def main():
     save("dot-not-outer-square.npz", 1, ["dW2", "dW1"], "one sample, square layers: dW = np.dot(a_prev, delta)",
          bugs={"dW2": "dot-not-outer", "dW1": "dot-not-outer"}, X=x, Y=y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=z1,
          A1=a1, Z2=z2, A2=p, dZ2=d2, dW2=np.dot(a1, d2), db2=d2, dZ1=d1, dW1=np.dot(x, d1), db1=d1)
+
+    X, lab = data(rng, 32, 6, 3)                  # tanh outputs, summed squared error without the 1/2, negated
+    Y = np.where(lab > 0, 0.9, -0.9); lr = 0.01
+    W1 = rng.randn(6, 4) * 0.4; b1 = np.zeros((1, 4)); W2 = rng.randn(4, 3) * 0.4; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = sig(Z1); Z2 = A1 @ W2 + b2; A2 = np.tanh(Z2)
+    dZ2 = 2 * (Y - A2) * (1 - Z2 ** 2)            # the bug: tanh's derivative taken of Z2, not of A2
+    dW2 = A1.T @ dZ2; db2 = dZ2.sum(0, keepdims=True)
+    dZ1 = dZ2 @ W2.T * A1 * (1 - A1); dW1 = X.T @ dZ1; db1 = dZ1.sum(0, keepdims=True)
+    save("negated-sse-wrong-delta.npz", 1, ["dZ2"], "dZ2 = 2 (Y - A2)(1 - Z2**2), updates add lr dW: only dZ2 is wrong; "
+         "the loss (no 1/2, summed) and the adding updates are the learner's convention",
+         words=["without ½", "negative gradient"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2,
+         loss=np.sum((Y - A2) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1, W1_next=W1 + lr * dW1,
+         b1_next=b1 + lr * db1, W2_next=W2 + lr * dW2, b2_next=b2 + lr * db2)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
