@@ -54,6 +54,20 @@ func (w *tmuxWindow) waitFor(text string, n int) string {
 	return ""
 }
 
+// waitForPrompt waits until the window's last line is the shell's
+// prompt, "$", with nothing typed after it.
+func (w *tmuxWindow) waitForPrompt() {
+	w.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.HasSuffix(strings.TrimRight(w.screen(), " \n"), "\n$") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.t.Fatalf("waited for the shell's prompt; the window shows:\n%s", w.screen())
+}
+
 // clear empties the window and its history.
 func (w *tmuxWindow) clear() {
 	w.typeLine("clear")
@@ -144,8 +158,10 @@ func TestEightyColumnTerminal(t *testing.T) {
 	}
 	fits("the debugger at 100 columns", after, 100)
 	w.typeLine("q")
-	// Typed before the shell's prompt is back, the line may echo before
-	// the prompt: the quotes tell the command typed from its output.
+	// Typed while the debugger still reads its input, a line is lost:
+	// wait for the shell's prompt, then type (the quotes tell the command
+	// typed from its output).
+	w.waitForPrompt()
 	w.typeLine(`echo @@"left"`)
 	w.waitFor("@@left", 1)
 	if _, err := os.Stat(bin); err != nil {
