@@ -345,3 +345,17 @@ func TestStepperPairsAxesAndRecomputesAccuracy(t *testing.T) {
 		t.Errorf("Accuracy() = %v, %v, %v", got, reported, ok)
 	}
 }
+
+// One sigmoid unit: the accuracy is the share of outputs on the labelled
+// side of 0.5, not an argmax over the one unit (always 0, so 100 % when
+// every label counts as class 0).
+func TestTrueAccuracyOneSigmoidUnit(t *testing.T) {
+	cfg := Config{Inputs: 2, Hidden: []int{3}, Classes: 1, Act: Tanh, Layout: Rows, LR: 0.3, Epochs: 1,
+		InitScale: 0.5, Seed: 1, Output: Sigmoid, Loss: BinaryCrossEntropy}
+	p := Build(cfg)
+	v := p.Bind(tracer.Matrix(4, 2, make([]float64, 8)), tracer.Matrix(4, 1, []float64{1, 0, 1, 1}), Init(cfg))
+	v["A2"] = tracer.Matrix(4, 1, []float64{0.9, 0.2, 0.4, 0.3})
+	if got := p.TrueAccuracy(v); got != 0.5 {
+		t.Errorf("accuracy %v of outputs 0.9 0.2 0.4 0.3 for labels 1 0 1 1, want 0.5", got)
+	}
+}

@@ -253,10 +253,26 @@ func valuesOf(sets ...Vars) []*tracer.Array {
 
 // TrueAccuracy recomputes the share of samples whose largest output is the
 // labelled class, from the output and Y bound in v, whatever the program's
-// own metric statement says.
+// own metric statement says. For one sigmoid unit (or multi-label sigmoid
+// outputs, as Program.accuracy scores them) it is the share of outputs on
+// the labelled side of 0.5: the argmax over a single unit is always 0.
 func (p *Program) TrueAccuracy(v Vars) float64 {
 	var tp *tracer.Tape
 	A := v.Get(fmt.Sprintf("A%d", p.Config.Layers()))
+	cfg := p.Config
+	if cfg.OutputAct() == Sigmoid && (cfg.Classes == 1 || cfg.LossKind() == BinaryCrossEntropy) {
+		pred, want := A.Data(), v.Get("Y").Data()
+		if len(pred) != len(want) || len(pred) == 0 {
+			return 0
+		}
+		hit := 0
+		for i := range pred {
+			if (pred[i] > 0.5) == (want[i] > 0.5) {
+				hit++
+			}
+		}
+		return float64(hit) / float64(len(pred))
+	}
 	ax := p.unitAxis()
 	pa, wa := tp.Argmax(A, ax, false), tp.Argmax(v.Get("Y"), ax, false)
 	defer tracer.Recycle([]*tracer.Array{pa, wa}, nil) // temporaries: reuse their storage

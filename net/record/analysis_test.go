@@ -210,6 +210,10 @@ func TestUpdateForms(t *testing.T) {
 		{"iamtrask", "syn1 += l1.T.dot(l2_delta)", 10, [][2]string{{"syn1", ""}, {"syn0", ""}}},
 		// W1, b1, ... = params['W1'], ... binds names, it computes nothing
 		{"aliases", "W1 -= 0.5 * dW1", 7, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"}, {"b2", "db2"}}},
+		// x = x - x.max(axis=1, keepdims=True) in a softmax function shifts
+		// the scores (the same step along the classes, to rounding)
+		{"shift-in-function", "W1 -= lr * dW1", 28, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"},
+			{"b2", "db2"}, {"W3", "dW3"}, {"b3", "db3"}}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			r := fixture(t, c.fixture)

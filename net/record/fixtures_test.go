@@ -19,19 +19,20 @@ var _ = flag.Bool("update", false, "rewrite golden files (none in this package)"
 // fixtures are the recorded runs the tests read: name → script and its
 // arguments.
 var fixtures = map[string][]string{
-	"question-200": {"question.py", "200"},
-	"fixed-200":    {"question_fixed.py", "200"},
-	"foreign":      {"foreign.py"},
-	"notebook":     {"notebook.ipynb"},
-	"vectors":      {"vectors.py"},
-	"update-forms": {"update_forms.py"},
-	"dicts":        {"dicts.py"},
-	"classy":       {"classy.py"},
-	"tuples":       {"tuples.py"},
-	"iamtrask":     {"iamtrask.py"},
-	"out-param":    {"out_param.py"},
-	"aliases":      {"aliases.py"},
-	"one-shot":     {"one_shot.py"},
+	"question-200":      {"question.py", "200"},
+	"fixed-200":         {"question_fixed.py", "200"},
+	"foreign":           {"foreign.py"},
+	"notebook":          {"notebook.ipynb"},
+	"vectors":           {"vectors.py"},
+	"update-forms":      {"update_forms.py"},
+	"dicts":             {"dicts.py"},
+	"classy":            {"classy.py"},
+	"tuples":            {"tuples.py"},
+	"iamtrask":          {"iamtrask.py"},
+	"out-param":         {"out_param.py"},
+	"aliases":           {"aliases.py"},
+	"one-shot":          {"one_shot.py"},
+	"shift-in-function": {"shift_in_function.py"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

@@ -1234,8 +1234,14 @@ class Recorder:
             return broadcasts(before, after.shape) and after.size > int(np.prod(before))
         if up["reads_param"] and p["snap"] is not None and after.ndim >= 1:
             delta = after - p["snap"]
+            # after − before is the step only to rounding: (x − m) − x is not
+            # exactly −m when x and m differ in size, so the same step along
+            # an axis is the same to a few units in the last place of the
+            # values it was taken from.
+            with np.errstate(all="ignore"):
+                tol = 4 * np.finfo(after.dtype).eps * (np.abs(p["snap"]) + np.abs(after))
             for axis in range(delta.ndim):
-                if delta.shape[axis] > 1 and np.all(delta == np.take(delta, [0], axis=axis)):
+                if delta.shape[axis] > 1 and np.all(np.abs(delta - np.take(delta, [0], axis=axis)) <= tol):
                     return False  # the same step along an axis: a broadcast reduction
         return True
 
