@@ -590,6 +590,13 @@ func (p *Program) update(param, grad string) Statement {
 		}}
 }
 
+// scoresByThreshold reports whether accuracy counts outputs on the
+// labelled side of 0.5 (one sigmoid unit, or multi-label sigmoid outputs
+// with binary cross-entropy) rather than the argmax over the units.
+func (c Config) scoresByThreshold() bool {
+	return c.OutputAct() == Sigmoid && (c.Classes == 1 || c.LossKind() == BinaryCrossEntropy)
+}
+
 // accuracy is the share of samples classified right: the argmax over the
 // classes for a softmax (or several sigmoid units scored as classes), a
 // threshold of 0.5 for one sigmoid unit or multi-label sigmoid outputs.
@@ -598,9 +605,8 @@ func (p *Program) accuracy() (Statement, bool) {
 	cfg := p.Config
 	A := p.layer(cfg.Layers()).A
 	ax := p.unitAxis()
-	threshold := cfg.OutputAct() == Sigmoid && (cfg.Classes == 1 || cfg.LossKind() == BinaryCrossEntropy)
 	switch {
-	case threshold:
+	case cfg.scoresByThreshold():
 		half := tracer.Scalar(0.5).Named("0.5")
 		return Statement{Name: "acc", Phase: Metric, Inputs: []string{A, "Y"},
 			Formula: fmt.Sprintf("acc = mean((%s > 0.5) == Y)", A),

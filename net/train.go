@@ -259,8 +259,7 @@ func valuesOf(sets ...Vars) []*tracer.Array {
 func (p *Program) TrueAccuracy(v Vars) float64 {
 	var tp *tracer.Tape
 	A := v.Get(fmt.Sprintf("A%d", p.Config.Layers()))
-	cfg := p.Config
-	if cfg.OutputAct() == Sigmoid && (cfg.Classes == 1 || cfg.LossKind() == BinaryCrossEntropy) {
+	if p.Config.scoresByThreshold() {
 		pred, want := A.Data(), v.Get("Y").Data()
 		if len(pred) != len(want) || len(pred) == 0 {
 			return 0
