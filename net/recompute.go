@@ -88,7 +88,7 @@ func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 			r.Expected = v
 			r.Relation = tracer.Relate(given[s.Name], v)
 			r.Verdict = Wrong
-			if agrees(r.Relation, given[s.Name], v, tol, inputScale(s, env)) {
+			if agrees(r.Relation, given[s.Name], v, statementTol(s, tol), inputScale(s, env)) {
 				r.Verdict = Correct
 			}
 		default:
@@ -109,7 +109,25 @@ func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 // cancels to almost nothing, within rounding of the inputs' size (see
 // agrees).
 func Agrees(s Statement, env Vars, got, want *tracer.Array, tol float64) bool {
-	return agrees(tracer.Relate(got, want), got, want, tol, inputScale(s, env))
+	return agrees(tracer.Relate(got, want), got, want, statementTol(s, tol), inputScale(s, env))
+}
+
+// LossTolerance is the relative error under which a given loss counts as
+// the loss statement's. Learners keep the log away from 0 with
+// np.log(p + eps) or np.clip(p, eps, 1 - eps) (eps from 1e-15 to 1e-7,
+// Keras's epsilon), which moves a mean cross-entropy by about
+// eps·mean(1/p): 1e-9 of it for eps = 1e-9, a few 1e-7 for eps = 1e-7
+// (a 5-class guess, p ≈ 0.2). A wrong loss moves it by a factor (m, the
+// classes, ½) or flips its sign, far above this.
+const LossTolerance = 1e-5
+
+// statementTol is the tolerance for statement s: tol, or LossTolerance for
+// the loss when that is looser.
+func statementTol(s Statement, tol float64) float64 {
+	if s.Phase == Loss {
+		return math.Max(tol, LossTolerance)
+	}
+	return tol
 }
 
 // agrees decides whether a given value equals the recomputed one: the same

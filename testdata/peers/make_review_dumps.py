@@ -9,11 +9,14 @@ hidden layer; np.mean of squared error over every output with its 1/K in dW;
 L2 regularisation (dW += lam * W, the loss + lam/2 * sum W**2); an Adam step
 given as W_next (not checked, not wrong); a leaky-ReLU hidden layer (an
 activation backstep does not know: not checked, not wrong); the sum of squared
-errors dumped as the loss (the PyTorch tutorial's NumPy network).
+errors dumped as the loss (the PyTorch tutorial's NumPy network); losses that
+keep the log away from 0 (np.log(A2 + 1e-8), a sigmoid unit's
+np.log(A + 1e-8) and np.log(1 - A + 1e-8)).
 Bugs that must be found (exit 1): one dW without its 1/m among mean gradients;
 np.dot of the layer's input with its delta in a one-sample step of square
 layers (dot-not-outer); a wrong dZ2 in a negated, summed squared error
-without the ½ (only dZ2 is the fault, not the loss or the adding updates).
+without the ½ (only dZ2 is the fault, not the loss or the adding updates); a
+cross-entropy with the log guard summed over the samples instead of averaged.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -151,6 +154,24 @@ def main():
          words=["without ½", "negative gradient"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2,
          loss=np.sum((Y - A2) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1, W1_next=W1 + lr * dW1,
          b1_next=b1 + lr * db1, W2_next=W2 + lr * dW2, b2_next=b2 + lr * db2)
+
+    d = relu_step(rng)                            # the log kept away from 0: np.log(A2 + 1e-8)
+    guarded = -np.mean(np.sum(d["Y"] * np.log(d["A2"] + 1e-8), axis=1))
+    save("log-eps-loss.npz", 0, [], "cross-entropy written -mean(sum(Y * log(A2 + 1e-8))): the guard moves the loss "
+         "by about 1e-8, not a fault", loss=guarded, **d)
+    save("log-eps-loss-summed.npz", 1, ["loss"], "the same guarded cross-entropy summed over the samples while the "
+         "gradients average: the loss is wrong", loss=guarded * len(d["X"]), **d)
+
+    X, lab = data(rng, 40, 5, 2)                  # one sigmoid unit, BCE with both logs guarded
+    Y = lab[:, 1:]; m = 40
+    W1 = rng.randn(5, 4) * 0.5; b1 = np.zeros((1, 4)); W2 = rng.randn(4, 1) * 0.5; b2 = np.zeros((1, 1))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; A2 = sig(Z2)
+    loss = -np.mean(Y * np.log(A2 + 1e-8) + (1 - Y) * np.log(1 - A2 + 1e-8))
+    dZ2 = A2 - Y; dW2 = A1.T @ dZ2 / m; db2 = dZ2.sum(0, keepdims=True) / m
+    dZ1 = dZ2 @ W2.T * (1 - A1 ** 2); dW1 = X.T @ dZ1 / m; db1 = dZ1.sum(0, keepdims=True) / m
+    save("bce-log-eps.npz", 0, [], "one sigmoid unit, binary cross-entropy with log(A2 + 1e-8) and log(1 - A2 + 1e-8)",
+         X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, loss=loss, dZ2=dZ2, dW2=dW2, db2=db2,
+         dZ1=dZ1, dW1=dW1, db1=db1)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
