@@ -13,7 +13,10 @@ errors dumped as the loss (the PyTorch tutorial's NumPy network).
 Bugs that must be found (exit 1): one dW without its 1/m among mean gradients;
 np.dot of the layer's input with its delta in a one-sample step of square
 layers (dot-not-outer); a wrong dZ2 in a negated, summed squared error
-without the ½ (only dZ2 is the fault, not the loss or the adding updates).
+without the ½ (only dZ2 is the fault, not the loss or the adding updates); a
+sigmoid output's delta taken with the derivative of Z2 where every Z2 < 0, so
+dZ2 points against the gradient while the update subtracts it (only dZ2 is the
+fault: not a sign-flip, and the loss's mean without the ½ is the learner's).
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -151,6 +154,20 @@ def main():
          words=["without ½", "negative gradient"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2,
          loss=np.sum((Y - A2) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1, W1_next=W1 + lr * dW1,
          b1_next=b1 + lr * db1, W2_next=W2 + lr * dW2, b2_next=b2 + lr * db2)
+
+    r = np.random.RandomState(1)                  # /tmp/advrun/s/11_sigmoid_mse_cols_bug.py, cols layout
+    X = r.randint(0, 2, (2, 64)).astype(float); Y = np.logical_xor(X[0], X[1]).astype(float).reshape(1, 64)
+    W1 = r.uniform(-1, 1, (4, 2)); b1 = np.zeros((4, 1)); W2 = r.uniform(-1, 1, (1, 4)); b2 = np.zeros((1, 1))
+    m = 64; lr = 2.0
+    Z1 = W1 @ X + b1; A1 = sig(Z1); Z2 = W2 @ A1 + b2; A2 = sig(Z2)
+    dZ2 = 2 * (A2 - Y) / m * Z2 * (1 - Z2)      # the bug: sigmoid's derivative s(1-s) taken of Z2, not of A2
+    dW2 = dZ2 @ A1.T; db2 = dZ2.sum(1, keepdims=True)
+    dZ1 = W2.T @ dZ2 * A1 * (1 - A1); dW1 = dZ1 @ X.T; db1 = dZ1.sum(1, keepdims=True)
+    save("sigmoid-mse-derivative-of-z.npz", 1, ["dZ2"], "dZ2 = 2 (A2 - Y)/m * Z2 (1 - Z2) with every Z2 < 0, updates "
+         "subtract lr dW: only dZ2 is wrong, not a sign-flip; the loss (mean, no 1/2) is the learner's convention",
+         bugs={"dZ2": ""}, words=["without ½, mean", "(A2 - Y)"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1,
+         A1=A1, Z2=Z2, A2=A2, loss=np.mean((A2 - Y) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1,
+         W1_next=W1 - lr * dW1, b1_next=b1 - lr * db1, W2_next=W2 - lr * dW2, b2_next=b2 - lr * db2)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
