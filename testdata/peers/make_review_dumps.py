@@ -17,6 +17,11 @@ without the ½ (only dZ2 is the fault, not the loss or the adding updates); a
 sigmoid output's delta taken with the derivative of Z2 where every Z2 < 0, so
 dZ2 points against the gradient while the update subtracts it (only dZ2 is the
 fault: not a sign-flip, and the loss's mean without the ½ is the learner's).
+Zero-based layer names, correct: w0, b0, z0, a0 the first layer's beside X
+(the Nielsen-style dump of a reviewer's c02), and Nielsen's own numbering
+where a0 is the input and a1 = sigmoid(z0) (weights, biases and zs count from
+0, activations from the input), and the same with the hidden delta taking
+sigmoid's derivative of a0 (the fault is dZ1's, the first layer's).
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -168,6 +173,26 @@ def main():
          bugs={"dZ2": ""}, words=["without ½, mean", "(A2 - Y)"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1,
          A1=A1, Z2=Z2, A2=A2, loss=np.mean((A2 - Y) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1,
          W1_next=W1 - lr * dW1, b1_next=b1 - lr * db1, W2_next=W2 - lr * dW2, b2_next=b2 - lr * db2)
+
+    X, Y = data(rng, 10, 5, 3); X = X.T; Y = Y.T; m = 10; eta = 3.0   # zero-based names, samples as columns
+    w0 = rng.randn(4, 5); b0 = rng.randn(4, 1); w1 = rng.randn(3, 4); b1 = rng.randn(3, 1)
+    z0 = w0 @ X + b0; a0 = sig(z0); z1 = w1 @ a0 + b1; a1 = sig(z1)
+    delta1 = (a1 - Y) * a1 * (1 - a1); nw1 = delta1 @ a0.T; nb1 = delta1.sum(1, keepdims=True)
+    delta0 = (w1.T @ delta1) * a0 * (1 - a0); nw0 = delta0 @ X.T; nb0 = delta0.sum(1, keepdims=True)
+    step = dict(delta1=delta1, delta0=delta0, nabla_w0=nw0, nabla_b0=nb0, nabla_w1=nw1, nabla_b1=nb1,
+                w0_next=w0 - eta / m * nw0, b0_next=b0 - eta / m * nb0, w1_next=w1 - eta / m * nw1,
+                b1_next=b1 - eta / m * nb1)
+    save("zero-based-names.npz", 0, [], "w0, b0, z0, a0 are the first layer's (X given apart): layers count from 0",
+         words=["w0→W1", "a0→A1", "a1→A2"], X=X, Y=Y, w0=w0, b0=b0, w1=w1, b1=b1, z0=z0, a0=a0, z1=z1, a1=a1, **step)
+    save("zero-based-nielsen.npz", 0, [], "Nielsen's lists: weights, biases, zs and deltas from 0, activations from "
+         "the input: a0 is X, a1 = sigmoid(z0)", words=["w0→W1", "a0→X", "a1→A1", "a2→A2"], a0=X, Y=Y, w0=w0, b0=b0,
+         w1=w1, b1=b1, z0=z0, a1=a0, z1=z1, a2=a1, **step)
+
+    bad0 = (w1.T @ delta1) * sig(a0) * (1 - sig(a0))  # the bug: sigmoid_prime applied to the activation
+    save("zero-based-nielsen-wrong-delta.npz", 1, ["dZ1"], "Nielsen's numbering, delta0 = w1.T delta1 * "
+         "sigmoid_prime(a1): the first layer's delta is wrong", a0=X, Y=Y, w0=w0, b0=b0, w1=w1, b1=b1, z0=z0, a1=a0,
+         z1=z1, a2=a1, delta1=delta1, delta0=bad0, nabla_w0=bad0 @ X.T, nabla_b0=bad0.sum(1, keepdims=True),
+         nabla_w1=nw1, nabla_b1=nb1)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
