@@ -22,6 +22,11 @@ Zero-based layer names, correct: w0, b0, z0, a0 the first layer's beside X
 where a0 is the input and a1 = sigmoid(z0) (weights, biases and zs count from
 0, activations from the input), and the same with the hidden delta taking
 sigmoid's derivative of a0 (the fault is dZ1's, the first layer's).
+A step dumped after an in-place update (W -= lr * dW without copies): right
+code passes, checked with the weights before the update (W + lr dW); the same
+with dZ1 computed from W2 after its update (update-before-backprop) is wrong.
+Both keep Z1 and Z2 as faults (the dumped W, b do not give them), as the
+family dumps update-after-all-* do.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -193,6 +198,23 @@ def main():
          "sigmoid_prime(a1): the first layer's delta is wrong", a0=X, Y=Y, w0=w0, b0=b0, w1=w1, b1=b1, z0=z0, a1=a0,
          z1=z1, a2=a1, delta1=delta1, delta0=bad0, nabla_w0=bad0 @ X.T, nabla_b0=bad0.sum(1, keepdims=True),
          nabla_w1=nw1, nabla_b1=nb1)
+
+    X, Y = data(rng, 32, 6, 3); m = 32; lr = 0.5   # dumped after an in-place update
+    W1 = rng.randn(6, 4) * 0.4; b1 = np.zeros((1, 4)); W2 = rng.randn(4, 3) * 0.4; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; E = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 = E / E.sum(1, keepdims=True)
+    dZ2 = A2 - Y; dW2 = A1.T @ dZ2 / m; db2 = dZ2.sum(0, keepdims=True) / m
+    dZ1 = dZ2 @ W2.T * (1 - A1 ** 2); dW1 = X.T @ dZ1 / m; db1 = dZ1.sum(0, keepdims=True) / m
+    after = dict(X=X, Y=Y, W1=W1 - lr * dW1, b1=b1 - lr * db1, W2=W2 - lr * dW2, b2=b2 - lr * db2, Z1=Z1, A1=A1,
+                 Z2=Z2, A2=A2, dZ2=dZ2, dW2=dW2, db2=db2)
+    save("after-update.npz", 1, ["Z1", "Z2"], "right code dumped after W -= lr * dW: Z1, Z2 do not follow from the "
+         "dumped W, b; dZ1 and the rest are checked with W + lr dW (lr 0.5) and are right",
+         words=["after the update", "lr ≈ 0.5"], dZ1=dZ1, dW1=dW1, db1=db1, **after)
+    W2u = W2 - lr * dW2                            # the bug: W2 updated before dZ1 reads it
+    bad1 = dZ2 @ W2u.T * (1 - A1 ** 2)
+    save("after-update-early-w2.npz", 1, ["Z1", "Z2", "dZ1"], "dumped after the update, and dZ1 reads W2 after its update",
+         words=["after the update"], dZ1=bad1, dW1=X.T @ bad1 / m, db1=bad1.sum(0, keepdims=True) / m,
+         **dict(after, W1=W1 - lr * X.T @ bad1 / m, b1=b1 - lr * bad1.sum(0, keepdims=True) / m))
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
