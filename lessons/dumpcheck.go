@@ -398,6 +398,22 @@ func (r *DumpReport) rebuildBugs() {
 // gradient check.
 func checkReading(d *foreign.Dump, o CheckOptions) *DumpReport {
 	rep, all := recomputeReading(d, o)
+	if before, note, ok := beforeUpdate(d, all); ok {
+		// The dumped Z do not follow from the dumped W, b (the fault
+		// the dump shows, with its cause); everything else is judged on
+		// the weights the step ran with.
+		rep.explainForward(all)
+		after := rep
+		rep, all = recomputeReading(before, o)
+		for _, f := range after.Findings {
+			if g := rep.finding(f.Tensor); g != nil && f.Faulty() && strings.HasPrefix(f.Tensor, "Z") {
+				*g = f
+				rep.addBug(f.Bug)
+			}
+		}
+		rep.Warnings = append(rep.Warnings, note)
+		rep.noteFirst()
+	}
 	rep.explainForward(all)
 	rep.checkUpdates(all)
 	rep.checkData(all)

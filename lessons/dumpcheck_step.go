@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/backstep/backstep/net"
+	"github.com/backstep/backstep/net/foreign"
 	"github.com/backstep/backstep/tracer"
 )
 
@@ -45,6 +46,59 @@ func (r *DumpReport) explainForward(all net.Vars) {
 			f.Cause = fmt.Sprintf("your %s do not reproduce your %s; they look updated by lr ≈ %.3g along d%s — dump before the update", params, f.Tensor, lr, W)
 		}
 	}
+}
+
+// beforeUpdate recovers the parameters before the update from a dump
+// taken after an in-place one (W -= lr·dW without copies): when every
+// layer's dumped Z fits W + lr·dW, b + lr·db with one lr and the dump has
+// no parameters after the update, W_before = W + lr·dW exactly (the
+// update moved W by the learner's own dW, right or wrong). It returns the
+// dump with those parameters and the note that says so; every statement
+// but the Z the dump's parameters do not give, and every gradient, is
+// then judged on the weights the step ran with.
+func beforeUpdate(d *foreign.Dump, all net.Vars) (*foreign.Dump, string, bool) {
+	if len(d.Next) > 0 {
+		return nil, "", false
+	}
+	p := d.Program()
+	L := d.Config.Layers()
+	lr, fitted := 0.0, []string{}
+	for l := 1; l <= L; l++ {
+		Z := fmt.Sprintf("Z%d", l)
+		if !d.Given[Z] {
+			continue
+		}
+		a, ok := updatedBy(p, all, l, d.Vars[Z])
+		if !ok || (lr != 0 && math.Abs(a-lr) > 1e-6*lr) {
+			return nil, "", false
+		}
+		lr = a
+		fitted = append(fitted, Z)
+	}
+	if lr == 0 {
+		return nil, "", false
+	}
+	var tp *tracer.Tape
+	c := *d
+	c.Vars = net.Vars{}
+	for k, v := range d.Vars {
+		c.Vars[k] = v
+	}
+	var params []string
+	for _, name := range d.Config.ParamNames() {
+		now, g := d.Vars[name], all["d"+name]
+		if now == nil {
+			continue
+		}
+		if g == nil || !g.Shape().Equal(now.Shape()) {
+			return nil, "", false
+		}
+		c.Vars[name] = p.Label(name, tp.Add(now, tp.Mul(tracer.Scalar(lr), g)))
+		params = append(params, name)
+	}
+	note := fmt.Sprintf("your %s are the parameters after the update: %s fit W + lr·dW with lr ≈ %.3g, so every other tensor is checked with those, the weights before it — dump before the update (np.copy)",
+		strings.Join(params, ", "), strings.Join(fitted, ", "), lr)
+	return &c, note, true
 }
 
 // updatedBy fits Z_user = Z(W + lr·dW, b + lr·db): the dump's W and b are

@@ -65,7 +65,7 @@ func (r *reader) convention(c net.Config) Reading {
 	dZL := fmt.Sprintf("dZ%d", L)
 	// c: the constant of dZ_L.
 	var delta float64
-	deltaKnown := false
+	deltaKnown, guessedSign := false, false
 	if a, ok := r.ratio(c, dZL); ok {
 		if _, _, nice := r.split(a); nice {
 			delta, deltaKnown = a, true
@@ -135,8 +135,16 @@ func (r *reader) convention(c net.Config) Reading {
 				delta = d
 			}
 		}
-		if r.cosine(c, dZL) < -0.5 {
+		// The update is plain code and dZ_L is the broken statement: a
+		// dump with the parameters after the update says the sign (an
+		// update that subtracts its gradients takes them as the
+		// gradient, whatever a wrong dZ_L points to).
+		switch s := r.updateSign(c); {
+		case s > 0:
 			delta = -delta
+		case s == 0 && r.cosine(c, dZL) < -0.5:
+			delta = -delta
+			guessedSign = true
 		}
 	}
 	if !kKnown {
@@ -165,6 +173,9 @@ func (r *reader) convention(c net.Config) Reading {
 	rd.Config.Factor = f
 	rd.Config.Negated = delta < 0
 	rd.Notes = append(rd.Notes, r.conventionNotes(rd.Config)...)
+	if guessedSign {
+		rd.Notes = append(rd.Notes, fmt.Sprintf("  (the sign is read from %s's direction, and %s does not fit the loss; the dump has no parameters after the update to confirm it)", dZL, dZL))
+	}
 	return rd
 }
 
@@ -195,6 +206,37 @@ func (r *reader) cosine(c net.Config, name string) float64 {
 		return 0
 	}
 	return dot / math.Sqrt(nu*nw)
+}
+
+// updateSign is +1 when the dump's parameters after the update moved
+// along their gradients (W_next = W + lr·dW: the gradients are negated),
+// −1 when against them (W − lr·dW), 0 when the dump has no update or its
+// parameters disagree.
+func (r *reader) updateSign(c net.Config) int {
+	up, down := 0, 0
+	for _, name := range c.ParamNames() {
+		before, next, grad := r.get(name), r.get(name+"_next"), r.get("d"+name)
+		if before == nil || next == nil || grad == nil || len(before.Data()) != len(next.Data()) || len(grad.Data()) != len(next.Data()) {
+			continue
+		}
+		var dot float64
+		for j, g := range grad.Data() {
+			dot += (next.Data()[j] - before.Data()[j]) * g
+		}
+		switch {
+		case dot > 0:
+			up++
+		case dot < 0:
+			down++
+		}
+	}
+	switch {
+	case up > 0 && down == 0:
+		return 1
+	case down > 0 && up == 0:
+		return -1
+	}
+	return 0
 }
 
 // vote returns the constant most gradients agree on among k and 1/m·k

@@ -196,8 +196,10 @@ func (r *reader) assignRoles() error {
 			zeroBased = true
 		}
 	}
+	shiftA := false
 	if zeroBased {
 		L++
+		shiftA = r.zeroBasedActivations(roles, L)
 	}
 	if positional && L < 2 {
 		L = 2
@@ -211,7 +213,7 @@ func (r *reader) assignRoles() error {
 			}
 		}
 	}
-	byName, err := placeRoles(roles, L)
+	byName, err := placeRoles(roles, L, shiftA)
 	if err != nil {
 		return err
 	}
@@ -228,6 +230,72 @@ func (r *reader) assignRoles() error {
 		r.integer[ours] = r.f.Integer[key]
 	}
 	return nil
+}
+
+// zeroBasedActivations settles, in a dump whose weights count from 0
+// (w0 is the first layer's), whether its activations count from 0 too
+// (a0 = sigmoid(z0), the first layer's) or from the input (Nielsen's
+// activations[0] = x, so a1 = sigmoid(z0)). A key named a0 or h0 reads as X
+// by its name; it is the first layer's activation when its shape is z0's,
+// or, without z0, when X is given apart under another name and a0 is not
+// it. Activations count from the input when a0 is X, or when none is
+// named a0 and one is numbered L (the output's in one-based numbering).
+// roles is updated: an a0 that is the first layer's becomes A0 (placeRoles
+// shifts it to A1), and an a0 that repeats a separately given X is dropped.
+func (r *reader) zeroBasedActivations(roles map[string]Role, L int) bool {
+	var a0, z0 string
+	var others []string
+	maxA := -1
+	for key, role := range roles {
+		switch {
+		case role.Kind == "X" && isLayerZeroActivation(key):
+			a0 = key
+		case role.Kind == "X":
+			others = append(others, key)
+		case role.Kind == "Z" && role.Layer == 0 && !role.Output && !role.Hidden && !role.Next:
+			z0 = key
+		case role.Kind == "A" && !role.Output && !role.Hidden:
+			maxA = max(maxA, role.Layer)
+		}
+	}
+	if a0 == "" {
+		return maxA < L
+	}
+	a := r.f.Arrays[a0]
+	first := false
+	switch {
+	case z0 != "":
+		first = a.Shape().Equal(r.f.Arrays[z0].Shape())
+	case len(others) == 1:
+		first = !sameArray(a, r.f.Arrays[others[0]])
+	}
+	switch {
+	case first:
+		roles[a0] = Role{Kind: "A", Layer: 0}
+	case len(others) == 1 && sameArray(a, r.f.Arrays[others[0]]):
+		delete(roles, a0)
+	}
+	return first
+}
+
+// isLayerZeroActivation reports whether a key's name is the activation
+// of layer 0 (a0, h_0, A0), which tutorials use for the input.
+func isLayerZeroActivation(key string) bool {
+	role, ok := parseLayerName(strings.ToLower(strings.ReplaceAll(key, "_", "")))
+	return ok && role.Kind == "A" && role.Layer == 0
+}
+
+// sameArray reports whether two arrays hold the same shape and values.
+func sameArray(a, b *tracer.Array) bool {
+	if !a.Shape().Equal(b.Shape()) {
+		return false
+	}
+	for i, v := range a.Data() {
+		if v != b.Data()[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // validName reports whether s is one of backstep's names.

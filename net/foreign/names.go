@@ -106,7 +106,7 @@ func parseName(key string) (Role, bool) {
 		}
 	}
 	if !grad {
-		for _, m := range []string{"grad_", "gradient_", "grad", "dl_d", "dldw", "dj_d", "dl/d", "dj/d", "dloss_d", "dcost_d"} {
+		for _, m := range []string{"grad_", "gradient_", "nabla_", "nabla", "grad", "dl_d", "dldw", "dj_d", "dl/d", "dj/d", "dloss_d", "dcost_d"} {
 			if strings.HasPrefix(k, m) && len(k) > len(m) {
 				if m == "dldw" {
 					k = "w" + k[len(m):]
@@ -221,7 +221,11 @@ func sortedKeys(m map[string]string) []string {
 // placeRoles settles names that say "hidden" or "output" and shifts
 // 0-based layer numbers, once the depth L is known. It returns an error
 // when two keys claim one role.
-func placeRoles(roles map[string]Role, L int) (map[string]string, error) {
+//
+// shiftA says the activations (A, dA) count from 0 as the weights do;
+// when false, in a 0-based dump, they count from the input (a1 is the
+// first layer's) and keep their numbers.
+func placeRoles(roles map[string]Role, L int, shiftA bool) (map[string]string, error) {
 	zeroBased := false
 	for _, r := range roles {
 		if r.Kind == "W" && r.Layer == 0 && !r.Hidden && !r.Output {
@@ -244,6 +248,7 @@ func placeRoles(roles map[string]Role, L int) (map[string]string, error) {
 				continue // "hidden" names a layer only when there is one
 			}
 			r.Layer = 1
+		case zeroBased && (r.Kind == "A" || r.Kind == "dA") && !shiftA:
 		case zeroBased && r.Kind != "X" && r.Kind != "Y" && r.Kind != "loss" && r.Kind != "m":
 			r.Layer++
 		}

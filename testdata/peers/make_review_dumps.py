@@ -16,7 +16,20 @@ Bugs that must be found (exit 1): one dW without its 1/m among mean gradients;
 np.dot of the layer's input with its delta in a one-sample step of square
 layers (dot-not-outer); a wrong dZ2 in a negated, summed squared error
 without the ½ (only dZ2 is the fault, not the loss or the adding updates); a
-cross-entropy with the log guard summed over the samples instead of averaged.
+cross-entropy with the log guard summed over the samples instead of averaged; a
+sigmoid output's delta taken with the derivative of Z2 where every Z2 < 0, so
+dZ2 points against the gradient while the update subtracts it (only dZ2 is the
+fault: not a sign-flip, and the loss's mean without the ½ is the learner's).
+Zero-based layer names, correct: w0, b0, z0, a0 the first layer's beside X
+(the Nielsen-style dump of a reviewer's c02), and Nielsen's own numbering
+where a0 is the input and a1 = sigmoid(z0) (weights, biases and zs count from
+0, activations from the input), and the same with the hidden delta taking
+sigmoid's derivative of a0 (the fault is dZ1's, the first layer's).
+A step dumped after an in-place update (W -= lr * dW without copies): right
+code passes, checked with the weights before the update (W + lr dW); the same
+with dZ1 computed from W2 after its update (update-before-backprop) is wrong.
+Both keep Z1 and Z2 as faults (the dumped W, b do not give them), as the
+family dumps update-after-all-* do.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -154,6 +167,57 @@ def main():
          words=["without ½", "negative gradient"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2,
          loss=np.sum((Y - A2) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1, W1_next=W1 + lr * dW1,
          b1_next=b1 + lr * db1, W2_next=W2 + lr * dW2, b2_next=b2 + lr * db2)
+
+    r = np.random.RandomState(1)                  # /tmp/advrun/s/11_sigmoid_mse_cols_bug.py, cols layout
+    X = r.randint(0, 2, (2, 64)).astype(float); Y = np.logical_xor(X[0], X[1]).astype(float).reshape(1, 64)
+    W1 = r.uniform(-1, 1, (4, 2)); b1 = np.zeros((4, 1)); W2 = r.uniform(-1, 1, (1, 4)); b2 = np.zeros((1, 1))
+    m = 64; lr = 2.0
+    Z1 = W1 @ X + b1; A1 = sig(Z1); Z2 = W2 @ A1 + b2; A2 = sig(Z2)
+    dZ2 = 2 * (A2 - Y) / m * Z2 * (1 - Z2)      # the bug: sigmoid's derivative s(1-s) taken of Z2, not of A2
+    dW2 = dZ2 @ A1.T; db2 = dZ2.sum(1, keepdims=True)
+    dZ1 = W2.T @ dZ2 * A1 * (1 - A1); dW1 = dZ1 @ X.T; db1 = dZ1.sum(1, keepdims=True)
+    save("sigmoid-mse-derivative-of-z.npz", 1, ["dZ2"], "dZ2 = 2 (A2 - Y)/m * Z2 (1 - Z2) with every Z2 < 0, updates "
+         "subtract lr dW: only dZ2 is wrong, not a sign-flip; the loss (mean, no 1/2) is the learner's convention",
+         bugs={"dZ2": ""}, words=["without ½, mean", "(A2 - Y)"], X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1,
+         A1=A1, Z2=Z2, A2=A2, loss=np.mean((A2 - Y) ** 2), dZ2=dZ2, dW2=dW2, db2=db2, dZ1=dZ1, dW1=dW1, db1=db1,
+         W1_next=W1 - lr * dW1, b1_next=b1 - lr * db1, W2_next=W2 - lr * dW2, b2_next=b2 - lr * db2)
+
+    X, Y = data(rng, 10, 5, 3); X = X.T; Y = Y.T; m = 10; eta = 3.0   # zero-based names, samples as columns
+    w0 = rng.randn(4, 5); b0 = rng.randn(4, 1); w1 = rng.randn(3, 4); b1 = rng.randn(3, 1)
+    z0 = w0 @ X + b0; a0 = sig(z0); z1 = w1 @ a0 + b1; a1 = sig(z1)
+    delta1 = (a1 - Y) * a1 * (1 - a1); nw1 = delta1 @ a0.T; nb1 = delta1.sum(1, keepdims=True)
+    delta0 = (w1.T @ delta1) * a0 * (1 - a0); nw0 = delta0 @ X.T; nb0 = delta0.sum(1, keepdims=True)
+    step = dict(delta1=delta1, delta0=delta0, nabla_w0=nw0, nabla_b0=nb0, nabla_w1=nw1, nabla_b1=nb1,
+                w0_next=w0 - eta / m * nw0, b0_next=b0 - eta / m * nb0, w1_next=w1 - eta / m * nw1,
+                b1_next=b1 - eta / m * nb1)
+    save("zero-based-names.npz", 0, [], "w0, b0, z0, a0 are the first layer's (X given apart): layers count from 0",
+         words=["w0→W1", "a0→A1", "a1→A2"], X=X, Y=Y, w0=w0, b0=b0, w1=w1, b1=b1, z0=z0, a0=a0, z1=z1, a1=a1, **step)
+    save("zero-based-nielsen.npz", 0, [], "Nielsen's lists: weights, biases, zs and deltas from 0, activations from "
+         "the input: a0 is X, a1 = sigmoid(z0)", words=["w0→W1", "a0→X", "a1→A1", "a2→A2"], a0=X, Y=Y, w0=w0, b0=b0,
+         w1=w1, b1=b1, z0=z0, a1=a0, z1=z1, a2=a1, **step)
+
+    bad0 = (w1.T @ delta1) * sig(a0) * (1 - sig(a0))  # the bug: sigmoid_prime applied to the activation
+    save("zero-based-nielsen-wrong-delta.npz", 1, ["dZ1"], "Nielsen's numbering, delta0 = w1.T delta1 * "
+         "sigmoid_prime(a1): the first layer's delta is wrong", a0=X, Y=Y, w0=w0, b0=b0, w1=w1, b1=b1, z0=z0, a1=a0,
+         z1=z1, a2=a1, delta1=delta1, delta0=bad0, nabla_w0=bad0 @ X.T, nabla_b0=bad0.sum(1, keepdims=True),
+         nabla_w1=nw1, nabla_b1=nb1)
+
+    X, Y = data(rng, 32, 6, 3); m = 32; lr = 0.5   # dumped after an in-place update
+    W1 = rng.randn(6, 4) * 0.4; b1 = np.zeros((1, 4)); W2 = rng.randn(4, 3) * 0.4; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; E = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 = E / E.sum(1, keepdims=True)
+    dZ2 = A2 - Y; dW2 = A1.T @ dZ2 / m; db2 = dZ2.sum(0, keepdims=True) / m
+    dZ1 = dZ2 @ W2.T * (1 - A1 ** 2); dW1 = X.T @ dZ1 / m; db1 = dZ1.sum(0, keepdims=True) / m
+    after = dict(X=X, Y=Y, W1=W1 - lr * dW1, b1=b1 - lr * db1, W2=W2 - lr * dW2, b2=b2 - lr * db2, Z1=Z1, A1=A1,
+                 Z2=Z2, A2=A2, dZ2=dZ2, dW2=dW2, db2=db2)
+    save("after-update.npz", 1, ["Z1", "Z2"], "right code dumped after W -= lr * dW: Z1, Z2 do not follow from the "
+         "dumped W, b; dZ1 and the rest are checked with W + lr dW (lr 0.5) and are right",
+         words=["after the update", "lr ≈ 0.5"], dZ1=dZ1, dW1=dW1, db1=db1, **after)
+    W2u = W2 - lr * dW2                            # the bug: W2 updated before dZ1 reads it
+    bad1 = dZ2 @ W2u.T * (1 - A1 ** 2)
+    save("after-update-early-w2.npz", 1, ["Z1", "Z2", "dZ1"], "dumped after the update, and dZ1 reads W2 after its update",
+         words=["after the update"], dZ1=bad1, dW1=X.T @ bad1 / m, db1=bad1.sum(0, keepdims=True) / m,
+         **dict(after, W1=W1 - lr * X.T @ bad1 / m, b1=b1 - lr * bad1.sum(0, keepdims=True) / m))
 
     d = relu_step(rng)                            # the log kept away from 0: np.log(A2 + 1e-8)
     guarded = -np.mean(np.sum(d["Y"] * np.log(d["A2"] + 1e-8), axis=1))
