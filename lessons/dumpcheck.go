@@ -33,6 +33,10 @@ type TensorFinding struct {
 	// Cause says why the value is what it is, when backstep can tell more
 	// than how it differs: "your W1, b1 look updated by lr ≈ 0.3 along dW1".
 	Cause string
+	// DumpMoment says the cause is when the dump was taken (after the
+	// update, or after the network blew up), not the line: the line may
+	// well be right.
+	DumpMoment bool
 	// Bug is the catalog bug that reproduces the user's tensor from the
 	// user's own inputs (or whose fingerprint it carries), "" if none;
 	// With lists bugs found earlier that had to be applied too.

@@ -36,6 +36,7 @@ func (r *DumpReport) explainForward(all net.Vars) {
 		W := fmt.Sprintf("W%d", l)
 		if st := tracer.Summarize(d.Vars[W]); st.NaN+st.Inf > 0 {
 			f.Cause = fmt.Sprintf("%s already holds %s: the network blew up before this step — dump an earlier iteration", W, nonFiniteWords(st))
+			f.DumpMoment = true
 			continue
 		}
 		if lr, ok := updatedBy(d.Program(), all, l, d.Vars[f.Tensor]); ok {
@@ -44,6 +45,7 @@ func (r *DumpReport) explainForward(all net.Vars) {
 				params += fmt.Sprintf(", b%d", l)
 			}
 			f.Cause = fmt.Sprintf("your %s do not reproduce your %s; they look updated by lr ≈ %.3g along d%s — dump before the update", params, f.Tensor, lr, W)
+			f.DumpMoment = true
 		}
 	}
 }

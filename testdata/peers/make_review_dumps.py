@@ -212,7 +212,7 @@ def main():
                  Z2=Z2, A2=A2, dZ2=dZ2, dW2=dW2, db2=db2)
     save("after-update.npz", 1, ["Z1", "Z2"], "right code dumped after W -= lr * dW: Z1, Z2 do not follow from the "
          "dumped W, b; dZ1 and the rest are checked with W + lr dW (lr 0.5) and are right",
-         words=["after the update", "lr ≈ 0.5"], dZ1=dZ1, dW1=dW1, db1=db1, **after)
+         words=["after the update", "lr ≈ 0.5", "may well be right"], dZ1=dZ1, dW1=dW1, db1=db1, **after)
     W2u = W2 - lr * dW2                            # the bug: W2 updated before dZ1 reads it
     bad1 = dZ2 @ W2u.T * (1 - A1 ** 2)
     save("after-update-early-w2.npz", 1, ["Z1", "Z2", "dZ1"], "dumped after the update, and dZ1 reads W2 after its update",

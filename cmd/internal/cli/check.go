@@ -272,10 +272,12 @@ type checkFindingJSON struct {
 	Description string        `json:"description,omitempty"`
 	Parts       string        `json:"parts,omitempty"`
 	Cause       string        `json:"cause,omitempty"`
-	Bug         string        `json:"bug,omitempty"`
-	With        []string      `json:"with,omitempty"`
-	Lesson      string        `json:"lesson,omitempty"`
-	Error       string        `json:"error,omitempty"`
+	// DumpMoment: the cause is when the arrays were dumped, not the line.
+	DumpMoment bool     `json:"dump_moment,omitempty"`
+	Bug        string   `json:"bug,omitempty"`
+	With       []string `json:"with,omitempty"`
+	Lesson     string   `json:"lesson,omitempty"`
+	Error      string   `json:"error,omitempty"`
 	// Numerical is the gradient against centred differences of the loss.
 	Numerical *numericalJSON `json:"numerical,omitempty"`
 }
@@ -325,7 +327,7 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 	for _, f := range rep.Findings {
 		fj := checkFindingJSON{Tensor: f.Tensor, Statement: f.Statement.NumPy, Present: f.Present,
 			Shape: intsOf(f.Shape), Expected: intsOf(f.Expected), Verdict: string(f.Verdict),
-			Description: f.Description, Parts: f.Parts, Cause: f.Cause, Bug: f.Bug, With: f.With}
+			Description: f.Description, Parts: f.Parts, Cause: f.Cause, DumpMoment: f.DumpMoment, Bug: f.Bug, With: f.With}
 		if f.Present && f.Verdict != net.Failed && f.Verdict != net.NotChecked && f.Relation.Kind != "" {
 			fj.Relation = string(f.Relation.Kind)
 			fj.Alpha = render.Number(f.Relation.Alpha)
@@ -480,6 +482,8 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 			render.Paragraph(io.Out, io.width(), "    ", 4, fmt.Sprintf("yours is reproduced by the bug %s (together with %s): backstep lesson show %s", pal.Bad(f.Bug), strings.Join(f.With, ", "), f.Bug), nil)
 		case f.Bug != "":
 			render.Paragraph(io.Out, io.width(), "    ", 4, fmt.Sprintf("the bug %s: backstep lesson show %s", pal.Bad(f.Bug), f.Bug), nil)
+		case f.DumpMoment:
+			render.Paragraph(io.Out, io.width(), "    ", 4, "your line may well be right: the arrays were dumped at different moments", nil)
 		default:
 			render.Paragraph(io.Out, io.width(), "    ", 4, "no bug in backstep's catalog reproduces it: compare your line with the right one", nil)
 		}
