@@ -33,6 +33,8 @@ var fixtures = map[string][]string{
 	"aliases":           {"aliases.py"},
 	"one-shot":          {"one_shot.py"},
 	"shift-in-function": {"shift_in_function.py"},
+	"cache-tuple":       {"cache_tuple.py"},
+	"cache-dict-bug":    {"cache_tuple.py", "dict", "bug"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }
