@@ -50,6 +50,17 @@ type TensorFinding struct {
 	Gradient *tracer.TensorCheck
 }
 
+// Unjudged counts the tensors the step holds that check did not judge.
+func (r *DumpReport) Unjudged() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Present && f.Verdict == net.NotChecked {
+			n++
+		}
+	}
+	return n
+}
+
 // Faulty reports whether the finding is a line to fix.
 func (f TensorFinding) Faulty() bool {
 	return f.Verdict == net.Wrong || f.Verdict == net.Failed && f.Present

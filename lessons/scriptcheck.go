@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -33,6 +34,11 @@ type ScriptCheck struct {
 	Tolerance float64
 	// GradientsChecked says CheckGradients has run.
 	GradientsChecked bool
+	// opts are the options check read the step with.
+	opts foreign.Options
+	// actOpen says the step shows no hidden Z and A and another hidden
+	// activation would make right a tensor the fitted one calls wrong.
+	actOpen bool
 }
 
 // LineVerdict is one faulty tensor at the learner's line that assigned it.
@@ -88,15 +94,28 @@ func ReadScript(a *record.Analysis, given map[string]string) *ScriptCheck {
 	byRoles, err2 := foreign.Interpret(placed, foreign.Options{Map: roles})
 	switch {
 	case err1 == nil && (err2 != nil || len(byNames.Given) >= len(byRoles.Given)):
-		c.Dump = byNames
+		c.Dump, c.opts = byNames, foreign.Options{Map: given}
 	case err2 == nil:
-		c.Dump, c.File = byRoles, placed
+		c.Dump, c.File, c.opts = byRoles, placed, foreign.Options{Map: roles}
 	default:
 		c.Err = err1
 		return c
 	}
 	c.Map = c.Dump.Keys
+	if c.Dump.ActAssumed && c.Dump.Config.Layers() > 1 {
+		setActNote(c.Dump, "hidden activation not shown: the step has no Z1 and A1 — check fits tanh, sigmoid and "+
+			"relu to its tensors and judges none that one of them makes right")
+	}
 	return c
+}
+
+// setActNote replaces the dump's note on the hidden activation.
+func setActNote(d *foreign.Dump, note string) {
+	for k, n := range d.Notes {
+		if strings.HasPrefix(n, "hidden activation ") {
+			d.Notes[k] = note
+		}
+	}
 }
 
 // Recompute recomputes every tensor from the learner's own inputs and
@@ -116,12 +135,112 @@ func (c *ScriptCheck) Recompute() {
 	}
 	c.Report = RecomputeDump(c.Dump, CheckOptions{Tol: c.Tolerance})
 	c.Dump = c.Report.Dump
+	if c.Dump.ActAssumed && c.Dump.Config.Layers() > 1 {
+		c.fitActivation()
+	}
 	c.place()
+}
+
+// fitActivation reads the hidden activation from the step's tensors when
+// the step shows no hidden layer's Z and A (its forward is in a module
+// backstep does not trace, say): check recomputes the step under tanh,
+// sigmoid and relu and keeps the one under which the fewest tensors are
+// wrong. A tensor it calls wrong that another of them makes right is not
+// judged — what it should be depends on the activation the step does not
+// show — and then neither is any gradient numerically (the loss depends
+// on it too).
+func (c *ScriptCheck) fitActivation() {
+	type reading struct {
+		act   net.Activation
+		rep   *DumpReport
+		wrong int
+	}
+	var all []reading
+	for _, act := range []net.Activation{net.Tanh, net.Sigmoid, net.ReLU} {
+		o := c.opts
+		o.Act = act
+		d, err := foreign.Interpret(c.File, o)
+		if err != nil {
+			continue
+		}
+		rd := reading{act: act, rep: RecomputeDump(d, CheckOptions{Tol: c.Tolerance})}
+		for _, f := range rd.rep.Findings {
+			if f.Faulty() {
+				rd.wrong++
+			}
+		}
+		all = append(all, rd)
+	}
+	if len(all) == 0 {
+		return
+	}
+	best := all[0]
+	for _, rd := range all[1:] {
+		if rd.wrong < best.wrong {
+			best = rd
+		}
+	}
+	var tally []string
+	for _, rd := range all {
+		tally = append(tally, fmt.Sprintf("%s %d", rd.act, rd.wrong))
+	}
+	// The fit is trusted when what it calls wrong is off by a simple
+	// relation (a factor m, a transpose) or a known bug, not unrelated.
+	trusted := true
+	for _, f := range best.rep.Findings {
+		if f.Faulty() && f.Bug == "" && f.Relation.Kind == tracer.Unrelated {
+			trusted = false
+		}
+	}
+	d := best.rep.Dump
+	setActNote(d, fmt.Sprintf("hidden activation %s: the step has no Z1 and A1 to show it, and its tensors fit %s "+
+		"best (wrong under each: %s)", best.act, best.act, strings.Join(tally, ", ")))
+	for k := range best.rep.Findings {
+		f := &best.rep.Findings[k]
+		if !f.Faulty() {
+			continue
+		}
+		why := ""
+		same := true
+		for _, rd := range all {
+			g := rd.rep.finding(f.Tensor)
+			if g != nil && g.Verdict == net.Correct {
+				why = fmt.Sprintf("right if the hidden activation is %s, which the step does not show (it has no Z1 and A1)", rd.act)
+				break
+			}
+			same = same && g != nil && g.Verdict == f.Verdict && g.Relation.Kind == f.Relation.Kind &&
+				g.Relation.RelError == f.Relation.RelError
+		}
+		if why == "" && !same && !trusted {
+			// It depends on the activation, and the best of those backstep
+			// knows leaves tensors with no simple relation to the right
+			// ones: one it does not know (a leaky ReLU) may make it right.
+			why = "it depends on the hidden activation, which the step does not show (it has no Z1 and A1), and " +
+				"none of tanh, sigmoid, relu fits the step: with another one it may be right"
+		}
+		if why != "" {
+			*f = TensorFinding{Tensor: f.Tensor, Statement: f.Statement, Present: f.Present, Shape: f.Shape,
+				Expected: f.Expected, Verdict: net.NotChecked, Err: errors.New(why)}
+			c.actOpen = true
+			name := f.Tensor
+			if l, ok := best.rep.Dump.Keys[f.Tensor]; ok {
+				name = l
+			}
+			best.rep.Warnings = append(best.rep.Warnings, name+" is not judged: "+why)
+		}
+	}
+	best.rep.rebuildBugs()
+	c.Report, c.Dump = best.rep, d
 }
 
 // CheckGradients adds the numerical gradient check to the report.
 func (c *ScriptCheck) CheckGradients() {
 	if c.Report == nil || c.GradientsChecked {
+		return
+	}
+	if c.actOpen {
+		c.Report.Numerical.Why = "the hidden activation is not known (the step has no Z1 and A1), so backstep cannot compute the loss"
+		c.GradientsChecked = true
 		return
 	}
 	c.Report.CheckGradients(CheckOptions{Tol: c.Tolerance})

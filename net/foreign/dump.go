@@ -63,6 +63,9 @@ type Dump struct {
 	// of its Z (leaky ReLU, ELU, …): the statements that apply it or its
 	// derivative cannot be judged.
 	ActUnknown bool
+	// ActAssumed says no hidden layer has both its Z and its A in the
+	// dump: the hidden activation was taken as tanh by default, not read.
+	ActAssumed bool
 	// Targets says what Y was taken as: "one-hot", "class numbers",
 	// "binary", "multi-label", "real-valued".
 	Targets string

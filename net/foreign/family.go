@@ -138,6 +138,7 @@ func (r *reader) hiddenActivation() (net.Activation, []net.Activation, string) {
 			r.d.ActUnknown = true
 			return net.Tanh, nil, fmt.Sprintf("hidden activation unknown: %s — A%d and the deltas through it are not checked (give --act if it is one of them)", why, unmatched)
 		}
+		r.d.ActAssumed = true
 		return net.Tanh, nil, fmt.Sprintf("hidden activation tanh by default: %s (give --act)", why)
 	}
 	acts := found[1:]

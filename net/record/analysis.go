@@ -182,8 +182,12 @@ func Analyze(r *Recording) *Analysis {
 			written[t] = true
 		}
 	}
+	if n := len(iter); !everyScope {
+		iter = a.withCalledLines(iter)
+		everyScope = len(iter) > n
+	}
 	if everyScope {
-		// A method's lines before the line that called it.
+		// A function's lines before the line that called it.
 		sort.SliceStable(iter, func(i, j int) bool { return iter[i].Exec.Fin < iter[j].Exec.Fin })
 	}
 	// The setup: the last statement before the iteration that wrote each
@@ -247,6 +251,76 @@ func Analyze(r *Recording) *Analysis {
 	a.findDrift()
 	a.findNonFinite()
 	return a
+}
+
+// withCalledLines adds to the step's lines those of the script's functions
+// that a line of the step called and backstep could not replay inline: a
+// forward that returns (A2, cache), a backward that unpacks the cache. Its
+// Z1 and A1 are then the step's, not hidden behind the call. Only the
+// lines the call ran directly are added (a helper they call in turn, such
+// as relu(Z), comes in only when its own call cannot be replayed either),
+// so the learner's line is still replayed where it can be.
+func (a *Analysis) withCalledLines(iter []*Line) []*Line {
+	executed := a.Rec.Executed(1)
+	have := map[int]bool{}
+	for _, ln := range iter {
+		have[ln.Stmt.ID] = true
+	}
+	for round := 0; round < 8; round++ {
+		// Replay what is there on a scratch analysis, to see which calls
+		// backstep cannot follow.
+		probe := &Analysis{Rec: a.Rec, Pre: a.Pre, Derived: map[string]*tracer.Array{}}
+		for _, ln := range iter {
+			probe.Lines = append(probe.Lines, probe.line(ln.Stmt, ln.Exec, false))
+		}
+		sort.SliceStable(probe.Lines, func(i, j int) bool { return probe.Lines[i].Exec.Fin < probe.Lines[j].Exec.Fin })
+		probe.replay()
+		added := false
+		for _, ln := range probe.Lines {
+			if ln.Replayed {
+				continue
+			}
+			for _, e := range calledDirectly(executed, ln.Exec) {
+				s := a.Rec.Statement(e.Stmt)
+				if have[s.ID] || !assigns(s) {
+					continue
+				}
+				have[s.ID] = true
+				iter = append(iter, a.line(s, e, false))
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	return iter
+}
+
+// calledDirectly are the executions that ran within call's (the lines of
+// the functions it called), leaving out those that ran within one of them.
+func calledDirectly(executed []Execution, call Execution) []Execution {
+	within := func(x, y Execution) bool { return x.Seq > y.Seq && x.Fin <= y.Fin }
+	var in []Execution
+	for _, e := range executed {
+		if within(e, call) {
+			in = append(in, e)
+		}
+	}
+	var out []Execution
+	for _, e := range in {
+		nested := false
+		for _, o := range in {
+			if within(e, o) {
+				nested = true
+				break
+			}
+		}
+		if !nested {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // inlineStep is the step of an update that computes it inline (syn1 +=
@@ -634,11 +708,42 @@ func (a *Analysis) Writer(name string) *Line {
 		if ln.Stmt.Update != nil && !ln.Setup && found != nil {
 			break
 		}
-		if contains(ln.Targets, name) {
+		if contains(ln.Targets, name) && !(found != nil && passesOn(ln, found, name)) {
 			found = ln
 		}
 	}
 	return found
+}
+
+// passesOn reports whether call only hands on the value inner computed
+// for name: inner is a line of the function call ran (dW1 = ... in
+// backward), and call's dW1 (dW1, db1 = backward(...)) is that very value.
+// The line that computed it is the one to show a verdict at.
+func passesOn(call, inner *Line, name string) bool {
+	if call.Replayed || !(inner.Exec.Seq > call.Exec.Seq && inner.Exec.Fin <= call.Exec.Fin) {
+		return false
+	}
+	v, w := valueOf(call, name), valueOf(inner, name)
+	if v == nil || w == nil || !v.Shape().Equal(w.Shape()) {
+		return false
+	}
+	x, y := v.Data(), w.Data()
+	for i := range x {
+		if x[i] != y[i] && !(math.IsNaN(x[i]) && math.IsNaN(y[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// valueOf is the line's recorded value of its target name.
+func valueOf(ln *Line, name string) *tracer.Array {
+	for k, t := range ln.Targets {
+		if t == name && k < len(ln.Values) {
+			return ln.Values[k]
+		}
+	}
+	return nil
 }
 
 // ValueOf returns what check reads for a learner's name: a parameter as

@@ -357,3 +357,28 @@ func TestGradientsWithoutUpdate(t *testing.T) {
 		}
 	}
 }
+
+// forward returns (A2, cache) and backward unpacks the cache: the lines of
+// the two functions, which backstep cannot replay inline, are the step's,
+// so the hidden layer's Z1 and A1 are read; dW1 is shown at the line that
+// computed it, not at the call that hands it on.
+func TestLinesOfCalledFunctions(t *testing.T) {
+	for _, name := range []string{"cache-tuple", "cache-dict-bug"} {
+		a := Analyze(fixture(t, name))
+		for _, role := range []string{"Z1", "A1", "Z2", "A2", "dZ1", "dW1"} {
+			if a.Roles[role] != role || a.ValueOf(role) == nil {
+				t.Errorf("%s: %s → %q (value %v)", name, role, a.Roles[role], a.ValueOf(role))
+			}
+		}
+		if w := a.Writer("dW1"); w == nil || w.Stmt.Line != 59 {
+			t.Errorf("%s: dW1 read from %v, want line 59", name, w)
+		}
+		// relu(Z) is replayed inline within A1 = relu(Z1): its own
+		// lines are not the step's.
+		for _, ln := range a.Lines {
+			if ln.Stmt.Src == "def relu(Z)" {
+				t.Errorf("%s: relu's own lines are listed", name)
+			}
+		}
+	}
+}

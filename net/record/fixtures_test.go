@@ -33,6 +33,11 @@ var fixtures = map[string][]string{
 	"aliases":           {"aliases.py"},
 	"one-shot":          {"one_shot.py"},
 	"shift-in-function": {"shift_in_function.py"},
+	"cache-tuple":       {"cache_tuple.py"},
+	"cache-dict-bug":    {"cache_tuple.py", "dict", "bug"},
+	"hidden-relu":       {"hidden_forward.py"},
+	"hidden-relu-bug":   {"hidden_forward.py", "bug"},
+	"hidden-leaky":      {"hidden_forward.py", "leaky"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

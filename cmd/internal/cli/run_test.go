@@ -66,6 +66,21 @@ func TestRunRecorded(t *testing.T) {
 		// self.W1 and the methods' lines
 		{"classy", 1, []string{"self.W1 → W1", "y_onehot → Y", "line 27  delta1 = delta2 @ self.W2.T * (1 - self.a1 ** 2)",
 			"    ✗ check: delta1 is wrong on your own inputs"}},
+		// forward returns (A2, cache) and backward takes the cache: the
+		// functions' lines are the step's, so the ReLU layer is read
+		{"cache-tuple", 0, []string{"network  3-16-1 relu → sigmoid", "✓ nothing wrong found in the traced iteration"}},
+		{"cache-dict-bug", 1, []string{"network  3-16-1 relu → sigmoid", "line 59  dW1 = dZ1 @ X.T if BUG else (1 / m) * dZ1 @ X.T",
+			"✗ 1 fault: line 59 (dW1 wrong)"}},
+		// forward and backward in a module backstep does not trace: the
+		// step has no Z1 and A1, so the activation is read from which one
+		// its tensors fit, and what none fits is not judged
+		{"hidden-relu", 0, []string{"network  3-16-1 (hidden activation not shown) → sigmoid",
+			"✓ every tensor is what backstep's statement gives on your own inputs", "✓ nothing wrong found"}},
+		{"hidden-relu-bug", 1, []string{"    ✗ dW1 wrong — no bug in the catalog reproduces it: scaled by 200 = m",
+			"✗ 1 fault: line 20 (dW1 wrong)"}},
+		{"hidden-leaky", 0, []string{"✓ every tensor check could judge is what backstep's statement gives",
+			"⚠ dW1 is not judged: it depends on the hidden activation", "⚠ the numerical gradient check could not run",
+			"✓ nothing wrong found"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)

@@ -122,7 +122,11 @@ func (r *ScriptReport) HeaderText(s *ScriptRun) string {
 	field(&b, w, "ran", iterationText(rec))
 	if c := s.Check; c != nil && c.Dump != nil {
 		d := c.Dump
-		field(&b, w, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", d.Config.Describe(),
+		desc := d.Config.Describe()
+		if d.ActAssumed && d.Config.Layers() > 1 {
+			desc = strings.Replace(desc, " "+d.Config.ActsText(), " (hidden activation not shown)", 1)
+		}
+		field(&b, w, "network", fmt.Sprintf("%s, %s layout, %d samples (%s)", desc,
 			d.Config.Layout, d.Samples, strings.Join(d.AllNotes(), "; ")))
 	} else if c != nil && c.Err != nil {
 		field(&b, w, "network", "check cannot read this step: "+CheckErrorText(c.Err))
@@ -261,6 +265,8 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 			msg += ": " + CheckErrorText(c.Err)
 		}
 		t.bullet("", "⚠", msg, r.Pal.Warn)
+	case len(c.Lines) == 0 && c.Report != nil && c.Report.Unjudged() > 0:
+		t.bullet("", "✓", "every tensor check could judge is what backstep's statement gives on your own inputs", r.Pal.Good)
 	case len(c.Lines) == 0:
 		t.bullet("", "✓", "every tensor is what backstep's statement gives on your own inputs", r.Pal.Good)
 	default:
