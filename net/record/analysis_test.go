@@ -214,6 +214,11 @@ func TestUpdateForms(t *testing.T) {
 		// the scores (the same step along the classes, to rounding)
 		{"shift-in-function", "W1 -= lr * dW1", 28, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"},
 			{"b2", "db2"}, {"W3", "dW3"}, {"b3", "db3"}}},
+		// a loop over a literal of the parameters, or an index into a list
+		// of them, in the training loop
+		{"loop-tuple", "p -= lr * g", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
+		{"loop-list", "p -= lr * g", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
+		{"loop-index", "params[i] -= lr * grads[i]", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			r := fixture(t, c.fixture)

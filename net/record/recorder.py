@@ -1135,13 +1135,16 @@ class Recorder:
     def alias(self, frame, name, value, stmt):
         """For a loop variable bound to a parameter (for p, g in
         zip(params, grads): p -= lr * g), the name the parameter has
-        elsewhere: W1, or params[0]; the variable's own name otherwise."""
+        elsewhere: W1, or params[0]; the variable's own name otherwise.
+        An element of a list or tuple (params[0] of params[i] -= ...) is
+        named by the variable that holds it too, when one does (W1)."""
         loop_vars = set()
         lid = stmt["loop"]
         while lid is not None:
             loop_vars.update(self.an.loops[lid]["targets"])
             lid = self.an.loops[lid]["parent"]
-        if name not in loop_vars or value is None:
+        element = re.fullmatch(r"[A-Za-z_][\w.]*\[\d+\]", name) is not None
+        if name not in loop_vars and not element or value is None:
             return name
         spaces = [frame.f_locals]
         f = frame.f_back
@@ -1154,6 +1157,8 @@ class Recorder:
             for n, v in list(space.items()):
                 if v is value and n not in loop_vars and not n.startswith("_"):
                     return n
+        if element:
+            return name
         for space in spaces:
             for n, c in list(space.items()):
                 if n in loop_vars or n.startswith("_"):

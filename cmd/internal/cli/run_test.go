@@ -81,6 +81,14 @@ func TestRunRecorded(t *testing.T) {
 		{"hidden-leaky", 0, []string{"✓ every tensor check could judge is what backstep's statement gives",
 			"⚠ dW1 is not judged: it depends on the hidden activation", "⚠ the numerical gradient check could not run",
 			"✓ nothing wrong found"}},
+		// the parameters updated by a loop over a literal of them: the
+		// loop variable is each parameter in turn, not an array of the step
+		{"loop-tuple", 0, []string{"counted by the first update, line 28: p -= lr * g",
+			"parameters W1 (16,3), b1 (16,1), W2 (1,16), b2 (1,1)", "✓ nothing wrong found"}},
+		{"loop-list", 0, []string{"counted by the first update, line 31: p -= lr * g",
+			"✓ nothing wrong found"}},
+		{"loop-index", 0, []string{"counted by the first update, line 35: params[i] -= lr * grads[i]",
+			"✓ nothing wrong found"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
@@ -289,6 +297,23 @@ func TestRunRefusesWhatIsNotAScript(t *testing.T) {
 		stdout, stderr, code := run(t, "run", "--python", "/bin/true", c.path)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want one line with %q", c.path, code, stdout, stderr, c.want)
+		}
+	}
+}
+
+// The variable of a loop over the parameters (for p, g in zip((W1, b1, W2,
+// b2), grads)) is each parameter in turn: its last value is not read as
+// the step's, nor its update as a change of shape.
+func TestRunParameterLoopVariable(t *testing.T) {
+	for _, fixture := range []string{"update-forms", "loop-tuple", "loop-list", "loop-index"} {
+		stdout, _, code := runRecorded(t, fixture, nil)
+		if code != 0 {
+			t.Errorf("%s: exit %d, want 0", fixture, code)
+		}
+		for _, bad := range []string{"⚠ p:", "p wrong", "p→", "params[0]"} {
+			if strings.Contains(stdout, bad) {
+				t.Errorf("%s: output has %q", fixture, bad)
+			}
 		}
 	}
 }
