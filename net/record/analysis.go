@@ -744,6 +744,19 @@ func (a *Analysis) Writer(name string) *Line {
 			found = ln
 		}
 	}
+	if m := element.FindStringSubmatch(name); found == nil && m != nil {
+		// An element of a list the iteration fills (dW[i] = ... in a loop
+		// over the layers) or of a tuple a call returned (grads =
+		// backward(...)): the last line that writes the list.
+		for _, ln := range a.Lines {
+			if ln.Stmt.Update != nil && !ln.Setup {
+				break
+			}
+			if !ln.Setup && ln.Assigns(m[1]) {
+				found = ln
+			}
+		}
+	}
 	return found
 }
 

@@ -387,3 +387,29 @@ func TestLinesOfCalledFunctions(t *testing.T) {
 		}
 	}
 }
+
+// Parameters kept in lists (W[i] -= lr * dW[i] in a loop over the layers)
+// are the layers in their order, and a list of the activations that
+// starts with X gives A1 … AL.
+func TestLayerLists(t *testing.T) {
+	a := Analyze(fixture(t, "layer-list"))
+	want := map[string]string{"W[0]": "W1", "W[1]": "W2", "W[2]": "W3", "b[0]": "b1", "b[1]": "b2", "b[2]": "b3",
+		"dW[0]": "dW1", "dW[1]": "dW2", "dW[2]": "dW3", "db[0]": "db1", "db[1]": "db2", "db[2]": "db3",
+		"acts[1]": "A1", "acts[2]": "A2", "acts[3]": "A3", "X": "X", "Y": "Y"}
+	for learner, role := range want {
+		if a.Roles[learner] != role {
+			t.Errorf("%s read as %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+	if ln := a.Writer("dW[1]"); ln == nil || ln.Stmt.Line != 40 {
+		t.Errorf("the line of dW[1]: %+v", ln)
+	}
+	// The gradients of a tuple backward returned are named by the
+	// parameters their updates change.
+	b := Analyze(fixture(t, "loop-tuple"))
+	for learner, role := range map[string]string{"grads[0]": "dW1", "grads[1]": "db1", "grads[2]": "dW2", "grads[3]": "db2"} {
+		if b.Roles[learner] != role {
+			t.Errorf("%s read as %q, want %s", learner, b.Roles[learner], role)
+		}
+	}
+}

@@ -45,6 +45,9 @@ var fixtures = map[string][]string{
 	"loop-tuple":        {"param_loops.py"},
 	"loop-list":         {"param_loops.py", "list"},
 	"loop-index":        {"param_loops.py", "index"},
+	"loop-tuple-bug":    {"param_loops.py", "bug"},
+	"layer-list":        {"layer_list.py"},
+	"layer-list-bug":    {"layer_list.py", "bug"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

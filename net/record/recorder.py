@@ -38,6 +38,8 @@ RECORD_VERSION = 1
 # Executions of one statement in one iteration whose values are summarised
 # in full; later ones only count (an accuracy loop runs 10,000 times).
 SUMMARY_LIMIT = 1
+# The most arrays of one list or tuple kept element by element (W[0], W[1], ...).
+ELEMENT_LIMIT = 16
 # Arrays of more elements than this are summarised but not captured.
 CAPTURE_LIMIT = 64 << 20
 # Words that make an assigned name a metric (reported accuracy and its counter).
@@ -1339,6 +1341,20 @@ class Recorder:
                 if capturable(v) and (name.isidentifier() or isinstance(v, np.ndarray)):
                     self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
                     self.pre_frames[name] = f2
+            # The arrays of a list or tuple the body reads (the layers'
+            # weights W[0], W[1], ..., the gradients backward returned as
+            # one tuple), each under its element's name. One the update
+            # changes in place is copied by protect before it does.
+            for name in sorted(reads):
+                v = self.read(f2, name) if name.isidentifier() else None
+                if not isinstance(v, (list, tuple)) or not 0 < len(v) <= ELEMENT_LIMIT or \
+                        not all(is_float_array(x) and capturable(x) for x in v):
+                    continue
+                for k, x in enumerate(v):
+                    key = "%s[%d]" % (name, k)
+                    if key not in self.pre:
+                        self.pre[key] = x
+                        self.pre_frames[key] = f2
         self.iter_t0 = t0
 
     def in_loop(self, lid, outer):

@@ -86,7 +86,16 @@ func (a *Analysis) findRoles() map[string]string {
 	}
 	L := len(weights)
 	if L == 0 {
+		a.layerLists(set)
 		byName(lines, set)
+		// A parameter named for its role names its gradient: the
+		// gradients of a tuple backward returns (grads[0], …) have no
+		// name of their own.
+		for _, u := range updates {
+			if r := roles[u[0]]; isParamRole(r) && u[1] != "" {
+				set(u[1], "d"+r)
+			}
+		}
 		return roles
 	}
 	for l := 1; l <= L; l++ {

@@ -89,6 +89,14 @@ func TestRunRecorded(t *testing.T) {
 			"✓ nothing wrong found"}},
 		{"loop-index", 0, []string{"counted by the first update, line 35: params[i] -= lr * grads[i]",
 			"✓ nothing wrong found"}},
+		// the gradients backward returns as one tuple: grads[0] is dW1
+		{"loop-tuple-bug", 1, []string{"roles    grads[0] → dW1", "scaled by 200 = m",
+			"✗ 1 fault: line 24 (grads[0] wrong)"}},
+		// weights, gradients and activations in lists, a loop over the layers
+		{"layer-list", 0, []string{"roles    W[0] → W1, W[1] → W2, W[2] → W3, acts[1] → A1, acts[2] → A2, acts[3] → A3",
+			"✓ every tensor is what backstep's statement gives on your own inputs", "✓ nothing wrong found"}},
+		{"layer-list-bug", 1, []string{"line 40  dW[i] = acts[i].T @ delta", "✗ missing-act-grad",
+			"right: dW[0] = np.dot(X.T, dZ1) / m", "✗ 4 faults: line 40 (missing-act-grad)"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
