@@ -48,6 +48,8 @@ var fixtures = map[string][]string{
 	"loop-tuple-bug":    {"param_loops.py", "bug"},
 	"layer-list":        {"layer_list.py"},
 	"layer-list-bug":    {"layer_list.py", "bug"},
+	"class-dicts":       {"class_dicts.py"},
+	"class-dicts-bug":   {"class_dicts.py", "bug"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

@@ -97,6 +97,12 @@ func TestRunRecorded(t *testing.T) {
 			"✓ every tensor is what backstep's statement gives on your own inputs", "✓ nothing wrong found"}},
 		{"layer-list-bug", 1, []string{"line 40  dW[i] = acts[i].T @ delta", "✗ missing-act-grad",
 			"right: dW[0] = np.dot(X.T, dZ1) / m", "✗ 4 faults: line 40 (missing-act-grad)"}},
+		// a class with self.params, self.grads and self.cache dicts; forward
+		// binds W2 = self.params['W2'], backward reads self.params['W2']
+		{"class-dicts", 0, []string{"network  5-7-3 sigmoid, cols layout, 80 samples",
+			"names self.grads['dW1']→dW1", "self.grads['dW2'] → dW2", "✓ nothing wrong found"}},
+		{"class-dicts-bug", 1, []string{"scaled by 80 = m",
+			"✗ 2 faults: line 44 (self.grads['dW1'] wrong), 45 (self.grads['db1'] wrong)"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
