@@ -92,7 +92,15 @@ func ReadScript(a *record.Analysis, given map[string]string) *ScriptCheck {
 		}
 	}
 	byRoles, err2 := foreign.Interpret(placed, foreign.Options{Map: roles})
+	// Both: the roles the structure gives and, for the arrays it leaves
+	// open, check's own reading (a cache tuple's elements read as Z1, A1 by
+	// their values beside the gradients an update named), kept only when
+	// it places more than either reading alone.
+	byBoth, err3 := foreign.Interpret(c.File, foreign.Options{Map: roles})
 	switch {
+	case err3 == nil && (err1 != nil || len(byBoth.Given) > len(byNames.Given)) &&
+		(err2 != nil || len(byBoth.Given) > len(byRoles.Given)):
+		c.Dump, c.opts = byBoth, foreign.Options{Map: roles}
 	case err1 == nil && (err2 != nil || len(byNames.Given) >= len(byRoles.Given)):
 		c.Dump, c.opts = byNames, foreign.Options{Map: given}
 	case err2 == nil:

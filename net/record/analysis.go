@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -158,6 +159,14 @@ func Analyze(r *Recording) *Analysis {
 			a.Post[name] = v.Named(name)
 		}
 	}
+	// The variables of a loop over the parameters (the p and g of for p, g
+	// in zip((W1, b1, W2, b2), grads)) are each parameter in turn, not
+	// arrays of the step: what they held when the iteration began, or
+	// after their last pass, is read as nothing.
+	for name := range paramLoopVars(r) {
+		delete(a.Pre, name)
+		delete(a.Post, name)
+	}
 	// The step is the body the first update is in: the loop's body. When
 	// the update is in a function the loop calls (a class's step method),
 	// the step is every line the iteration ran, in whichever function.
@@ -251,6 +260,29 @@ func Analyze(r *Recording) *Analysis {
 	a.findDrift()
 	a.findNonFinite()
 	return a
+}
+
+// paramLoopVars are the variables of the loops that run over the
+// parameters: a loop around an update whose parameter the recorder named
+// otherwise (W1, params[0], params['W1']) than the update writes it (p,
+// params[i], params[k]), not the training loop.
+func paramLoopVars(r *Recording) map[string]bool {
+	vars := map[string]bool{}
+	for _, u := range r.Updates {
+		s := r.Statement(u.Stmt)
+		if s.Update == nil || s.Loop == nil || u.Param == s.Update.Param ||
+			r.Iterations.Loop != nil && *s.Loop == *r.Iterations.Loop {
+			continue
+		}
+		lp := r.Loops[*s.Loop]
+		if !slices.ContainsFunc(lp.Targets, func(t string) bool { return contains(s.Reads, t) }) {
+			continue
+		}
+		for _, t := range lp.Targets {
+			vars[t] = true
+		}
+	}
+	return vars
 }
 
 // withCalledLines adds to the step's lines those of the script's functions
@@ -710,6 +742,19 @@ func (a *Analysis) Writer(name string) *Line {
 		}
 		if contains(ln.Targets, name) && !(found != nil && passesOn(ln, found, name)) {
 			found = ln
+		}
+	}
+	if m := element.FindStringSubmatch(name); found == nil && m != nil {
+		// An element of a list the iteration fills (dW[i] = ... in a loop
+		// over the layers) or of a tuple a call returned (grads =
+		// backward(...)): the last line that writes the list.
+		for _, ln := range a.Lines {
+			if ln.Stmt.Update != nil && !ln.Setup {
+				break
+			}
+			if !ln.Setup && ln.Assigns(m[1]) {
+				found = ln
+			}
 		}
 	}
 	return found

@@ -214,6 +214,11 @@ func TestUpdateForms(t *testing.T) {
 		// the scores (the same step along the classes, to rounding)
 		{"shift-in-function", "W1 -= lr * dW1", 28, [][2]string{{"W1", "dW1"}, {"b1", "db1"}, {"W2", "dW2"},
 			{"b2", "db2"}, {"W3", "dW3"}, {"b3", "db3"}}},
+		// a loop over a literal of the parameters, or an index into a list
+		// of them, in the training loop
+		{"loop-tuple", "p -= lr * g", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
+		{"loop-list", "p -= lr * g", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
+		{"loop-index", "params[i] -= lr * grads[i]", 22, [][2]string{{"W1", "grads[0]"}, {"b1", "grads[1]"}, {"W2", "grads[2]"}, {"b2", "grads[3]"}}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			r := fixture(t, c.fixture)
@@ -379,6 +384,32 @@ func TestLinesOfCalledFunctions(t *testing.T) {
 			if ln.Stmt.Src == "def relu(Z)" {
 				t.Errorf("%s: relu's own lines are listed", name)
 			}
+		}
+	}
+}
+
+// Parameters kept in lists (W[i] -= lr * dW[i] in a loop over the layers)
+// are the layers in their order, and a list of the activations that
+// starts with X gives A1 … AL.
+func TestLayerLists(t *testing.T) {
+	a := Analyze(fixture(t, "layer-list"))
+	want := map[string]string{"W[0]": "W1", "W[1]": "W2", "W[2]": "W3", "b[0]": "b1", "b[1]": "b2", "b[2]": "b3",
+		"dW[0]": "dW1", "dW[1]": "dW2", "dW[2]": "dW3", "db[0]": "db1", "db[1]": "db2", "db[2]": "db3",
+		"acts[1]": "A1", "acts[2]": "A2", "acts[3]": "A3", "X": "X", "Y": "Y"}
+	for learner, role := range want {
+		if a.Roles[learner] != role {
+			t.Errorf("%s read as %q, want %s", learner, a.Roles[learner], role)
+		}
+	}
+	if ln := a.Writer("dW[1]"); ln == nil || ln.Stmt.Line != 40 {
+		t.Errorf("the line of dW[1]: %+v", ln)
+	}
+	// The gradients of a tuple backward returned are named by the
+	// parameters their updates change.
+	b := Analyze(fixture(t, "loop-tuple"))
+	for learner, role := range map[string]string{"grads[0]": "dW1", "grads[1]": "db1", "grads[2]": "dW2", "grads[3]": "db2"} {
+		if b.Roles[learner] != role {
+			t.Errorf("%s read as %q, want %s", learner, b.Roles[learner], role)
 		}
 	}
 }

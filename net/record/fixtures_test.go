@@ -16,6 +16,10 @@ var rerecord = flag.Bool("record", false, "record the fixtures under testdata/re
 
 var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")
 
+// only names the one fixture to record again (-record -only NAME), so that
+// adding a fixture leaves the others as they were recorded.
+var only = flag.String("only", "", "with -record, record only this fixture")
+
 // fixtures are the recorded runs the tests read: name → script and its
 // arguments.
 var fixtures = map[string][]string{
@@ -38,6 +42,14 @@ var fixtures = map[string][]string{
 	"hidden-relu":       {"hidden_forward.py"},
 	"hidden-relu-bug":   {"hidden_forward.py", "bug"},
 	"hidden-leaky":      {"hidden_forward.py", "leaky"},
+	"loop-tuple":        {"param_loops.py"},
+	"loop-list":         {"param_loops.py", "list"},
+	"loop-index":        {"param_loops.py", "index"},
+	"loop-tuple-bug":    {"param_loops.py", "bug"},
+	"layer-list":        {"layer_list.py"},
+	"layer-list-bug":    {"layer_list.py", "bug"},
+	"class-dicts":       {"class_dicts.py"},
+	"class-dicts-bug":   {"class_dicts.py", "bug"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }
@@ -51,6 +63,9 @@ func TestRecordFixtures(t *testing.T) {
 		python = "/usr/bin/python3"
 	}
 	for name, script := range fixtures {
+		if *only != "" && name != *only {
+			continue
+		}
 		dir := fixtureDir(name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)

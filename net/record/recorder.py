@@ -38,6 +38,8 @@ RECORD_VERSION = 1
 # Executions of one statement in one iteration whose values are summarised
 # in full; later ones only count (an accuracy loop runs 10,000 times).
 SUMMARY_LIMIT = 1
+# The most arrays of one list or tuple kept element by element (W[0], W[1], ...).
+ELEMENT_LIMIT = 16
 # Arrays of more elements than this are summarised but not captured.
 CAPTURE_LIMIT = 64 << 20
 # Words that make an assigned name a metric (reported accuracy and its counter).
@@ -1135,13 +1137,16 @@ class Recorder:
     def alias(self, frame, name, value, stmt):
         """For a loop variable bound to a parameter (for p, g in
         zip(params, grads): p -= lr * g), the name the parameter has
-        elsewhere: W1, or params[0]; the variable's own name otherwise."""
+        elsewhere: W1, or params[0]; the variable's own name otherwise.
+        An element of a list or tuple (params[0] of params[i] -= ...) is
+        named by the variable that holds it too, when one does (W1)."""
         loop_vars = set()
         lid = stmt["loop"]
         while lid is not None:
             loop_vars.update(self.an.loops[lid]["targets"])
             lid = self.an.loops[lid]["parent"]
-        if name not in loop_vars or value is None:
+        element = re.fullmatch(r"[A-Za-z_][\w.]*\[\d+\]", name) is not None
+        if name not in loop_vars and not element or value is None:
             return name
         spaces = [frame.f_locals]
         f = frame.f_back
@@ -1154,6 +1159,8 @@ class Recorder:
             for n, v in list(space.items()):
                 if v is value and n not in loop_vars and not n.startswith("_"):
                     return n
+        if element:
+            return name
         for space in spaces:
             for n, c in list(space.items()):
                 if n in loop_vars or n.startswith("_"):
@@ -1334,6 +1341,20 @@ class Recorder:
                 if capturable(v) and (name.isidentifier() or isinstance(v, np.ndarray)):
                     self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
                     self.pre_frames[name] = f2
+            # The arrays of a list or tuple the body reads (the layers'
+            # weights W[0], W[1], ..., the gradients backward returned as
+            # one tuple), each under its element's name. One the update
+            # changes in place is copied by protect before it does.
+            for name in sorted(reads):
+                v = self.read(f2, name) if name.isidentifier() else None
+                if not isinstance(v, (list, tuple)) or not 0 < len(v) <= ELEMENT_LIMIT or \
+                        not all(is_float_array(x) and capturable(x) for x in v):
+                    continue
+                for k, x in enumerate(v):
+                    key = "%s[%d]" % (name, k)
+                    if key not in self.pre:
+                        self.pre[key] = x
+                        self.pre_frames[key] = f2
         self.iter_t0 = t0
 
     def in_loop(self, lid, outer):

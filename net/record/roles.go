@@ -61,11 +61,19 @@ func (a *Analysis) findRoles() map[string]string {
 		}
 		return weightName.MatchString(n)
 	}
-	// Forward products: the first product that uses each weight.
+	// Forward products: the first product that uses each weight. A weight
+	// bound to another name (W2 = self.params['W2']) is the same weight
+	// under either.
 	var weights, inputs []string
 	type at struct{ line, event int }
 	zAt := map[int]at{}
 	seen := map[string]bool{}
+	same := func(w string) string {
+		if of, ok := a.Alias[w]; ok {
+			return of
+		}
+		return w
+	}
 	for i, ln := range lines {
 		for k, e := range ln.Events {
 			if e.Op != "dot" || len(e.Inputs) != 2 {
@@ -74,8 +82,8 @@ func (a *Analysis) findRoles() map[string]string {
 			x, y := ln.operand(e.Inputs[0].Name), ln.operand(e.Inputs[1].Name)
 			for _, pair := range [][2]string{{x, y}, {y, x}} {
 				w, in := pair[0], pair[1]
-				if weightLike(w) && !seen[w] && !isParam[in] {
-					seen[w] = true
+				if weightLike(w) && !seen[same(w)] && !isParam[in] {
+					seen[same(w)] = true
 					weights = append(weights, w)
 					inputs = append(inputs, in)
 					zAt[len(weights)] = at{i, k}
@@ -86,7 +94,16 @@ func (a *Analysis) findRoles() map[string]string {
 	}
 	L := len(weights)
 	if L == 0 {
+		a.layerLists(set)
 		byName(lines, set)
+		// A parameter named for its role names its gradient: the
+		// gradients of a tuple backward returns (grads[0], …) have no
+		// name of their own.
+		for _, u := range updates {
+			if r := roles[u[0]]; isParamRole(r) && u[1] != "" {
+				set(u[1], "d"+r)
+			}
+		}
 		return roles
 	}
 	for l := 1; l <= L; l++ {

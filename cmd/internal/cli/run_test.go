@@ -81,6 +81,28 @@ func TestRunRecorded(t *testing.T) {
 		{"hidden-leaky", 0, []string{"✓ every tensor check could judge is what backstep's statement gives",
 			"⚠ dW1 is not judged: it depends on the hidden activation", "⚠ the numerical gradient check could not run",
 			"✓ nothing wrong found"}},
+		// the parameters updated by a loop over a literal of them: the
+		// loop variable is each parameter in turn, not an array of the step
+		{"loop-tuple", 0, []string{"counted by the first update, line 28: p -= lr * g",
+			"parameters W1 (16,3), b1 (16,1), W2 (1,16), b2 (1,1)", "✓ nothing wrong found"}},
+		{"loop-list", 0, []string{"counted by the first update, line 31: p -= lr * g",
+			"✓ nothing wrong found"}},
+		{"loop-index", 0, []string{"counted by the first update, line 35: params[i] -= lr * grads[i]",
+			"✓ nothing wrong found"}},
+		// the gradients backward returns as one tuple: grads[0] is dW1
+		{"loop-tuple-bug", 1, []string{"roles    grads[0] → dW1", "scaled by 200 = m",
+			"✗ 1 fault: line 24 (grads[0] wrong)"}},
+		// weights, gradients and activations in lists, a loop over the layers
+		{"layer-list", 0, []string{"roles    W[0] → W1, W[1] → W2, W[2] → W3, acts[1] → A1, acts[2] → A2, acts[3] → A3",
+			"✓ every tensor is what backstep's statement gives on your own inputs", "✓ nothing wrong found"}},
+		{"layer-list-bug", 1, []string{"line 40  dW[i] = acts[i].T @ delta", "✗ missing-act-grad",
+			"right: dW[0] = np.dot(X.T, dZ1) / m", "✗ 4 faults: line 40 (missing-act-grad)"}},
+		// a class with self.params, self.grads and self.cache dicts; forward
+		// binds W2 = self.params['W2'], backward reads self.params['W2']
+		{"class-dicts", 0, []string{"network  5-7-3 sigmoid, cols layout, 80 samples",
+			"names self.grads['dW1']→dW1", "self.grads['dW2'] → dW2", "✓ nothing wrong found"}},
+		{"class-dicts-bug", 1, []string{"scaled by 80 = m",
+			"✗ 2 faults: line 44 (self.grads['dW1'] wrong), 45 (self.grads['db1'] wrong)"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
@@ -289,6 +311,23 @@ func TestRunRefusesWhatIsNotAScript(t *testing.T) {
 		stdout, stderr, code := run(t, "run", "--python", "/bin/true", c.path)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want one line with %q", c.path, code, stdout, stderr, c.want)
+		}
+	}
+}
+
+// The variable of a loop over the parameters (for p, g in zip((W1, b1, W2,
+// b2), grads)) is each parameter in turn: its last value is not read as
+// the step's, nor its update as a change of shape.
+func TestRunParameterLoopVariable(t *testing.T) {
+	for _, fixture := range []string{"update-forms", "loop-tuple", "loop-list", "loop-index"} {
+		stdout, _, code := runRecorded(t, fixture, nil)
+		if code != 0 {
+			t.Errorf("%s: exit %d, want 0", fixture, code)
+		}
+		for _, bad := range []string{"⚠ p:", "p wrong", "p→", "params[0]"} {
+			if strings.Contains(stdout, bad) {
+				t.Errorf("%s: output has %q", fixture, bad)
+			}
 		}
 	}
 }
