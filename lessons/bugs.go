@@ -55,16 +55,7 @@ func registerBugs() {
 		}})
 	register(&Bug{ID: "sign-flip", Title: "output error written as Y − A instead of A − Y",
 		Symptom: "gradient ascent: the loss rises, accuracy falls below chance, a class wins",
-		Patch: func(p *net.Program) {
-			L := p.Config.Layers()
-			A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
-			p.Replace("sign-flip", net.Statement{Name: dZ, Phase: net.Backward, Inputs: []string{"Y", A},
-				Formula: fmt.Sprintf("%s = Y − %s", dZ, A),
-				NumPy:   fmt.Sprintf("%s = Y - %s", dZ, A),
-				Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
-					return tp.Sub(v.Get("Y"), v.Get(A))
-				}})
-		}})
+		Patch:   signFlip})
 	register(&Bug{ID: "bias-axis-nokeepdims", Title: "bias gradients summed over the units, without keepdims",
 		Symptom: "the first bias update raises ValueError: operands could not be broadcast",
 		Patch: func(p *net.Program) {
@@ -436,4 +427,35 @@ func metric(p *net.Program, bug string, loop, reset bool) {
 		Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
 			return tp.Div(v.Get("correct"), tp.Dim(v.Get("Y"), sa))
 		}})
+}
+
+// signFlip writes the output delta with the opposite sign: Y − A_L where
+// the network's delta is A_L − Y (softmax or sigmoid with cross-entropy,
+// a linear output with ½ squared error), and −(its delta) in every other
+// family (a squared error through σ′ or tanh′, a factor or 1/m in dZ_L, a
+// negated convention), so that the bug is the flip alone and never also
+// drops the output's derivative.
+func signFlip(p *net.Program) {
+	cfg := p.Config
+	L := cfg.Layers()
+	A, dZ := fmt.Sprintf("A%d", L), fmt.Sprintf("dZ%d", L)
+	right, ok := p.Statement(dZ)
+	if !ok {
+		return
+	}
+	if right.NumPy == fmt.Sprintf("%s = %s - Y", dZ, A) {
+		p.Replace("sign-flip", net.Statement{Name: dZ, Phase: net.Backward, Inputs: []string{"Y", A},
+			Formula: fmt.Sprintf("%s = Y − %s", dZ, A),
+			NumPy:   fmt.Sprintf("%s = Y - %s", dZ, A),
+			Eval: func(tp *tracer.Tape, v net.Vars) *tracer.Array {
+				return tp.Sub(v.Get("Y"), v.Get(A))
+			}})
+		return
+	}
+	body := strings.TrimPrefix(right.NumPy, dZ+" = ")
+	flipped := right
+	flipped.Formula = fmt.Sprintf("%s = −(%s)", dZ, strings.TrimPrefix(right.Formula, dZ+" = "))
+	flipped.NumPy = fmt.Sprintf("%s = -(%s)", dZ, body)
+	flipped.Eval = func(tp *tracer.Tape, v net.Vars) *tracer.Array { return tp.Neg(right.Eval(tp, v)) }
+	p.Replace("sign-flip", flipped)
 }

@@ -29,7 +29,9 @@ A step dumped after an in-place update (W -= lr * dW without copies): right
 code passes, checked with the weights before the update (W + lr dW); the same
 with dZ1 computed from W2 after its update (update-before-backprop) is wrong.
 Both keep Z1 and Z2 as faults (the dumped W, b do not give them), as the
-family dumps update-after-all-* do.
+family dumps update-after-all-* do. A hidden error sent back without the
+output derivative in a negated convention (Rashid's book) is wrong at dW1, and
+no sign-flip.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -236,6 +238,16 @@ def main():
     save("bce-log-eps.npz", 0, [], "one sigmoid unit, binary cross-entropy with log(A2 + 1e-8) and log(1 - A2 + 1e-8)",
          X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, loss=loss, dZ2=dZ2, dW2=dW2, db2=db2,
          dZ1=dZ1, dW1=dW1, db1=db1)
+
+    r = np.random.RandomState(1)                  # Rashid's book: the hidden error without the output derivative
+    x = r.rand(6, 1); t = np.full((3, 1), 0.01); t[1] = 0.99; lr = 0.3
+    wih = r.normal(0, 6 ** -0.5, (4, 6)); who = r.normal(0, 4 ** -0.5, (3, 4))
+    h = sig(wih @ x); o = sig(who @ h); e = t - o
+    g_ho = (e * o * (1 - o)) @ h.T; g_ih = ((who.T @ e) * h * (1 - h)) @ x.T
+    save("book-hidden-error-no-output-derivative.npz", 1, ["dW1"], "one sample, sigmoid + 1/2 squared error, errors = "
+         "t - o and += lr * grad; the hidden error is who.T @ e without o(1 - o): dW1 wrong, and not a sign-flip "
+         "(the sign is the learner's convention)", bugs={"dW1": ""}, X=x, Y=t, W1=wih, W2=who, Z1=wih @ x, A1=h, Z2=who @ h, A2=o,
+         dW2=g_ho, dW1=g_ih, W1_next=wih + lr * g_ih, W2_next=who + lr * g_ho)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
