@@ -406,6 +406,16 @@ func (a *Analysis) findAliases() {
 	for _, u := range a.Updates {
 		params[u[0]] = u[1]
 	}
+	// A name bound to the parameters' container (p = self.params) reads
+	// them by its own subscripts: p['W1'] is self.params['W1'].
+	for _, alias := range sortedKeys(a.Alias) {
+		for _, u := range slices.Clone(a.Updates) {
+			rest, ok := strings.CutPrefix(u[0], a.Alias[alias]+"[")
+			if _, own := a.Alias[alias+"["+rest]; ok && !own {
+				a.Alias[alias+"["+rest] = u[0]
+			}
+		}
+	}
 	for alias, of := range a.Alias {
 		if g, ok := params[of]; ok {
 			if _, own := params[alias]; !own {
@@ -912,6 +922,9 @@ func (a *Analysis) Next(name string) *tracer.Array {
 	it := a.Rec.Iterations
 	if it.FirstUpdate == nil || it.Reached < 1 && it.StoppedAfter == nil {
 		return nil
+	}
+	if v, ok := a.Post[name]; ok {
+		return v
 	}
 	if of, ok := a.Alias[name]; ok {
 		name = of

@@ -50,6 +50,8 @@ var fixtures = map[string][]string{
 	"layer-list-bug":    {"layer_list.py", "bug"},
 	"class-dicts":       {"class_dicts.py"},
 	"class-dicts-bug":   {"class_dicts.py", "bug"},
+	"fit-alias":         {"fit_alias.py"},
+	"fit-alias-bug":     {"fit_alias.py", "bug"},
 }
 
 func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "records", name) }

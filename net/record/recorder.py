@@ -899,6 +899,7 @@ class Recorder:
         self.range_stops = {}    # (loop id, gen) -> value of range(...)'s stop
         self.update_count = 0
         self.pre = {}            # name -> value at the start of iteration 1
+        self.pre_via = {}        # name -> the name this frame reads it by (p['W1'] -> self.params['W1'])
         self.captured = {}       # key -> value (iteration 1's writes and pre-values)
         self.capture_meta = {}
         self.metrics = []
@@ -1034,6 +1035,11 @@ class Recorder:
             # were before the line ran.
             self.begin_iterations(frame, self.stmts[self.first_update])
             for name, snap in snaps.items():
+                # under every name that holds it (p['W1'] of p = self.params)
+                live = self.read(frame, name)
+                for k, c in list(self.pre.items()):
+                    if live is not None and c is live:
+                        self.pre[k] = snap
                 self.pre[name] = snap
                 self.pre_frames[name] = frame
             for u in self.updates:
@@ -1331,6 +1337,15 @@ class Recorder:
         for s in body + [e.stmt for e in self.order if e.gen == 1]:
             reads.update(s.get("reads", []))
             inplace.update(s["inplace"])
+        # A name bound to a container in a function the iteration called
+        # (p = self.params in forward) reads its entries (p['W1']) through
+        # the container, which this frame may reach where p is gone.
+        bound = {}
+        for e in self.order:
+            v = e.stmt.get("value") or {}
+            if e.gen == 1 and e.stmt["kind"] == "assign" and len(e.stmt["targets"]) == 1 and \
+                    v.get("k") in ("name", "attr") and v.get("id"):
+                bound[e.stmt["targets"][0]] = v["id"]
         for f2 in (frame, loop_frame):
             sc = self.scope_of(f2.f_code)
             here = written | written_in.get(sc.id if sc is not None else None, set())
@@ -1338,6 +1353,10 @@ class Recorder:
                 if name in self.pre or (name in here and name not in inplace):
                     continue
                 v = self.read(f2, name)
+                base = name.split("[", 1)[0]
+                if v is None and "[" in name and base.isidentifier() and bound.get(base, base) != base:
+                    v = self.read(f2, bound[base] + name[len(base):])
+                    self.pre_via[name] = bound[base] + name[len(base):]
                 if capturable(v) and (name.isidentifier() or isinstance(v, np.ndarray)):
                     self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
                     self.pre_frames[name] = f2
@@ -1403,7 +1422,7 @@ class Recorder:
             # parameters after their update.
             if not isinstance(v, np.ndarray) or name not in self.pre_frames:
                 continue
-            post = self.read(self.pre_frames[name], name)
+            post = self.read(self.pre_frames[name], self.pre_via.get(name, name))
             if capturable(post) and isinstance(post, np.ndarray) and \
                     (post.shape != v.shape or post is not v and not same_values(post, v)):
                 key = "post:" + name

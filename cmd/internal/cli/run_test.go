@@ -103,6 +103,11 @@ func TestRunRecorded(t *testing.T) {
 			"names self.grads['dW1']→dW1", "self.grads['dW2'] → dW2", "✓ nothing wrong found"}},
 		{"class-dicts-bug", 1, []string{"scaled by 80 = m",
 			"✗ 2 faults: line 44 (self.grads['dW1'] wrong), 45 (self.grads['db1'] wrong)"}},
+		// model.fit by hand: forward reads the weights through p =
+		// self.params (p["W1"]), the update loops over the dict's keys
+		{"fit-alias", 0, []string{"network  5-12-3 relu, rows layout, 30 samples",
+			"p['W1'] → W1", "✓ nothing wrong found"}},
+		{"fit-alias-bug", 1, []string{"scaled by 30 = m", "✗ 1 fault: line 48 (dW1 wrong)"}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			stdout, stderr, code := runRecorded(t, c.fixture, nil)
