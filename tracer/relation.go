@@ -49,6 +49,9 @@ func (r Relation) String() string {
 	case ShapeDiff:
 		return fmt.Sprintf("shape %v instead of %v", r.Got, r.Want)
 	case Transposed:
+		if r.Got.Equal(r.Want) { // square: the shapes cannot tell
+			return fmt.Sprintf("transposed: the %v matrix holds the right value's transpose (square, so its shape cannot show it)", r.Got)
+		}
 		return fmt.Sprintf("transposed: %v instead of %v", r.Got, r.Want)
 	case NonFinite:
 		return fmt.Sprintf("NaN/Inf in %d of %d elements", r.BadCount, r.Got.Size())

@@ -1,6 +1,9 @@
 package tracer
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRelate(t *testing.T) {
 	var tp *Tape
@@ -34,6 +37,8 @@ func TestRelate(t *testing.T) {
 	sq := Matrix(2, 2, []float64{1, 2, 3, 4})
 	if r := Relate(tp.T(sq).Clone(), sq); r.Kind != Transposed {
 		t.Fatalf("square transpose: %v", r)
+	} else if s := r.String(); !strings.Contains(s, "square") || strings.Contains(s, "instead of") {
+		t.Errorf("a square transpose is described as %q: the shapes cannot show it", s)
 	}
 }
 
