@@ -34,6 +34,8 @@ output derivative in a negated convention (Rashid's book) is wrong at dW1, and
 no sign-flip. A float32 step through two tanh layers where 1 - A**2 rounds to 0
 in some units: right (single elements of dZ1 carry float32's rounding, the
 tensor does not), and the same with one hidden unit's delta negated: wrong.
+A right mini-batch step dumped with the whole training set as X and Y:
+unusable (exit 2), with a message that says to dump the batch.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -269,6 +271,17 @@ def main():
     bad = dZ1.copy(); bad[:, 3] *= -1                # the bug: one hidden unit's delta negated
     save("float32-tanh-saturated-one-unit.npz", 1, ["dZ1"], "the same float32 step with one hidden unit's dZ1 "
          "negated: still wrong", dZ1=bad, dW1=X.T @ bad / m, db1=bad.sum(0, keepdims=True) / m, **f32)
+
+    r = np.random.RandomState(6)                  # a mini-batch step dumped beside the whole training set
+    Xall = r.randn(60, 5); Yall = np.eye(3)[r.randint(0, 3, 60)]; idx = r.permutation(60)[:12]; m = 12
+    X, Y = Xall[idx], Yall[idx]
+    W1 = r.randn(5, 6) * 0.5; b1 = np.zeros((1, 6)); W2 = r.randn(6, 3) * 0.5; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; E = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 = E / E.sum(1, keepdims=True); dZ2 = A2 - Y; dZ1 = dZ2 @ W2.T * (1 - A1 ** 2)
+    save("minibatch-whole-set-as-x.npz", 2, [], "a right step on a batch of 12, dumped with X and Y the whole "
+         "training set (60): unusable, and the message says to dump the batch", words=["batch of 12", "X_batch"],
+         X=Xall, Y=Yall, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, dZ2=dZ2, dW2=A1.T @ dZ2 / m,
+         db2=dZ2.sum(0, keepdims=True) / m, dZ1=dZ1, dW1=X.T @ dZ1 / m, db1=dZ1.sum(0, keepdims=True) / m)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
