@@ -3,6 +3,7 @@ package foreign
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/backstep/backstep/net"
 	"github.com/backstep/backstep/tracer"
@@ -95,6 +96,9 @@ func (r *reader) readShapes() error {
 		}
 	}
 	sizes := cfg.Sizes()
+	if err := r.sameBatch(sizes, sampleAxis); err != nil {
+		return err
+	}
 	for l := 1; l <= L; l++ {
 		form, err := r.biasForm(l, sizes[l], rows)
 		if err != nil {
@@ -104,6 +108,42 @@ func (r *reader) readShapes() error {
 	}
 	r.d.Config = cfg
 	return nil
+}
+
+// sameBatch refuses a step whose per-sample tensors (Z1, A1, …, dZ1, …:
+// samples × units in the rows layout, units × samples in the cols one) all
+// hold another number of samples than X: a mini-batch step dumped beside
+// the whole training set (or the reverse), which no statement can relate.
+// sizes are the layer sizes, inputs first.
+func (r *reader) sameBatch(sizes []int, sampleAxis int) error {
+	var names []string
+	batch := 0
+	for l := 1; l < len(sizes); l++ {
+		for _, name := range []string{"Z%d", "A%d", "dZ%d"} {
+			name = fmt.Sprintf(name, l)
+			t := r.get(name)
+			if t == nil || t.Rank() != 2 || t.Shape()[1-sampleAxis] != sizes[l] {
+				continue
+			}
+			n := t.Shape()[sampleAxis]
+			if n == r.d.Samples || batch != 0 && n != batch {
+				return nil // some tensor is X's batch, or they disagree among themselves
+			}
+			batch = n
+			names = append(names, name)
+		}
+	}
+	if len(names) < 2 {
+		return nil
+	}
+	if len(names) > 3 {
+		names = append(names[:3], "…")
+	}
+	held := fmt.Sprintf("X holds %d samples but %s hold %d", r.d.Samples, strings.Join(names, ", "), batch)
+	if batch < r.d.Samples {
+		return fmt.Errorf("foreign: %s: the step ran on a batch of %d — dump that batch (X_batch, Y_batch) as X and Y", held, batch)
+	}
+	return fmt.Errorf("foreign: %s: the step ran on other samples than X's — dump the X and Y it ran on", held)
 }
 
 func keyList(f *net.NumPyFile) string {

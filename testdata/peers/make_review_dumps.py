@@ -31,7 +31,11 @@ with dZ1 computed from W2 after its update (update-before-backprop) is wrong.
 Both keep Z1 and Z2 as faults (the dumped W, b do not give them), as the
 family dumps update-after-all-* do. A hidden error sent back without the
 output derivative in a negated convention (Rashid's book) is wrong at dW1, and
-no sign-flip.
+no sign-flip. A float32 step through two tanh layers where 1 - A**2 rounds to 0
+in some units: right (single elements of dZ1 carry float32's rounding, the
+tensor does not), and the same with one hidden unit's delta negated: wrong.
+A right mini-batch step dumped with the whole training set as X and Y:
+unusable (exit 2), with a message that says to dump the batch.
 
 Rerun: /usr/bin/python3 testdata/peers/make_review_dumps.py
 """
@@ -248,6 +252,36 @@ def main():
          "t - o and += lr * grad; the hidden error is who.T @ e without o(1 - o): dW1 wrong, and not a sign-flip "
          "(the sign is the learner's convention)", bugs={"dW1": ""}, X=x, Y=t, W1=wih, W2=who, Z1=wih @ x, A1=h, Z2=who @ h, A2=o,
          dW2=g_ho, dW1=g_ih, W1_next=wih + lr * g_ih, W2_next=who + lr * g_ho)
+
+    r = np.random.RandomState(5)                  # float32 throughout, two tanh layers: 1 - A**2 rounds to 0
+    X = r.randn(24, 6).astype(np.float32); Y = np.eye(4, dtype=np.float32)[r.randint(0, 4, 24)]; m = 24
+    W1 = r.randn(6, 12).astype(np.float32); b1 = np.zeros((1, 12), np.float32)
+    W2 = r.randn(12, 8).astype(np.float32); b2 = np.zeros((1, 8), np.float32)
+    W3 = r.randn(8, 4).astype(np.float32); b3 = np.zeros((1, 4), np.float32)
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; A2 = np.tanh(Z2); Z3 = A2 @ W3 + b3
+    E = np.exp(Z3 - Z3.max(1, keepdims=True)); A3 = E / E.sum(1, keepdims=True)
+    dZ3 = A3 - Y; dZ2 = dZ3 @ W3.T * (1 - A2 ** 2); dZ1 = dZ2 @ W2.T * (1 - A1 ** 2)
+    f32 = dict(X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, W3=W3, b3=b3, Z1=Z1, A1=A1, Z2=Z2, A2=A2, Z3=Z3, A3=A3,
+               loss=np.float32(-np.sum(Y * np.log(A3)) / m), dZ3=dZ3, dW3=A2.T @ dZ3 / m,
+               db3=dZ3.sum(0, keepdims=True) / m, dZ2=dZ2, dW2=A1.T @ dZ2 / m, db2=dZ2.sum(0, keepdims=True) / m)
+    save("float32-tanh-saturated.npz", 0, [], "float32 throughout, two tanh layers with units where 1 - A**2 "
+         "rounds to 0: single elements of dZ1, dZ2 carry float32's rounding, the tensors are right",
+         words=["whole tensor"],
+         dZ1=dZ1, dW1=X.T @ dZ1 / m, db1=dZ1.sum(0, keepdims=True) / m, **f32)
+    bad = dZ1.copy(); bad[:, 3] *= -1                # the bug: one hidden unit's delta negated
+    save("float32-tanh-saturated-one-unit.npz", 1, ["dZ1"], "the same float32 step with one hidden unit's dZ1 "
+         "negated: still wrong", dZ1=bad, dW1=X.T @ bad / m, db1=bad.sum(0, keepdims=True) / m, **f32)
+
+    r = np.random.RandomState(6)                  # a mini-batch step dumped beside the whole training set
+    Xall = r.randn(60, 5); Yall = np.eye(3)[r.randint(0, 3, 60)]; idx = r.permutation(60)[:12]; m = 12
+    X, Y = Xall[idx], Yall[idx]
+    W1 = r.randn(5, 6) * 0.5; b1 = np.zeros((1, 6)); W2 = r.randn(6, 3) * 0.5; b2 = np.zeros((1, 3))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; E = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 = E / E.sum(1, keepdims=True); dZ2 = A2 - Y; dZ1 = dZ2 @ W2.T * (1 - A1 ** 2)
+    save("minibatch-whole-set-as-x.npz", 2, [], "a right step on a batch of 12, dumped with X and Y the whole "
+         "training set (60): unusable, and the message says to dump the batch", words=["batch of 12", "X_batch"],
+         X=Xall, Y=Yall, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, dZ2=dZ2, dW2=A1.T @ dZ2 / m,
+         db2=dZ2.sum(0, keepdims=True) / m, dZ1=dZ1, dW1=X.T @ dZ1 / m, db1=dZ1.sum(0, keepdims=True) / m)
 
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)

@@ -286,6 +286,9 @@ type numericalJSON struct {
 	Verdict     string        `json:"verdict"`
 	MaxRelError render.Number `json:"max_rel_error"`
 	Checked     int           `json:"checked"`
+	// NormRelError is set when a float32 dump's gradient was graded on the
+	// whole tensor (single elements beyond its precision).
+	NormRelError *render.Number `json:"norm_rel_error,omitempty"`
 }
 
 func intsOf(s tracer.Shape) []int {
@@ -341,6 +344,10 @@ func checkJSONOf(path string, file *net.NumPyFile, rep *lessons.DumpReport) chec
 		}
 		if g := f.Gradient; g != nil {
 			fj.Numerical = &numericalJSON{Verdict: string(g.Verdict), MaxRelError: render.Number(g.MaxRelError), Checked: g.Checked}
+			if f.GradientByNorm {
+				n := render.Number(g.NormRelError)
+				fj.Numerical.NormRelError = &n
+			}
 		}
 		j.Findings = append(j.Findings, fj)
 	}
@@ -388,7 +395,10 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 		numeric := ""
 		if g := f.Gradient; g != nil {
 			numeric = string(g.Verdict)
-			if g.Verdict != tracer.WrongShape {
+			switch {
+			case f.GradientByNorm:
+				numeric += " " + render.Sci(g.NormRelError) + " ‖‖"
+			case g.Verdict != tracer.WrongShape:
 				numeric += " " + render.Sci(g.MaxRelError)
 			}
 			if g.Verdict.Passed() {
@@ -510,6 +520,9 @@ func printChecksRan(io *IOStreams, rep *lessons.DumpReport) {
 		} else {
 			line("         ", fmt.Sprintf("numerical check of %d gradients: all %d elements", n.Tensors, n.Elements))
 		}
+	}
+	if len(n.ByNorm) > 0 {
+		line("         ", fmt.Sprintf("‖‖ %s: graded on the whole tensor, ‖a − n‖ / (‖a‖ + ‖n‖), as single elements are beyond the dump's precision (1 − A² of a saturated unit rounds to 0)", strings.Join(n.ByNorm, ", ")))
 	}
 	if len(rep.Dump.Next) > 0 {
 		checked, why := 0, ""

@@ -57,6 +57,14 @@ func checkManifest(t *testing.T, familyDir string) {
 				text, _, _ := run(t, "check", path)
 				t.Fatalf("exit %d, want %d (%s)\nstderr: %s\n%s", code, f.ExpectExit, f.Note, stderr, text)
 			}
+			if code == 2 { // unusable: the one line on stderr says why
+				for _, w := range f.Words {
+					if !strings.Contains(stderr, w) {
+						t.Errorf("stderr lacks %q: %s", w, stderr)
+					}
+				}
+				return
+			}
 			var got struct {
 				OK       bool   `json:"ok"`
 				Output   string `json:"output"`
