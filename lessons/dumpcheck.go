@@ -241,6 +241,9 @@ func recomputeReading(d *foreign.Dump, o CheckOptions) (*DumpReport, net.Vars) {
 		if r.Expected != nil {
 			f.Expected = r.Expected.Shape()
 		}
+		if r.Note != "" {
+			rep.Warnings = append(rep.Warnings, r.Note)
+		}
 		if f.Faulty() {
 			if rep.First == "" {
 				rep.First = f.Tensor

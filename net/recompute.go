@@ -1,6 +1,7 @@
 package net
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/backstep/backstep/tracer"
@@ -30,6 +31,9 @@ type Recomputed struct {
 	// Expected is what the statement gives on these inputs (nil if it failed).
 	Expected *tracer.Array
 	Err      error // why it failed or was not checked
+	// Note says how a given value that is right differs from the plain
+	// statement's: a loss of clipped outputs (np.clip(A2, 1e-7, 1 - 1e-7)).
+	Note string
 }
 
 // Recompute runs the forward pass, the loss and the backward pass of p in
@@ -90,6 +94,12 @@ func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 			r.Verdict = Wrong
 			if agrees(r.Relation, given[s.Name], v, statementTol(s, tol), inputScale(s, env)) {
 				r.Verdict = Correct
+			} else if s.Phase == Loss {
+				if eps, ok := p.clippedLoss(i, env, given[s.Name], tol); ok {
+					A := p.layer(p.Config.Layers()).A
+					r.Verdict = Correct
+					r.Note = fmt.Sprintf("the loss is of %s clipped to [%g, 1 − %g] before the log, as np.clip(%s, %g, 1 - %g) does (Keras's epsilon is 1e-7): right as written, though its saturated samples no longer match the gradients", A, eps, eps, A, eps, eps)
+				}
 			}
 		default:
 			r.Expected = v
@@ -110,6 +120,39 @@ func (p *Program) recompute(given Vars, tol float64) ([]Recomputed, Vars) {
 // agrees).
 func Agrees(s Statement, env Vars, got, want *tracer.Array, tol float64) bool {
 	return agrees(tracer.Relate(got, want), got, want, statementTol(s, tol), inputScale(s, env))
+}
+
+// clipEpsilons are the bounds learners clip outputs to before the log:
+// Keras's 1e-7, scikit-learn's 1e-15, and the round powers between.
+var clipEpsilons = []float64{1e-7, 1e-15, 1e-12, 1e-10, 1e-8, 1e-6, 1e-5}
+
+// clippedLoss reports whether got is loss statement i evaluated on the
+// output A_L clipped to [eps, 1 − eps] for one of clipEpsilons: a guard
+// against log(0) that, unlike log(A + eps), moves the loss by much where
+// outputs saturate on the wrong side.
+func (p *Program) clippedLoss(i int, env Vars, got *tracer.Array, tol float64) (float64, bool) {
+	A := p.layer(p.Config.Layers()).A
+	a := env[A]
+	if a == nil {
+		return 0, false
+	}
+	for _, eps := range clipEpsilons {
+		c := a.Clone()
+		d := c.Data()
+		for j, x := range d {
+			d[j] = math.Min(math.Max(x, eps), 1-eps)
+		}
+		e := Vars{}
+		for k, v := range env {
+			e[k] = v
+		}
+		e[A] = c
+		v, err := p.Eval(i, nil, e)
+		if err == nil && agrees(tracer.Relate(got, v), got, v, statementTol(p.Statements[i], tol), 0) {
+			return eps, true
+		}
+	}
+	return 0, false
 }
 
 // LossTolerance is the relative error under which a given loss counts as

@@ -283,6 +283,24 @@ def main():
          X=Xall, Y=Yall, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, dZ2=dZ2, dW2=A1.T @ dZ2 / m,
          db2=dZ2.sum(0, keepdims=True) / m, dZ1=dZ1, dW1=X.T @ dZ1 / m, db1=dZ1.sum(0, keepdims=True) / m)
 
+    X, lab = data(rng, 30, 4, 2)                  # Keras's guard: np.clip(A2, 1e-7, 1 - 1e-7), saturated outputs
+    Y = lab[:, 1:]; m = 30
+    W1 = rng.randn(4, 6) * 0.5; b1 = rng.randn(1, 6) * 0.1; W2 = rng.randn(6, 1) * 40; b2 = np.zeros((1, 1))
+    Z1 = X @ W1 + b1; A1 = np.tanh(Z1); Z2 = A1 @ W2 + b2; A2 = sig(Z2)
+    P = np.clip(A2, 1e-7, 1 - 1e-7)
+    dZ2 = A2 - Y; dW2 = A1.T @ dZ2 / m; db2 = dZ2.sum(0, keepdims=True) / m
+    dZ1 = dZ2 @ W2.T * (1 - A1 ** 2); dW1 = X.T @ dZ1 / m; db1 = dZ1.sum(0, keepdims=True) / m
+    step = dict(X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, dZ2=dZ2, dW2=dW2, db2=db2,
+                dZ1=dZ1, dW1=dW1, db1=db1)
+    clipped = -np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P))
+    plain = np.mean(np.logaddexp(0, -Z2) * Y + np.logaddexp(0, Z2) * (1 - Y))
+    assert abs(clipped - plain) > 0.1 * plain, (clipped, plain)  # the saturated samples move it by far
+    save("bce-clip-saturated.npz", 0, [], "one sigmoid unit, loss of np.clip(A2, 1e-7, 1 - 1e-7) with outputs "
+         "saturated on the wrong side: the clipped loss differs from the plain one by far, and is right as written",
+         words=["clipped to [1e-07, 1 − 1e-07]"], loss=clipped, **step)
+    save("bce-clip-saturated-summed.npz", 1, ["loss"], "the same clipped loss summed over the samples while the "
+         "gradients average: wrong", loss=clipped * m, **step)
+
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
         f.write("\n")
