@@ -157,11 +157,12 @@ func (p *Program) clippedLoss(i int, env Vars, got *tracer.Array, tol float64) (
 
 // LossTolerance is the relative error under which a given loss counts as
 // the loss statement's. Learners keep the log away from 0 with
-// np.log(p + eps) or np.clip(p, eps, 1 - eps) (eps from 1e-15 to 1e-7,
-// Keras's epsilon), which moves a mean cross-entropy by about
-// eps·mean(1/p): 1e-9 of it for eps = 1e-9, a few 1e-7 for eps = 1e-7
-// (a 5-class guess, p ≈ 0.2). A wrong loss moves it by a factor (m, the
-// classes, ½) or flips its sign, far above this.
+// np.log(p + eps) (eps from 1e-15 to 1e-7), which moves a mean
+// cross-entropy by about eps·mean(1/p): 1e-9 of it for eps = 1e-9, a few
+// 1e-7 for eps = 1e-7 (a 5-class guess, p ≈ 0.2). A wrong loss moves it
+// by a factor (m, the classes, ½) or flips its sign, far above this.
+// np.clip(p, eps, 1 - eps) moves it by far more where outputs saturate;
+// clippedLoss recognises it.
 const LossTolerance = 1e-5
 
 // statementTol is the tolerance for statement s: tol, or LossTolerance for
