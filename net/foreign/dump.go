@@ -42,6 +42,9 @@ type Dump struct {
 	// missing gradient a --map could make them, by shape (d1 → dZ1).
 	Unused  []string
 	Suggest map[string]string
+	// Copies lists keys left out because another key that reads as the
+	// same role holds their values: "w1 (the values of W1)".
+	Copies []string
 	// Notes say how the dump was read, one line each: the names, the
 	// layout, the shapes, the targets, the activations. Inferred says how
 	// the reading in Config was chosen: the output and loss with their
@@ -117,6 +120,7 @@ type reader struct {
 	d       *Dump
 	envs    map[string]net.Vars // the step's values per reading (see env)
 	moved   []string            // roles fillByRelations gave or moved
+	copies  map[string]string   // a key left out → what it holds, in words (sameValues)
 }
 
 // Interpret works out the network a dump describes. Its errors start with
@@ -216,7 +220,7 @@ func (r *reader) assignRoles() error {
 			}
 		}
 	}
-	byName, err := placeRoles(roles, L, shiftA)
+	byName, err := placeRoles(roles, L, shiftA, r.sameValues)
 	if err != nil {
 		return err
 	}
@@ -233,6 +237,83 @@ func (r *reader) assignRoles() error {
 		r.integer[ours] = r.f.Integer[key]
 	}
 	return nil
+}
+
+// sameValues reports whether keys a and b, which read as one role, hold
+// the same values: the same array saved twice (W1 and w1), or one-hot
+// targets beside the class numbers they encode (Y and y). preferB says b
+// is the one to keep: the one-hot of the two.
+func (r *reader) sameValues(a, b string) (preferB, ok bool) {
+	x, y := r.f.Arrays[a], r.f.Arrays[b]
+	if x == nil || y == nil {
+		return false, false
+	}
+	keep := func(kept, dropped, what string) {
+		if r.copies == nil {
+			r.copies = map[string]string{}
+		}
+		r.copies[dropped] = fmt.Sprintf(what, kept)
+	}
+	switch {
+	case x.Shape().Equal(y.Shape()):
+		xd, yd := x.Data(), y.Data()
+		for i := range xd {
+			if xd[i] != yd[i] {
+				return false, false
+			}
+		}
+		keep(a, b, "the values of %s")
+		return false, true
+	case encodes(x, y):
+		keep(a, b, "the class numbers of %s")
+		return false, true
+	case encodes(y, x):
+		keep(b, a, "the class numbers of %s")
+		return true, true
+	}
+	return false, false
+}
+
+// encodes reports whether onehot, (N,K) or (K,N) of 0s and 1s with one 1
+// per sample, holds the class numbers in labels, N of them in any shape.
+func encodes(onehot, labels *tracer.Array) bool {
+	sh := onehot.Shape()
+	if len(sh) != 2 || labels.Size() == 0 {
+		return false
+	}
+	d, l := onehot.Data(), labels.Data()
+	for _, rows := range []bool{true, false} {
+		n, k := sh[0], sh[1]
+		if !rows {
+			n, k = k, n
+		}
+		if n != len(l) || k < 2 {
+			continue
+		}
+		match := true
+		for i := 0; i < n && match; i++ {
+			ones := 0
+			for c := 0; c < k; c++ {
+				v := d[i*k+c]
+				if !rows {
+					v = d[c*n+i]
+				}
+				switch v {
+				case 1:
+					ones++
+					match = match && l[i] == float64(c)
+				case 0:
+				default:
+					match = false
+				}
+			}
+			match = match && ones == 1
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // zeroBasedActivations settles, in a dump whose weights count from 0
@@ -355,11 +436,17 @@ func (r *reader) finish() {
 			d.Keys[name] = key
 		}
 	}
+	var copies []string
 	for _, key := range r.f.Keys() {
+		if what, ok := r.copies[key]; ok {
+			copies = append(copies, fmt.Sprintf("%s (%s)", key, what))
+			continue
+		}
 		if !used[key] {
 			d.Unused = append(d.Unused, key)
 		}
 	}
+	d.Copies = copies
 	sort.Strings(d.Unused)
 	d.Suggest = r.suggest(p)
 	if renamed := r.renamed(); renamed != "" {

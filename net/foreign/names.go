@@ -222,10 +222,14 @@ func sortedKeys(m map[string]string) []string {
 // 0-based layer numbers, once the depth L is known. It returns an error
 // when two keys claim one role.
 //
+// same, when not nil, settles two keys that claim one role but hold the
+// same values (see reader.sameValues): the one it prefers is kept and the
+// other left unused.
+//
 // shiftA says the activations (A, dA) count from 0 as the weights do;
 // when false, in a 0-based dump, they count from the input (a1 is the
 // first layer's) and keep their numbers.
-func placeRoles(roles map[string]Role, L int, shiftA bool) (map[string]string, error) {
+func placeRoles(roles map[string]Role, L int, shiftA bool, same func(kept, key string) (preferKey, ok bool)) (map[string]string, error) {
 	zeroBased := false
 	for _, r := range roles {
 		if r.Kind == "W" && r.Layer == 0 && !r.Hidden && !r.Output {
@@ -257,6 +261,14 @@ func placeRoles(roles map[string]Role, L int, shiftA bool) (map[string]string, e
 		}
 		name := r.Name()
 		if other, taken := byName[name]; taken {
+			if same != nil {
+				if preferKey, ok := same(other, key); ok {
+					if preferKey {
+						byName[name] = key
+					}
+					continue
+				}
+			}
 			return nil, fmt.Errorf("foreign: both %s and %s read as %s: say which is which with --map %s=KEY", other, key, name, name)
 		}
 		byName[name] = key

@@ -39,7 +39,7 @@ func TestParseName(t *testing.T) {
 			t.Errorf("%s: not read", key)
 			continue
 		}
-		got, err := placeRoles(map[string]Role{key: r}, 2, true)
+		got, err := placeRoles(map[string]Role{key: r}, 2, true, nil)
 		if err != nil || got[want] != key {
 			t.Errorf("%s placed as %v (%v), want %s", key, got, err, want)
 		}

@@ -301,6 +301,13 @@ def main():
     save("bce-clip-saturated-summed.npz", 1, ["loss"], "the same clipped loss summed over the samples while the "
          "gradients average: wrong", loss=clipped * m, **step)
 
+    d = relu_step(rng)                            # the same values under two names that read as one role
+    save("same-values-two-names.npz", 0, [], "W1 saved also as w1, the one-hot Y also as class numbers y: read "
+         "once, not refused", words=["copies", "w1 (the values of W1)", "y (the class numbers of Y)"],
+         w1=d["W1"].copy(), y=d["Y"].argmax(1), **d)
+    save("different-values-two-names.npz", 2, [], "W1 and w1 both in the dump with different values: say which",
+         words=["both W1 and w1", "--map W1=KEY"], w1=d["W1"] * 2, **d)
+
     with open(os.path.join(OUT, "MANIFEST.json"), "w") as f:
         json.dump({"generator": "testdata/peers/make_review_dumps.py", "files": MANIFEST}, f, indent=1)
         f.write("\n")

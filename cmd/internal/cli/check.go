@@ -420,6 +420,9 @@ func printCheck(io *IOStreams, path string, file *net.NumPyFile, rep *lessons.Du
 	if len(absent) > 0 {
 		render.Paragraph(io.Out, io.width(), "", 4, "not in the dump (computed by backstep from your inputs): "+strings.Join(absent, ", "), nil)
 	}
+	if len(d.Copies) > 0 {
+		render.Paragraph(io.Out, io.width(), "copies   ", 9, strings.Join(d.Copies, ", ")+": read once", nil)
+	}
 	if len(d.Suggest) > 0 {
 		var maps []string
 		for _, key := range d.Unused {
