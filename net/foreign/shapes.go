@@ -291,8 +291,8 @@ func (r *reader) detectLayout() (net.Layout, error) {
 	// A folded bias: W1 one input larger than X has features, and W2
 	// taking W1's units in that reading.
 	W2 := r.get("W2")
-	foldRows := x[1]+1 == w[0] && r.get("b1") == nil && W2.Shape()[0] == w[1]
-	foldCols := w[1] == x[0]+1 && r.get("b1") == nil && W2.Shape()[1] == w[0]
+	foldRows := x[1]+1 == w[0] && r.get("b1") == nil && W2 != nil && W2.Shape()[0] == w[1]
+	foldCols := w[1] == x[0]+1 && r.get("b1") == nil && W2 != nil && W2.Shape()[1] == w[0]
 	want := r.o.Layout
 	switch {
 	case want == net.Rows && !rowsFit && foldRows, want == "" && !rowsFit && !colsFit && foldRows && !foldCols:
