@@ -138,3 +138,130 @@ func sameArray(x, y *tracer.Array) bool {
 	}
 	return true
 }
+
+// attribute is a name of one array a layer object of a list holds:
+// layers[0].W is attribute W of layer 0 of layers.
+var attribute = regexp.MustCompile(`^(.+)\[(\d+)\]\.([A-Za-z_]\w*)$`)
+
+// gradientOf gives the names a gradient of parameter P is held under in a
+// layer object (dW for W, grad_W, W_grad, gW).
+var gradientOf = []string{"d%s", "grad_%s", "%s_grad", "g%s", "grad%s"}
+
+// layerObjects reads the arrays of layer objects held in a list (layers =
+// [Dense(…), ReLU(), Dense(…)], captured as layers[k].W, layers[k].x, …)
+// as the layers in the list's order: an object holding a parameter P and
+// its gradient dP of the same shape is a dense layer, the larger of two
+// such parameters its weights W, the other its bias b; the l-th dense
+// layer gives Wl, bl, dWl, dbl. Its input (the attribute of as many
+// columns as W has rows, x in forward) is X for the first and A(l-1)
+// after; the output of an object after the last dense layer (out of a
+// Sigmoid) is AL. It reports whether it read any layer.
+func (a *Analysis) layerObjects(set func(learner, role string)) bool {
+	objs := map[string]map[int]map[string]string{} // base → index → attribute → name
+	for name := range a.Pre {
+		m := attribute.FindStringSubmatch(name)
+		if m == nil {
+			continue
+		}
+		k, _ := strconv.Atoi(m[2])
+		if objs[m[1]] == nil {
+			objs[m[1]] = map[int]map[string]string{}
+		}
+		if objs[m[1]][k] == nil {
+			objs[m[1]][k] = map[string]string{}
+		}
+		objs[m[1]][k][m[3]] = name
+	}
+	for _, base := range sortedKeys(objs) {
+		layers := objs[base]
+		l, last := 0, -1
+		for k := 0; k <= maxKey(layers); k++ {
+			attrs := layers[k]
+			w, b, dw, db := a.denseParams(attrs)
+			if w == "" {
+				if l > 0 && k > last {
+					if out, ok := attrs["out"]; ok {
+						set(out, fmt.Sprintf("A%d", l))
+					}
+				}
+				continue
+			}
+			l, last = l+1, k
+			set(w, fmt.Sprintf("W%d", l))
+			set(dw, fmt.Sprintf("dW%d", l))
+			set(b, fmt.Sprintf("b%d", l))
+			set(db, fmt.Sprintf("db%d", l))
+			if in := a.layerInput(attrs, w); in != "" {
+				role := fmt.Sprintf("A%d", l-1)
+				if l == 1 {
+					role = "X"
+					if x := a.Pre["X"]; x != nil && sameArray(x, a.Pre[in]) {
+						in = "X" // the data under its own name
+					}
+				}
+				set(in, role)
+			}
+		}
+		if l > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// denseParams are the names of a dense layer's weights, bias and their
+// gradients among one object's attributes ("" when it holds no parameter
+// with its gradient beside it).
+func (a *Analysis) denseParams(attrs map[string]string) (w, b, dw, db string) {
+	type pair struct{ p, g string }
+	var pairs []pair
+	for _, p := range sortedKeys(attrs) {
+		for _, f := range gradientOf {
+			g, ok := attrs[fmt.Sprintf(f, p)]
+			if ok && a.Pre[g].Shape().Equal(a.Pre[attrs[p]].Shape()) {
+				pairs = append(pairs, pair{attrs[p], g})
+				break
+			}
+		}
+	}
+	switch {
+	case len(pairs) == 1:
+		return pairs[0].p, "", pairs[0].g, ""
+	case len(pairs) == 2 && a.Pre[pairs[0].p].Size() > a.Pre[pairs[1].p].Size():
+		return pairs[0].p, pairs[1].p, pairs[0].g, pairs[1].g
+	case len(pairs) == 2 && a.Pre[pairs[1].p].Size() > a.Pre[pairs[0].p].Size():
+		return pairs[1].p, pairs[0].p, pairs[1].g, pairs[0].g
+	}
+	return "", "", "", ""
+}
+
+// layerInput is the attribute of a dense layer object that holds its
+// input: a matrix of as many columns as its weights w have rows (samples
+// × features, as x @ W reads it), "" when none or more than one is.
+func (a *Analysis) layerInput(attrs map[string]string, w string) string {
+	ws := a.Pre[w].Shape()
+	if len(ws) != 2 {
+		return ""
+	}
+	found := ""
+	for _, n := range sortedKeys(attrs) {
+		s := a.Pre[attrs[n]].Shape()
+		if attrs[n] == w || len(s) != 2 || s[1] != ws[0] || s.Equal(ws) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = attrs[n]
+	}
+	return found
+}
+
+// maxKey is the largest key of a map by index (-1 when empty).
+func maxKey[V any](m map[int]V) int {
+	k := -1
+	for i := range m {
+		k = max(k, i)
+	}
+	return k
+}

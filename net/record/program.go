@@ -58,6 +58,12 @@ func (a *Analysis) Program(cfg *net.Config, marks Marks) *net.Program {
 		s := net.Statement{Name: key, Phase: phase, Formula: oneLineSrc(ln.Stmt.Src), Line: ln.Stmt.Line,
 			Bug: marks.Bug[ln], Notes: marks.Notes[ln]}
 		for _, n := range ln.Stmt.Reads {
+			if ln.Stmt.Update != nil && ln.Exec.Count > 1 && contains(ln.Targets, n) {
+				// An update in a loop over the layers (layer.W -= …) keeps
+				// its last run's value: the parameter it read first is
+				// another layer's, not the one it wrote.
+				continue
+			}
 			if _, ok := ln.Inputs[n]; ok {
 				s.Inputs = append(s.Inputs, a.Key(n))
 			}

@@ -723,6 +723,27 @@ def is_float_array(v):
     return isinstance(v, np.ndarray) and v.dtype.kind == "f"
 
 
+def layer_objects(v):
+    """Whether v is a list or tuple of layer objects (of at most
+    ELEMENT_LIMIT), at least one holding a float array as an attribute."""
+    if not isinstance(v, (list, tuple)) or not 0 < len(v) <= ELEMENT_LIMIT:
+        return False
+    if not all(hasattr(o, "__dict__") and not isinstance(o, type) for o in v):
+        return False
+    return any(is_float_array(x) for o in v for x in vars(o).values())
+
+
+def layer_lists(v, name):
+    """The lists of layer objects a value is or keeps as an attribute
+    (layers, model.layers): (its name, the list) pairs."""
+    if layer_objects(v):
+        return [(name, v)]
+    if not hasattr(v, "__dict__") or isinstance(v, type) or isinstance(v, types.ModuleType):
+        return []
+    return [("%s.%s" % (name, a), x) for a, x in sorted(vars(v).items())
+            if a.isidentifier() and layer_objects(x)]
+
+
 # ---------------------------------------------------------------- MNIST
 
 class NotServed(AttributeError):
@@ -893,6 +914,7 @@ class Recorder:
         self.confirmed = set()   # statements seen to update a parameter
         self.updates = []        # the updates of the traced iterations
         self.pre_frames = {}     # name -> the frame its value at the start of iteration 1 was read from
+        self.pre_base = {}       # name -> (its base, the object it was read through) for layer.W
         self.iter_loop = None    # (loop id, frame)
         self.header_seq = {}     # (id(frame), loop id) -> seq of its last header execution
         self.header_runs = {}    # (loop id, gen) -> header executions
@@ -1042,6 +1064,7 @@ class Recorder:
                         self.pre[k] = snap
                 self.pre[name] = snap
                 self.pre_frames[name] = frame
+                self.note_base(frame, name)
             for u in self.updates:
                 if u["iteration"] == 0:
                     u["iteration"] = 1
@@ -1107,6 +1130,15 @@ class Recorder:
             return eval(target, frame.f_globals, frame.f_locals)
         except Exception:
             return None
+
+    def note_base(self, frame, name):
+        """Remembers the object an attribute's name was read through
+        (layer of layer.W), so that its value after the iteration is not
+        read through another (the loop over the layers left layer at the
+        last one)."""
+        base = re.match(r"[A-Za-z_]\w*", name)
+        if base is not None and base.group(0) != name and name not in self.pre_base:
+            self.pre_base[name] = (base.group(0), self.read(frame, base.group(0)))
 
     def protect(self, frame, stmt):
         """Before a statement changes an array in place (W -= lr*dW,
@@ -1284,7 +1316,11 @@ class Recorder:
         # A loop over the parameters (for p, g in zip(params, grads), for k
         # in params) is part of the update, not the training loop.
         names = set(stmt["update"].get("names", []))
-        while loop_id is not None and names & set(self.an.loops[loop_id]["targets"]):
+        # So is a loop over layer objects (for l in self.model.layers: for
+        # p, g in l.params()).
+        def over_layers(lid):
+            return any(layer_objects([self.read(frame, t)]) for t in self.an.loops[lid]["targets"])
+        while loop_id is not None and (names & set(self.an.loops[loop_id]["targets"]) or over_layers(loop_id)):
             loop_id = self.an.loops[loop_id]["parent"]
         f = frame
         while loop_id is None and f.f_back is not None:
@@ -1360,6 +1396,7 @@ class Recorder:
                 if capturable(v) and (name.isidentifier() or isinstance(v, np.ndarray)):
                     self.pre[name] = v.copy() if isinstance(v, np.ndarray) and name in inplace else v
                     self.pre_frames[name] = f2
+                    self.note_base(f2, name)
             # The arrays of a list or tuple the body reads (the layers'
             # weights W[0], W[1], ..., the gradients backward returned as
             # one tuple), each under its element's name. One the update
@@ -1374,6 +1411,21 @@ class Recorder:
                     if key not in self.pre:
                         self.pre[key] = x
                         self.pre_frames[key] = f2
+            # The arrays layer objects hold (Dense's W, dW and its input x,
+            # an activation's out) when the body reads a list of them
+            # (layers) or an object that keeps one (model.layers): each
+            # under layers[k].W, so that one layer's arrays are told from
+            # another's (the method that wrote them ran once per layer).
+            for name in sorted(reads):
+                if not name.isidentifier():
+                    continue
+                for path, objs in layer_lists(self.read(f2, name), name):
+                    for k, o in enumerate(objs):
+                        for attr, x in sorted(vars(o).items()):
+                            key = "%s[%d].%s" % (path, k, attr)
+                            if attr.isidentifier() and is_float_array(x) and capturable(x) and key not in self.pre:
+                                self.pre[key] = x
+                                self.pre_frames[key] = f2
         self.iter_t0 = t0
 
     def in_loop(self, lid, outer):
@@ -1422,7 +1474,10 @@ class Recorder:
             # parameters after their update.
             if not isinstance(v, np.ndarray) or name not in self.pre_frames:
                 continue
-            post = self.read(self.pre_frames[name], self.pre_via.get(name, name))
+            frame = self.pre_frames[name]
+            if name in self.pre_base and self.read(frame, self.pre_base[name][0]) is not self.pre_base[name][1]:
+                continue  # layer.W of another layer now
+            post = self.read(frame, self.pre_via.get(name, name))
             if capturable(post) and isinstance(post, np.ndarray) and \
                     (post.shape != v.shape or post is not v and not same_values(post, v)):
                 key = "post:" + name

@@ -94,7 +94,9 @@ func (a *Analysis) findRoles() map[string]string {
 	}
 	L := len(weights)
 	if L == 0 {
-		a.layerLists(set)
+		if !a.layerLists(set) {
+			a.layerObjects(set)
+		}
 		byName(lines, set)
 		// A parameter named for its role names its gradient: the
 		// gradients of a tuple backward returns (grads[0], …) have no

@@ -97,6 +97,13 @@ func TestRunRecorded(t *testing.T) {
 			"✓ every tensor is what backstep's statement gives on your own inputs", "✓ nothing wrong found"}},
 		{"layer-list-bug", 1, []string{"line 40  dW[i] = acts[i].T @ delta", "✗ missing-act-grad",
 			"right: dW[0] = np.dot(X.T, dZ1) / m", "✗ 4 faults: line 40 (missing-act-grad)"}},
+		// layer objects in a list: each Dense's W, b, dW, db and input x,
+		// each activation's output, read in the list's order
+		{"layer-objects", 0, []string{"roles    layers[0].W → W1", "layers[2].x → A1",
+			"✓ nothing wrong found"}},
+		{"layer-objects-bug", 1, []string{"✗ missing-act-grad"}},
+		{"layer-sequential", 0, []string{"roles    model.layers[0].W → W1", "✓ nothing wrong found"}},
+		{"layer-sequential-bug", 1, []string{"✗ 1 fault"}},
 		// a class with self.params, self.grads and self.cache dicts; forward
 		// binds W2 = self.params['W2'], backward reads self.params['W2']
 		{"class-dicts", 0, []string{"network  5-7-3 sigmoid, cols layout, 80 samples",

@@ -30,6 +30,7 @@ type ScriptRun struct {
 type Fault struct {
 	Line int
 	What string // the bug's id, or what kind of fault
+	Name string // the learner's name of the tensor, said when no line wrote it
 }
 
 // Faults lists what is wrong: check's faulty tensors, gradients that fail
@@ -43,7 +44,7 @@ func (s *ScriptRun) Faults() []Fault {
 			if what == "" {
 				what = v.Learner + " " + string(v.Finding.Verdict)
 			}
-			out = append(out, Fault{Line: lineOf(v.Line), What: what})
+			out = append(out, Fault{Line: lineOf(v.Line), What: what, Name: v.Learner})
 		}
 		if c.Report != nil && len(c.Lines) == 0 && !c.Report.OK() {
 			out = append(out, Fault{What: "gradients fail the numerical check"})
@@ -363,12 +364,14 @@ func (r *ScriptReport) Findings(s *ScriptRun) {
 			parts = append(parts, fmt.Sprintf("%s (%s)", rec.LineOf(f.Line), f.What))
 		case f.Line > 0:
 			parts = append(parts, fmt.Sprintf("%d (%s)", f.Line, f.What))
+		case f.Name != "" && !strings.HasPrefix(f.What, f.Name+" "):
+			parts = append(parts, fmt.Sprintf("%s (%s)", f.Name, f.What))
 		default:
 			parts = append(parts, f.What)
 		}
 	}
 	where := "line "
-	if rec.Notebook {
+	if rec.Notebook || faults[0].Line <= 0 {
 		where = ""
 	}
 	t.bullet("", "✗", fmt.Sprintf("%d %s: %s%s", len(faults), plural(len(faults), "fault", "faults"), where, strings.Join(parts, ", ")), r.Pal.Bad)
