@@ -93,18 +93,7 @@ is wrong, 1 when faults are found, 2 when the script or the Python cannot be use
 }
 
 func (o *RunOptions) interactive() (bool, error) {
-	switch o.Interactive {
-	case "on":
-		if o.JSON {
-			return false, usagef("--json writes the whole run; it cannot be combined with --interactive on")
-		}
-		return true, nil
-	case "off":
-		return false, nil
-	case "auto", "":
-		return !o.JSON && o.IO.InTTY && o.IO.OutTTY, nil
-	}
-	return false, usagef("--interactive must be auto, on or off, got %q", o.Interactive)
+	return chooseInteractive(o.Interactive, o.JSON, o.IO, "run")
 }
 
 func runRun(opts *RunOptions) error {

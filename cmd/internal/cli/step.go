@@ -65,18 +65,25 @@ be written.`,
 
 // interactive decides between the debugger and the printed trace.
 func (o *StepOptions) interactive() (bool, error) {
-	switch o.Interactive {
+	return chooseInteractive(o.Interactive, o.JSON, o.IO, "trace")
+}
+
+// chooseInteractive reads --interactive (auto, on, off) for a command
+// whose --json writes the whole of what (its trace, its run): auto is the
+// debugger when both ends are a terminal and --json is not given.
+func chooseInteractive(mode string, json bool, io *IOStreams, what string) (bool, error) {
+	switch mode {
 	case "on":
-		if o.JSON {
-			return false, usagef("--json writes the whole trace; it cannot be combined with --interactive on")
+		if json {
+			return false, usagef("--json writes the whole %s; it cannot be combined with --interactive on", what)
 		}
 		return true, nil
 	case "off":
 		return false, nil
 	case "auto", "":
-		return !o.JSON && o.IO.InTTY && o.IO.OutTTY, nil
+		return !json && io.InTTY && io.OutTTY, nil
 	}
-	return false, usagef("--interactive must be auto, on or off, got %q", o.Interactive)
+	return false, usagef("--interactive must be auto, on or off, got %q", mode)
 }
 
 // bugTitle is the catalog's title of a bug, for markers.
